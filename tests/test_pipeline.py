@@ -1,0 +1,18 @@
+from crosscheck import store
+from crosscheck.ingest import extract_text
+from crosscheck.pipeline import ingest_documents
+from crosscheck.stance import load_scorer
+
+
+def test_same_text_twice_is_one_document(db, embedder, registry):
+    docs = extract_text("Troops were seen near Belgorod. More tanks arrived on Tuesday.").documents
+    first = ingest_documents(db, docs, embedder=embedder, scorer=load_scorer(), registry=registry)
+    again = ingest_documents(db, docs, embedder=embedder, scorer=load_scorer(), registry=registry)
+    assert [r.status for r in first.results] == ["added"]
+    assert [r.status for r in again.results] == ["duplicate"]
+    assert store.counts(db)["documents"] == 1
+    stmts = store.list_statements(db)
+    assert len(stmts) == 2
+    text = docs[0].text
+    for row in stmts.itertuples():
+        assert text[row.start : row.end] == row.text
