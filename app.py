@@ -1,6 +1,4 @@
-"""Crosscheck dashboard: page config, optional sign-in, navigation."""
-
-import streamlit as st
+"""Crosscheck dashboard: page config, optional sign-in, navigation (see crosscheck.ui.nav)."""
 
 from crosscheck.ui.nav import run_app
 

@@ -1,11 +1,85 @@
+"""Overview: headline figures and the timeline; a clicked point lists the claims behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
-from crosscheck import store
-from crosscheck.ui.resources import open_reader
+from crosscheck import analytics, charts
+from crosscheck.ui import cache
+from crosscheck.ui.resources import data_version, db_path
+from crosscheck.ui.widgets import CLAIMS_PAGE, claim_link, empty_database_notice, escape_markdown
 
 st.title("Crosscheck")
-con = open_reader()
-if store.get_meta(con, "schema_version"):
-    st.write(store.counts(con))
-else:
-    st.info("The database is empty: upload documents to begin.")
+st.caption("What governments claim, next to what independent monitors report.")
+
+path, version = db_path(), data_version()
+if version == "empty":
+    empty_database_notice()
+    st.stop()
+
+figures = cache.headline_figures(path, version)
+cols = st.columns(6)
+for col, (key, label) in zip(cols, [
+    ("documents", "Documents"), ("statements", "Statements"), ("claims", "Government claims"),
+    ("reports", "Monitor reports"), ("pairs", "Matched pairs"), ("contradicted_claims", "Contradicted claims"),
+]):
+    col.metric(label, f"{figures.get(key, 0):,}")
+
+# Options are the words shown and the values in the URL (bound widgets store the shown label).
+FREQS = {"week": "W", "day": "D"}
+METRICS = {"contradiction": "contradiction_share", "similarity": "mean_similarity"}
+GROUPINGS = {"actors": "actor_pair", "storyline": "storyline"}
+left, middle, right = st.columns(3)
+freq = FREQS[left.segmented_control("Period", list(FREQS), default="week", key="freq", bind="query-params", required=True)]
+metric = METRICS[middle.segmented_control(
+    "Metric", list(METRICS), default="contradiction", key="metric", bind="query-params", required=True,
+    help="contradiction: share of scored reports that contradict the claims; similarity: mean cosine similarity",
+)]
+by = GROUPINGS[right.segmented_control(
+    "Group by", list(GROUPINGS), default="actors", key="by", bind="query-params", required=True,
+    help="actors: government actor → monitor; storyline: claims clustered by meaning",
+)]
+
+frame = cache.timeline(path, version, freq, by)
+event = st.plotly_chart(
+    charts.timeline_figure(frame, metric=metric, freq=freq), key="timeline", on_select="rerun",
+    selection_mode="points", width="stretch",
+)
+points = (event.selection.points if event else None) or []
+if points and points[0].get("customdata"):
+    # The clicked point goes into the URL so the view it opens can be shared too.
+    st.query_params["period"] = str(points[0]["customdata"][0])
+    st.query_params["group"] = str(points[0]["customdata"][1])
+
+period, group = st.query_params.get("period"), st.query_params.get("group")
+if not period:
+    st.caption("Click a point to list the claims behind it.")
+    st.stop()
+
+try:
+    start = dt.date.fromisoformat(period)
+except ValueError:
+    st.error(f"period {period!r} in the link is not a date (YYYY-MM-DD)")
+    st.stop()
+lines = cache.storylines(path, version) if by == "storyline" else None
+behind = analytics.pairs_at(cache.pairs(path, version), pd.Timestamp(start), group, freq=freq, by=by, storylines=lines)
+end = start + dt.timedelta(days=6 if freq == "W" else 0)
+st.subheader(f"Claims of {start:%d %b %Y}" + (f" – {end:%d %b %Y}" if end != start else ""))
+st.caption(escape_markdown(group or "all groups"))
+if behind.empty:
+    st.info("No matched pairs at this point.")
+    st.stop()
+
+claims_params = {"start": start.isoformat(), "end": end.isoformat()}
+if by == "actor_pair" and group and " → " in group:
+    claims_params["actor"] = group.split(" → ")[0]
+st.page_link(CLAIMS_PAGE, label="Open these in Claims", icon=":material/filter_list:", query_params=claims_params)
+for claim_id, rows in behind.groupby("claim_id", sort=False):
+    first = rows.iloc[0]
+    contradicting = int((rows["stance"] == "contradicts").sum())
+    with st.container(border=True):
+        claim_link(claim_id, f"{first['claim_actor'] or 'unknown'}: {first['claim_text']}")
+        st.caption(f"{len(rows)} reports, {contradicting} contradicting")

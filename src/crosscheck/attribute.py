@@ -1,21 +1,460 @@
-"""Attribute: sentences → statements with speaker, actor, actor type and date."""
+"""Attribute: sentences → statements with speaker, actor, actor type and date.
+
+Rule-based, one pass over the sentences of a document:
+
+1. a transcript speaker marker ("Vladimir Putin:", "Question:") in the gap before a sentence sets
+   the speaker until the next marker;
+2. otherwise a reporting construction in the text outside quotation marks names the speaker:
+   "X said", "“…,” X said", "“…,” said X, the minister", "according to X", "…, saying that";
+3. "he said", "the minister added" refer back to the last named person;
+4. a quotation with no attribution continues the quotation before it;
+5. everything else is narration by the document's speaker (a bulk row's column) or its publisher.
+
+The speaker is kept as written (titles stripped); the actor is the canonical organisation from the
+registry. Unknown speakers get an actor and type inferred from their title or organisation and are
+flagged inferred_actor so an analyst can confirm them.
+"""
 
 from __future__ import annotations
 
-from crosscheck.actors import ActorRegistry
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from crosscheck.actors import Actor, ActorRegistry
+from crosscheck.dates import resolve_date
 from crosscheck.records import Document, Sentence, Statement
+from crosscheck.segment import find_marker
+
+_VERBS = (
+    "said|says|say|told|tells|added|adds|noted|notes|stated|states|stressed|stresses|warned|warns|claimed|claims|"
+    "insisted|insists|argued|argues|explained|explains|asserted|asserts|announced|announces|reiterated|reiterates|"
+    "wrote|writes|tweeted|tweets|posted|declared|declares|emphasised|emphasized|emphasises|emphasizes|confirmed|"
+    "confirms|denied|denies|acknowledged|admitted|suggested|predicted|remarked|replied|responded|concluded|believes|"
+    "alleged|reported|appealed|urged|accused|assured|promised|vowed|pledged|cautioned|observed|commented|estimated|"
+    "maintained|recalled|underlined|underscored|informed|briefed|pointed out|went on to say|said in a statement"
+)
+_VERB = re.compile(r"(?<![\w-])(?:" + _VERBS + r")(?![\w-])")
+_PARTICIPLE = re.compile(r",\s+(?:saying|adding|stressing|warning|announcing|noting|claiming|insisting|arguing|"
+                         r"explaining|declaring|telling|writing|insisting|emphasi[sz]ing|reiterating)(?![\w-])")
+_INVERTED = re.compile(r"(?:[,”\"]|^)\s*(?:" + _VERBS + r")\s+(?P<np>[^,.;:!?]+)(?:,\s*(?P<desc>[^.;:!?]+))?")
+_ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<np>[^,.;:!?]+)")
+_CHUNK_SPLIT = re.compile(r"[,;:“”\"()]|\s[—–-]\s|—")
+_LEADING = re.compile(r"^(?:(?:and|but|while|whereas|as|in which|which|who|whom|where|when|that|then|so|yet|also|"
+                      r"meanwhile|however|moreover|later|earlier)\s+)+", re.I)
+_TRAILING = re.compile(
+    r"(?:\s+(?:also|again|later|earlier|then|further|directly|once|publicly|recently|separately|previously|"
+    r"reportedly|repeatedly|has|had|have|was|is|had|would|will|did|does|do|on|in|at|during|last|this|"
+    r"(?:on|in|at|during|last|this)\s+(?:a|an|the|his|her|its|their)?\s*\w+(?:\s+\w+)?|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|earlier|\w+ly))+$",
+    re.I,
+)
+_PRONOUN = re.compile(r"^(?:he|she)$", re.I)
+_OTHER_PRONOUNS = frozenset("i we you they it this that there one people everyone someone nobody who which".split())
+_ROLE_NOUNS = (
+    "minister|spokesman|spokeswoman|spokesperson|president|chancellor|secretary|chief|ambassador|envoy|commander|"
+    "general|adviser|advisor|aide|official|analyst|researcher|director|founder|head|leader|premier|governor|mayor|"
+    "diplomat|prime minister|senator|lawmaker|deputy|expert|editor|journalist|correspondent|reporter|investigator"
+)
+_ROLE_REFERENCE = re.compile(r"^(?:the|this|that)\s+(?:[\w’'.-]+\s+){0,3}?(?:" + _ROLE_NOUNS + r")$", re.I)
+_GENERIC_PLURAL = re.compile(r"(?:s|people|staff|personnel)$")
+_TITLE_WORDS = frozenset(
+    """president prime minister foreign defence defense deputy chief secretary chancellor spokesman spokeswoman
+    spokesperson ambassador general gen. lt. col. colonel adm. admiral commander head leader director founder
+    analyst senior former acting vice state press interior finance first federal kremlin nato un u.n. eu
+    mr mr. mrs mrs. ms ms. dr dr. sir lord patriarch archpriest mayor governor senator envoy special
+    representative military intelligence presidential adviser advisor aide official presidency chairman
+    chairwoman ceo king queen emir premier of the""".split()
+)
+_COUNTRY_ADJECTIVES = {
+    "russian": "Russia", "russia's": "Russia", "ukrainian": "Ukraine", "ukraine's": "Ukraine",
+    "belarusian": "Belarus", "belarus's": "Belarus", "belarus'": "Belarus", "u.s.": "United States",
+    "us": "United States", "american": "United States", "british": "United Kingdom", "uk": "United Kingdom",
+    "britain's": "United Kingdom", "german": "Germany", "germany's": "Germany", "french": "France",
+    "france's": "France", "polish": "Poland", "poland's": "Poland", "lithuanian": "Lithuania",
+    "latvian": "Latvia", "estonian": "Estonia", "chinese": "China", "italian": "Italy", "hungarian": "Hungary",
+}
+_COUNTRY_PREFIX = {"Russia": "Russian", "Ukraine": "Ukrainian", "Belarus": "Belarusian"}
+_KEYWORD_TYPES = [
+    ("intl_org", re.compile(r"\b(?:united nations|u\.?n\.?|osce|nato|iaea|secretary-general|red cross|"
+                            r"international|european commission|eu)\b", re.I)),
+    ("osint", re.compile(r"\b(?:analyst|analysts|researcher|investigator|open[- ]source|osint|consulting|"
+                         r"institute|think tank|monitoring group|monitor|centre for|center for|satellite)\b", re.I)),
+    ("state_media", re.compile(r"\b(?:state[- ](?:run|owned|media|television|tv|news agency)|state broadcaster)\b", re.I)),
+    ("independent_media", re.compile(r"\b(?:journalist|correspondent|editor|reporter|newspaper|news agency|outlet|"
+                                     r"times|post|radio|tv|channel|magazine|broadcaster)\b", re.I)),
+    ("government", re.compile(r"\b(?:minister|ministry|president|presidential|prime|chancellor|spokes(?:man|woman|person)|"
+                              r"government|kremlin|governor|ambassador|embassy|envoy|official|general|commander|army|"
+                              r"military|armed forces|defen[cs]e|foreign|secretary|parliament|duma|rada|senator|"
+                              r"lawmaker|mayor|deputy|security council|aide|adviser|advisor)\b", re.I)),
+]
+_HEAD_OF_STATE = re.compile(
+    r"\b(?:President|Presidency|Prime Minister|Premier|King|Queen|Emir|Chancellor|Government|Foreign Minister|"
+    r"Minister of Foreign Affairs|Ambassador)\s+of\s+(?:the\s+)?"
+    r"(?:(?:People's\s+|Islamic\s+|Federal\s+)?Republic\s+of\s+(?:the\s+)?)?"
+    r"(?P<place>[A-Z][\w'’-]+(?:\s+(?:and\s+)?[A-Z][\w'’-]+)*)"
+)
+# Kremlin transcripts repeat the name reversed after the title: "Minister Sergei Shoigu Shoigu SergeiMinister".
+_REPEATED_NAME = re.compile(r"\b(?P<first>[A-Z][\w'’-]+) (?P<last>[A-Z][\w'’-]+) (?P=last) (?P=first)")
+_BOILERPLATE_START = re.compile(r"^(?:A Message from\b|Dear readers\b)", re.I)
+_BOILERPLATE = re.compile(r"\b(?:Remind me later|support us|subscribe to|donate|make a donation|sign up for our|"
+                          r"newsletter|all rights reserved)\b", re.I)
+_ORG_AFTER = re.compile(
+    r"\b(?:of|at|for|from|with)\s+(?:the\s+)?"
+    r"(?P<org>[A-Z][\w’'&.-]*(?:\s+(?:(?:of|for|and)\s+(?:the\s+)?)?[A-Z][\w’'&.-]*)*)"
+)
+
+
+@dataclass
+class Speaker:
+    """Who a sentence is attributed to."""
+
+    name: str | None
+    actor: str | None
+    actor_type: str | None
+    inferred: bool = False
+    person: bool = False
+
+
+def _mask_quotes(text: str) -> tuple[str, bool]:
+    """Text with quoted passages blanked out (same length), and whether a quote of 3+ words was found."""
+    out = list(text)
+    long_quote = False
+    open_at: int | None = None
+    for i, ch in enumerate(text):
+        opener = ch in "“«" or (ch == '"' and open_at is None)
+        closer = ch in "”»" or (ch == '"' and open_at is not None)
+        if open_at is None and opener:
+            open_at = i
+        elif open_at is not None and closer:
+            if len(text[open_at + 1 : i].split()) >= 3:
+                long_quote = True
+            for j in range(open_at + 1, i):
+                out[j] = " "
+            open_at = None
+    if open_at is not None and open_at < 2:
+        # A quote opened at the start and never closed in this sentence: all of it is speech.
+        long_quote = long_quote or len(text.split()) >= 3
+        for j in range(open_at + 1, len(text)):
+            out[j] = " "
+    return "".join(out), long_quote
+
+
+def _country_of(phrase: str) -> str | None:
+    for word in re.findall(r"[\w.’']+", phrase.replace("’", "'")):
+        country = _COUNTRY_ADJECTIVES.get(word.casefold())
+        if country:
+            return country
+    return None
+
+
+def _type_from_keywords(text: str) -> str:
+    for actor_type, pattern in _KEYWORD_TYPES:
+        if pattern.search(text):
+            return actor_type
+    return "other"
+
+
+class _Attributor:
+    """Per-document state: the registry, the last named person, and the current transcript marker."""
+
+    def __init__(self, doc: Document, registry: ActorRegistry):
+        self.doc = doc
+        self.registry = registry
+        self.last_person: Speaker | None = None
+        self.default = self._default_speaker()
+
+    def _default_speaker(self) -> Speaker:
+        name = self.doc.speaker or self.doc.publisher
+        if not name:
+            return Speaker(None, None, None)
+        actor = self.registry.resolve(name)
+        if actor:
+            return Speaker(name, actor.name, actor.actor_type)
+        return Speaker(name, name, _type_from_keywords(name) if self.doc.speaker else "other", inferred=True)
+
+    # --- turning a noun phrase into a speaker ------------------------------------------------
+    def _from_entry(self, written: str, entry: Actor) -> Speaker:
+        actor = self.registry.resolve(entry.name) or entry
+        return Speaker(written, actor.name, actor.actor_type, person=entry.is_person)
+
+    def speaker_from_phrase(self, phrase: str, descriptor: str = "") -> Speaker | None:
+        """A speaker from a subject noun phrase such as "Ukraine’s President Volodymyr Zelenskiy"."""
+        phrase = _LEADING.sub("", phrase.strip(" ,.;:'\"“”‘’—–-\t\n"))
+        phrase = _TRAILING.sub("", phrase).strip(" ,")
+        if not phrase or len(phrase) > 160:
+            return None
+        if _PRONOUN.match(phrase):
+            return self.last_person
+        if phrase.casefold() in _OTHER_PRONOUNS:
+            return None
+        entry = self.registry.lookup(phrase)
+        if entry:
+            return self._from_entry(self._written(phrase, entry), entry)
+        if _ROLE_REFERENCE.match(phrase):
+            return self._role_reference(phrase)
+        words = phrase.split()
+        head = words[-1]
+        mentions = self.registry.find_names(phrase)
+        people = [m for m in mentions if m[2].is_person]
+        if people:
+            start, end, entry = people[0]
+            return self._from_entry(phrase[start:end], entry)
+        name = self._proper_name(phrase)
+        if name is None:
+            if head[:1].islower():
+                # A common-noun head: an organisation named before a role ("the Kremlin spokesman")
+                # counts; generic plurals ("Western allies", "experts") are narration.
+                if re.search(r"(?:" + _ROLE_NOUNS + r")$", phrase, re.I) and not _GENERIC_PLURAL.search(head):
+                    if mentions:
+                        return self._from_entry(phrase, mentions[-1][2])
+                    return self._infer(phrase, None, descriptor)
+                return None
+            if mentions and mentions[-1][1] == len(phrase):
+                return self._from_entry(phrase[mentions[-1][0]:], mentions[-1][2])
+            return None
+        # An organisation that ends the phrase ("the Russian Defence Ministry") is the speaker itself.
+        if mentions and mentions[-1][1] == len(phrase) and not mentions[-1][2].is_person and " of " not in phrase:
+            return self._from_entry(phrase[mentions[-1][0]:], mentions[-1][2])
+        return self._infer(phrase, name, descriptor)
+
+    def _written(self, phrase: str, entry: Actor) -> str:
+        return phrase if entry.is_person or not phrase.lower().startswith("the ") else phrase[4:]
+
+    def _proper_name(self, phrase: str) -> str | None:
+        """The person's name at the core of a phrase, titles stripped: "Foreign Minister Jane Doe" → "Jane Doe"."""
+        head_part = re.split(r"\s+(?:of|at|for|from|with)\s+", phrase, maxsplit=1)[0].split()
+        if re.search(r"\s(?:of|at|for|from|with)\s", phrase) and (
+                len(head_part) == 1 or head_part[0].casefold() in _TITLE_WORDS):
+            # Title first ("the Adviser of the President of Ukraine Daria Herasymchuk"): the name ends it.
+            tail = re.findall(r"(?:[A-Z][\w’'-]*\s+)?(?:[A-Z]\.\s+)?[A-Z][\w’'-]*$", phrase)
+            if tail and len(tail[0].split()) >= 2 and tail[0].split()[0].casefold() not in _TITLE_WORDS:
+                return tail[0]
+        core = re.split(r"\s+(?:of|at|for|from|with)\s+", phrase, maxsplit=1)[0]
+        words = core.split()
+        # Possessive modifiers ("Ukraine’s President X") and titles come before the name.
+        while words and (words[0].casefold() in _TITLE_WORDS or words[0].endswith(("’s", "'s"))
+                         or words[0].casefold() in _COUNTRY_ADJECTIVES or words[0][:1].islower()):
+            words = words[1:]
+        if not words or not all(w[:1].isupper() for w in words):
+            return None
+        if any(w.casefold() in _COUNTRY_ADJECTIVES for w in words):
+            return None
+        if len(words) > 4:
+            return " ".join(words[-2:])  # "RUSNANO Management Board Sergei Kulikov": the name comes last
+        return " ".join(words)
+
+    def _role_reference(self, phrase: str) -> Speaker | None:
+        mentions = self.registry.find_names(phrase)
+        if mentions and not mentions[-1][2].is_person:
+            org = self.registry.resolve(mentions[-1][2].name)
+            if self.last_person and self.last_person.actor == org.name:
+                return self.last_person
+            return Speaker(phrase, org.name, org.actor_type)
+        return self.last_person
+
+    def _infer(self, phrase: str, name: str | None, descriptor: str) -> Speaker:
+        """An unknown speaker: organisation from "of/at/for Y" or the title, type from keywords."""
+        context = f"{phrase}, {descriptor}" if descriptor else phrase
+        org_entry = None
+        for start, end, entry in self.registry.find_names(context):
+            if not entry.is_person and entry.name != name:
+                org_entry = self.registry.resolve(entry.name)
+                break
+        written = name or phrase
+        if org_entry is not None:
+            return Speaker(written, org_entry.name, org_entry.actor_type, inferred=True, person=bool(name))
+        country = _country_of(phrase)
+        actor_type = _type_from_keywords(context)
+        if actor_type == "government" and country:
+            prefix = _COUNTRY_PREFIX.get(country, "")
+            for candidate in (
+                f"{prefix} Foreign Ministry" if re.search(r"foreign", phrase, re.I) else "",
+                f"{prefix} Ministry of Defence" if re.search(r"defen[cs]e", phrase, re.I) else "",
+                country,
+            ):
+                actor = self.registry.resolve(candidate) if candidate.strip() else None
+                if actor:
+                    return Speaker(written, actor.name, actor.actor_type, inferred=True, person=bool(name))
+        state = _HEAD_OF_STATE.search(context)
+        if state:
+            place = state.group("place")
+            name = name or self._proper_name(phrase)
+            if name and place.endswith(name) and place != name:
+                place = place[: -len(name)].strip()
+            actor = self.registry.resolve(place)
+            if actor is None:
+                return Speaker(written, f"{place} government", "government", inferred=True, person=bool(name))
+            return Speaker(written, actor.name, actor.actor_type, inferred=True, person=bool(name))
+        if actor_type == "government" and not country and self.default.actor_type == "government":
+            # "the Office of the President" in a government's own release is that government.
+            return Speaker(written, self.default.actor, "government", inferred=True, person=bool(name))
+        org = _ORG_AFTER.search(context)
+        if org:
+            org_name = org.group("org").strip()
+            if name and org_name.endswith(name) and org_name != name:
+                org_name = org_name[: -len(name)].strip()
+            return Speaker(written, org_name, _type_from_keywords(context), inferred=True, person=bool(name))
+        if actor_type == "other" and name and self.default.actor_type == "government":
+            # A named person with no title in a government's own release or transcript is, as a
+            # rule, one of its officials; flagged inferred for the analyst to confirm.
+            return Speaker(written, self.default.actor, "government", inferred=True, person=True)
+        return Speaker(written, written, actor_type, inferred=True, person=bool(name))
+
+    # --- finding the attribution in a sentence -----------------------------------------------
+    def speaker_in_sentence(self, text: str) -> Speaker | None:
+        """The speaker a reporting construction names in this sentence, or None."""
+        masked, _ = _mask_quotes(text)
+        m = _ACCORDING.search(masked)
+        if m:
+            found = self.speaker_from_phrase(m.group("np"))
+            if found:
+                return found
+        for m in _INVERTED.finditer(masked):
+            np = m.group("np").strip()
+            if np[:1].isupper() or re.match(r"(?:the|a|an)\s", np):
+                found = self.speaker_from_phrase(np, m.group("desc") or "")
+                if found:
+                    return found
+        for m in _VERB.finditer(masked):
+            chunks = _CHUNK_SPLIT.split(masked[: m.start()])
+            descriptor: list[str] = []
+            if not chunks[-1].strip():
+                # The verb follows a comma: walk back over appositives and relative clauses
+                # ("X, director of Y, said"; "X of Y, which monitors Z, said") to the subject.
+                while chunks and not chunks[-1].strip():
+                    chunks.pop()
+                while len(chunks) > 1 and re.match(r"\s*(?:which|who|whose|an?\s|the\s+\w+\s+of\b|[a-z])", chunks[-1]):
+                    descriptor.insert(0, chunks.pop())
+                    while chunks and not chunks[-1].strip():
+                        chunks.pop()
+            if not chunks or not chunks[-1].strip():
+                continue
+            found = self.speaker_from_phrase(_trailing_noun_phrase(chunks[-1]), ", ".join(descriptor))
+            if found:
+                return found
+        m = _PARTICIPLE.search(masked)
+        if m:
+            subject = self._leading_noun_phrase(masked[: m.start()])
+            if subject:
+                return self.speaker_from_phrase(subject)
+        return None
+
+    @staticmethod
+    def _leading_noun_phrase(text: str) -> str | None:
+        words = text.split()
+        out: list[str] = []
+        for w in words:
+            if w[:1].isupper() or (out and out[-1].endswith(("’s", "'s"))):
+                out.append(w.rstrip(","))
+                if w.endswith(","):
+                    break
+            else:
+                break
+        return " ".join(out) or None
+
+
+_NP_MODIFIERS = frozenset(
+    """the a an chief senior former deputy top acting foreign defence defense prime minister spokesman spokeswoman
+    spokesperson president secretary general press state of at for de von van der al""".split()
+)
+
+
+def _trailing_noun_phrase(text: str) -> str:
+    """The noun phrase that ends text: "Putin’s comments came after senior commanders" → "commanders"."""
+    text = _TRAILING.sub("", text.strip()).strip()
+    words = text.split()
+    if not words:
+        return ""
+    keep = [words[-1]]
+    for w in reversed(words[:-1]):
+        low = w.casefold()
+        if w[:1].isupper() or w.endswith(("’s", "'s")) or low in _NP_MODIFIERS or low in _COUNTRY_ADJECTIVES:
+            keep.insert(0, w)
+        else:
+            break
+    # A connector cannot start the phrase ("of the Kremlin" → "the Kremlin" is not a subject).
+    while keep and keep[0].casefold() in ("of", "at", "for", "de", "von", "van", "der", "al"):
+        keep.pop(0)
+    return " ".join(keep)
+
+
+def _gap_marker(text: str, start: int, end: int) -> str | None:
+    """The speaker named by a transcript marker between two sentences, if any."""
+    pos = start
+    while pos < end and text[pos].isspace():
+        pos += 1
+    if pos >= end:
+        return None
+    m = find_marker(text, pos)
+    return m.group("name") if m and m.end() <= end else None
 
 
 def attribute_sentences(doc: Document, sentences: list[Sentence], registry: ActorRegistry) -> list[Statement]:
-    """Who said each sentence and when; narration belongs to the publisher."""
-    actor = registry.resolve(doc.publisher) if doc.publisher else None
-    return [
-        Statement(
+    """Who said each sentence and when; narration belongs to the document's speaker or publisher."""
+    att = _Attributor(doc, registry)
+    published = doc.published_on
+    marker: Speaker | None = None
+    previous: Statement | None = None
+    in_boilerplate = False
+    out: list[Statement] = []
+    prev_end = 0
+    for s in sentences:
+        gap = doc.text[prev_end : s.start] if 0 <= prev_end <= s.start <= len(doc.text) else ""
+        marker_name = _gap_marker(doc.text, prev_end, s.start) if gap else None
+        prev_end = s.end
+        if marker_name:
+            marker = _marker_speaker(att, marker_name)
+        masked, has_quote = _mask_quotes(s.text)
+        starts_quoted = s.text[:1] in "“\"«"
+        stated_on = None
+        if _BOILERPLATE_START.match(s.text):
+            in_boilerplate = True
+        boilerplate = in_boilerplate or bool(_BOILERPLATE.search(s.text))
+        if marker is not None:
+            speaker = marker
+            is_quote = True
+            stated_on = published  # a transcript is spoken on the day it records
+        elif boilerplate:
+            speaker, is_quote = att.default, False
+        else:
+            speaker = att.speaker_in_sentence(s.text)
+            # An unattributed quotation continues the quotation before it (news style runs one
+            # speaker's quote over several sentences or paragraphs).
+            if speaker is None and starts_quoted and previous is not None and previous.is_quote and previous.speaker:
+                speaker = Speaker(previous.speaker, previous.actor, previous.actor_type, previous.inferred_actor)
+                stated_on = previous.stated_on
+            is_quote = speaker is not None and (has_quote or starts_quoted)
+            if speaker is None:
+                speaker = att.default
+        if speaker.person and marker is None:
+            att.last_person = speaker
+        if stated_on is None:
+            stated_on = resolve_date(masked, published) or published
+        st = Statement(
             text=s.text, start=s.start, end=s.end,
-            speaker=doc.speaker or doc.publisher,
-            actor=actor.name if actor else doc.publisher,
-            actor_type=actor.actor_type if actor else None,
-            stated_on=doc.published_on,
+            speaker=speaker.name, actor=speaker.actor, actor_type=speaker.actor_type,
+            stated_on=stated_on, is_quote=is_quote, boilerplate=boilerplate, inferred_actor=speaker.inferred,
         )
-        for s in sentences
-    ]
+        out.append(st)
+        previous = st
+    return out
+
+
+def _marker_speaker(att: _Attributor, name: str) -> Speaker:
+    if name.casefold() in ("question", "remark", "answer", "reply", "response", "moderator", "interviewer",
+                           "host", "journalist", "correspondent", "q", "a"):
+        return Speaker(name, None, "other")
+    repeated = _REPEATED_NAME.search(name)
+    if repeated:
+        title = name[: repeated.start()].strip()
+        person = f"{repeated.group('first')} {repeated.group('last')}"
+        entry = att.registry.lookup(person)
+        if entry:
+            return att._from_entry(person, entry)
+        found = att._infer(title or person, person, "")
+        return found
+    found = att.speaker_from_phrase(name)
+    if found is None:
+        return Speaker(name, name, "other", inferred=True, person=True)
+    return found

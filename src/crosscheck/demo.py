@@ -2,37 +2,113 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Iterator
 
 from crosscheck import config, store
+from crosscheck.errors import CrosscheckError
+
+# The corpus fingerprint stored in the database: a rerun on an unchanged corpus is a no-op.
+CORPUS_META_KEY = "demo_corpus"
 
 
 def demo_files(folder: Path | None = None) -> list[Path]:
-    folder = folder or config.DEMO_DIR
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "README")))
+    """The ingestible files of the demo corpus, in name (date) order; README and scripts are left out."""
+    from crosscheck.ingest import FORMATS
+
+    folder = Path(folder or config.DEMO_DIR)
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith((".", "README"))
+    )
 
 
-def build_demo(db: str, *, rebuild: bool = False, folder: Path | None = None) -> Iterator[str]:
-    """Ingest every demo file into db (skips work when it is already built); yields summary lines."""
-    from crosscheck.actors import load_registry
-    from crosscheck.embed import load_embedder
+def corpus_fingerprint(files: list[Path]) -> str:
+    """sha256 over the names and bytes of the corpus files."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode("utf-8") + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _remove_database(path: Path) -> None:
+    for p in (path, Path(str(path) + ".wal")):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError as e:
+            raise CrosscheckError(f"{p}: cannot delete the old demo database: {e.strerror or e}") from e
+
+
+def build_demo(
+    db: str | Path,
+    *,
+    rebuild: bool = False,
+    folder: Path | None = None,
+    embedder=None,
+    scorer=None,
+    registry=None,
+) -> Iterator[str]:
+    """Ingest every demo file into db and yield one summary line per document.
+
+    An unchanged corpus already in db is not ingested again (no model is loaded); rebuild deletes
+    the database first. A file that cannot be read is reported and skipped. Models may be passed in
+    (tests reuse theirs); otherwise the configured ones are loaded.
+    """
     from crosscheck.ingest import extract_path
     from crosscheck.pipeline import ingest_documents
-    from crosscheck.stance import load_scorer
 
+    files = demo_files(folder)
+    if not files:
+        raise CrosscheckError(f"{folder or config.DEMO_DIR}: no demo files found")
+    fingerprint = corpus_fingerprint(files)
     path = Path(db)
-    if rebuild and path.exists():
-        path.unlink()
-        Path(str(path) + ".wal").unlink(missing_ok=True)
+    if rebuild and str(db) != ":memory:":
+        _remove_database(path)
+    if str(db) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
     con = store.connect(db)
-    embedder, scorer, registry = load_embedder(), load_scorer(), load_registry()
-    store.ensure_schema(con, embedder.name, embedder.dim)
-    store.sync_actors(con, registry)
-    for file in demo_files(folder):
-        extraction = extract_path(file)
-        summary = ingest_documents(con, extraction.documents, embedder=embedder, scorer=scorer, registry=registry)
-        yield from summary.lines()
-    c = store.counts(con)
-    con.close()
-    yield f"demo database {db}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs"
+    try:
+        if store.get_meta(con, CORPUS_META_KEY) == fingerprint:
+            c = store.counts(con)
+            yield (
+                f"demo database {db} is already built: {c['documents']} documents, {c['statements']} statements, "
+                f"{c['matches']} matched pairs (use --rebuild to build it again)"
+            )
+            return
+        if embedder is None:
+            from crosscheck.embed import load_embedder
+
+            embedder = load_embedder()
+        if registry is None:
+            from crosscheck.actors import load_registry
+
+            registry = load_registry()
+        if scorer is None:
+            from crosscheck.stance import load_scorer
+
+            scorer = load_scorer()
+        store.ensure_schema(con, embedder.name, embedder.dim)
+        store.sync_actors(con, registry)
+        failed = 0
+        for file in files:
+            try:
+                extraction = extract_path(file)
+            except CrosscheckError as e:
+                failed += 1
+                yield f"error: {e}"
+                continue
+            summary = ingest_documents(con, extraction.documents, embedder=embedder, scorer=scorer, registry=registry)
+            failed += sum(r.status == "refused" for r in summary.results)
+            yield from summary.lines()
+            yield from extraction.notes
+        if not failed:
+            # Only a complete build is marked done, so a rerun retries the files that failed.
+            store.set_meta(con, CORPUS_META_KEY, fingerprint)
+        c = store.counts(con)
+        yield (
+            f"demo database {db}: {c['documents']} documents, {c['statements']} statements, "
+            f"{c['matches']} matched pairs" + (f"; {failed} files or rows refused" if failed else "")
+        )
+    finally:
+        con.close()

@@ -34,12 +34,13 @@ class SentenceTransformerEmbedder(Embedder):
 
     def __init__(self, model: str | None = None, batch_size: int = 64):
         self.name = model or config.embed_model_name()
-        path = minilm_path() if self.name == config.DEFAULT_EMBED_MODEL else self.name
         if self.name == config.DEFAULT_EMBED_MODEL:
+            # The shipped copy must never reach for the hub, even to check for updates.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
 
+            path = minilm_path() if self.name == config.DEFAULT_EMBED_MODEL else self.name
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as e:  # the library raises many kinds
             raise ModelError(f"cannot load embedding model {self.name!r}: {e}") from e
@@ -49,6 +50,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text; (0, dim) for no texts."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
@@ -60,5 +62,5 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def load_embedder(model: str | None = None) -> Embedder:
-    """The configured embedder."""
+    """The embedder named by `model`, else $CROSSCHECK_EMBED_MODEL, else the shipped MiniLM ("minilm")."""
     return SentenceTransformerEmbedder(model)

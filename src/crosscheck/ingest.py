@@ -2,53 +2,173 @@
 
 Interface used by the pipeline, the CLI and the Upload page:
     extract_file(name, data, *, limits=None, title=None, publisher=None, date=None) -> Extraction
-    extract_text(text, *, source_name="pasted text", title=None, publisher=None, date=None) -> Extraction
-    extract_url(url, *, limits=None, ...) -> Extraction
+    extract_path(path, **same options) -> Extraction
+    extract_text(text, *, source_name="pasted text", title=None, publisher=None, date=None, url=None) -> Extraction
+    extract_url(url, *, limits=None, title=None, publisher=None, date=None) -> Extraction
     normalise_text(text) -> str
+
+Every refusal is an IngestError whose message names the file (or URL) and the reason.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
+import json
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
+from typing import Callable
 
 from crosscheck.config import Limits
+from crosscheck.decode import clean_text, decode_bytes
 from crosscheck.errors import IngestError
 from crosscheck.records import Document, Extraction
 
+FORMATS = {
+    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+    ".pdf": "pdf", ".docx": "docx", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+}
+
+# Parser limits for compressed and paged formats, kept well above any real article or report.
+MAX_PDF_PAGES = 2_000
+MAX_ZIP_MEMBERS = 2_000
+MAX_ZIP_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+
+# Bulk files: accepted column names per field, compared case-insensitively.
+COLUMNS = {
+    "text": ("text", "body", "content", "article", "description", "transcript"),
+    "title": ("title", "headline"),
+    "date": ("date", "published", "published_on", "publication_date", "created_at"),
+    "publisher": ("publisher", "source", "site", "outlet", "sitename"),
+    "url": ("url", "link"),
+    "speaker": ("speaker", "person"),
+}
+_MAX_LISTED_SKIPS = 20
+_MAX_TITLE_CHARS = 200
+_DATE_SEARCH_CHARS = 600
+
 _FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTHS = {
+    name: i
+    for i, full in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july",
+         "august", "september", "october", "november", "december"), start=1)
+    for name in (full, full[:3], full[:4])
+}
+_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december" \
+         r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_TEXT_DATES = (
+    (re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"), ("y", "m", "d")),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+((?:19|20)\d\d)\b", re.I), ("d", "mon", "y")),
+    (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I), ("mon", "d", "y")),
+)
+# python-docx copies this creation time from its built-in template into every file it makes.
+_DOCX_TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.timezone.utc)
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.I | re.S)
+_XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>", re.I)
+_ENTITY = re.compile(r"<!ENTITY[^>]*>", re.I)
+
+
+# ---------------------------------------------------------------- text, hashes, dates
 
 
 def normalise_text(text: str) -> str:
-    """Unicode NFC, unified newlines, no trailing spaces, at most one blank line in a row."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """Clean, NFC-normalised text with unified newlines, no trailing spaces and no runs of blank lines."""
+    text = unicodedata.normalize("NFC", clean_text(text))
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def text_sha256(text: str) -> str:
+    """Hex sha256 of the UTF-8 bytes of (already normalised) text: the document's identity."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _finish(doc: Document) -> Document:
+def date_from_name(name: str) -> dt.date | None:
+    """A YYYY-MM-DD date in a file name, if there is a valid one."""
+    for m in _FILE_DATE.finditer(name):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            continue
+    return None
+
+
+def date_from_text(text: str) -> dt.date | None:
+    """The first date written near the top of the text (2022-02-16, 16 February 2022, February 16, 2022)."""
+    head = text[:_DATE_SEARCH_CHARS]
+    found: list[tuple[int, dt.date]] = []
+    for pattern, order in _TEXT_DATES:
+        for m in pattern.finditer(head):
+            if (d := _date_from_parts(dict(zip(order, m.groups())))) is not None:
+                found.append((m.start(), d))
+                break
+    return min(found)[1] if found else None
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from a metadata or column value: date, datetime, ISO string or a written-out date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})", value)
+    if m:
+        return _date_from_parts({"y": m[1], "m": m[2], "d": m[3]})
+    return date_from_text(value)
+
+
+def _date_from_parts(parts: dict[str, str]) -> dt.date | None:
+    month = _MONTHS.get(parts["mon"].lower().rstrip(".")) if "mon" in parts else int(parts["m"])
+    try:
+        return dt.date(int(parts["y"]), month or 0, int(parts["d"]))
+    except ValueError:
+        return None
+
+
+def title_from_text(text: str, fallback: str) -> str:
+    """The first line of the text when it is short enough to be a title, else the fallback."""
+    first = text.lstrip().split("\n", 1)[0].strip().lstrip("#").strip()
+    return first if first and len(first) <= _MAX_TITLE_CHARS else fallback
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _finish(doc: Document, limits: Limits, *, date: dt.date | None = None, fallback_title: str | None = None) -> Document:
+    """Normalise the text, check its size, hash it and fill in title and date fallbacks."""
     doc.text = normalise_text(doc.text)
     if not doc.text:
         raise IngestError(doc.source_name, "no text found")
+    if len(doc.text) > limits.max_text_chars:
+        raise IngestError(
+            doc.source_name,
+            f"text has {len(doc.text):,} characters, more than the limit of {limits.max_text_chars:,} "
+            "(CROSSCHECK_MAX_TEXT_CHARS)",
+        )
     doc.sha256 = text_sha256(doc.text)
+    if date is not None:
+        doc.published_on, doc.date_source = date, "option"
+    if doc.published_on is None and (d := date_from_text(doc.text)):
+        doc.published_on, doc.date_source = d, "text"
+    if doc.published_on is None and (d := date_from_name(doc.source_name)):
+        doc.published_on, doc.date_source = d, "filename"
+    fallback_title = fallback_title or Path(doc.source_name).stem or doc.source_name
+    doc.title = (doc.title or "").strip() or title_from_text(doc.text, fallback_title)
+    doc.publisher = (doc.publisher or "").strip() or None
     return doc
-
-
-def date_from_name(name: str) -> dt.date | None:
-    m = _FILE_DATE.search(name)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
 
 
 def extract_text(
@@ -59,12 +179,11 @@ def extract_text(
     publisher: str | None = None,
     date: dt.date | None = None,
     url: str | None = None,
+    limits: Limits | None = None,
 ) -> Extraction:
     """A document from text typed or pasted by the analyst."""
     doc = Document(text=text, title=title, publisher=publisher, url=url, source_name=source_name)
-    if date:
-        doc.published_on, doc.date_source = date, "option"
-    return Extraction([_finish(doc)])
+    return Extraction([_finish(doc, limits or Limits(), date=date)])
 
 
 def extract_file(
@@ -78,30 +197,338 @@ def extract_file(
 ) -> Extraction:
     """Documents from one uploaded file; the format comes from the extension."""
     limits = limits or Limits()
+    fmt = FORMATS.get(Path(name).suffix.lower())
+    if fmt is None:
+        suffix = Path(name).suffix.lower() or "(none)"
+        raise IngestError(name, f"unsupported file type {suffix}; expected one of {', '.join(sorted(set(FORMATS)))}")
     if len(data) > limits.max_file_bytes:
-        raise IngestError(name, f"file is larger than {limits.max_file_bytes // (1024 * 1024)} MB")
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".txt", ".md"):
-        raise IngestError(name, f"unsupported file type {suffix or '(none)'}")
-    text = data.decode("utf-8", errors="replace")
-    ext = extract_text(text, source_name=name, title=title or Path(name).stem, publisher=publisher, date=date)
-    doc = ext.documents[0]
-    doc.format = suffix.lstrip(".")
-    if doc.published_on is None and (d := date_from_name(name)):
-        doc.published_on, doc.date_source = d, "filename"
-    return ext
+        raise IngestError(
+            name, f"file is {len(data) / 2**20:.1f} MB, more than the limit of {limits.max_file_bytes / 2**20:.0f} MB "
+            "(CROSSCHECK_MAX_FILE_MB)",
+        )
+    if not data:
+        raise IngestError(name, "file is empty")
+    if fmt in ("csv", "jsonl"):
+        return _extract_rows(name, data, fmt, limits=limits, title=title, publisher=publisher, date=date)
+    doc = _EXTRACTORS[fmt](name, data, limits)
+    doc.format = fmt
+    doc.title = title or doc.title
+    doc.publisher = publisher or doc.publisher
+    return Extraction([_finish(doc, limits, date=date)])
 
 
 def extract_path(path: str | Path, **options) -> Extraction:
     """Read a file from disk and extract it."""
     path = Path(path)
+    limits = options.get("limits") or Limits()
     try:
+        if path.stat().st_size > limits.max_file_bytes:
+            # Refuse before reading a huge file into memory.
+            raise IngestError(path.name, f"file is larger than the limit of {limits.max_file_bytes / 2**20:.0f} MB")
         data = path.read_bytes()
     except OSError as e:
         raise IngestError(str(path), f"cannot read file: {e.strerror or e}") from e
     return extract_file(path.name, data, **options)
 
 
-def extract_url(url: str, *, limits: Limits | None = None, **options) -> Extraction:
-    """Fetch a public http(s) page and extract its main text."""
-    raise IngestError(url, "URL ingestion is not available yet")
+def extract_url(
+    url: str,
+    *,
+    limits: Limits | None = None,
+    title: str | None = None,
+    publisher: str | None = None,
+    date: dt.date | None = None,
+    allow_private: bool = False,
+) -> Extraction:
+    """Fetch a public http(s) page or PDF and extract its main text.
+
+    allow_private exists for tests only: it lets a test fetch from a server on the loopback address.
+    """
+    from crosscheck.fetch import fetch_url
+
+    limits = limits or Limits()
+    page = fetch_url(url, limits=limits, allow_private=allow_private)
+    if page.content_type == "application/pdf":
+        doc = _extract_pdf(url, page.data, limits)
+    elif "html" in page.content_type:
+        doc = _extract_html(url, page.data, limits, url=page.url)
+    else:
+        doc = _extract_plain(url, page.data, limits)
+    doc.format = "pdf" if page.content_type == "application/pdf" else "html" if "html" in page.content_type else "txt"
+    doc.url = doc.url or page.url
+    doc.title = title or doc.title
+    doc.publisher = publisher or doc.publisher
+    return Extraction([_finish(doc, limits, date=date)])
+
+
+# ---------------------------------------------------------------- single-document formats
+
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """A leading YAML front-matter block (title, publisher, date, url) and the text after it."""
+    import yaml
+
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m[1])
+    except yaml.YAMLError:
+        return {}, text
+    return (meta, text[m.end():]) if isinstance(meta, dict) else ({}, text)
+
+
+def _extract_plain(name: str, data: bytes, limits: Limits) -> Document:
+    meta, text = split_front_matter(decode_bytes(data, name))
+    doc = Document(
+        text=text, source_name=name, title=_clean_meta(meta.get("title")),
+        publisher=_clean_meta(meta.get("publisher")), url=_clean_meta(meta.get("url")),
+    )
+    if (d := parse_date(meta.get("date"))) is not None:
+        doc.published_on, doc.date_source = d, "metadata"
+    return doc
+
+
+def _extract_html(name: str, data: bytes, limits: Limits, *, url: str | None = None) -> Document:
+    import trafilatura
+
+    html = decode_bytes(data, name)
+    # Drop the XML declaration and any DOCTYPE with an internal subset, so no entity is ever
+    # declared, expanded or fetched (XXE); a reference like &xxe; then stays literal text.
+    html = _ENTITY.sub("", _DOCTYPE.sub("", _XML_DECLARATION.sub("", html)))
+    try:
+        result = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_images=False, include_links=False
+        )
+        text = result.text if result is not None and result.text else trafilatura.html2txt(html)
+    except Exception as e:  # noqa: BLE001 - hostile input: every parser failure becomes a refusal
+        raise IngestError(name, f"cannot parse HTML ({type(e).__name__}: {_short(e)})") from e
+    doc = Document(text=text or "", source_name=name)
+    if result is not None:
+        doc.title = result.title or None
+        doc.publisher = result.sitename or None
+        doc.url = result.url or url
+        if (d := parse_date(result.date)) is not None:
+            doc.published_on, doc.date_source = d, "metadata"
+    return doc
+
+
+def _extract_pdf(name: str, data: bytes, limits: Limits) -> Document:
+    import pypdf
+
+    if b"%PDF-" not in data[:1024]:
+        raise IngestError(name, "not a PDF file (no %PDF header)")
+    # pypdf raises many exception types on damaged files; any of them means "cannot read this PDF".
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise IngestError(name, "PDF is encrypted")
+        pages = len(reader.pages)
+        if pages > MAX_PDF_PAGES:
+            raise IngestError(name, f"PDF has {pages:,} pages, more than the limit of {MAX_PDF_PAGES:,}")
+        parts, size = [], 0
+        for page in reader.pages:
+            part = page.extract_text() or ""
+            size += len(part)
+            if size > limits.max_text_chars:
+                raise IngestError(
+                    name, f"PDF text is more than the limit of {limits.max_text_chars:,} characters (CROSSCHECK_MAX_TEXT_CHARS)"
+                )
+            parts.append(part)
+        meta = reader.metadata
+        title = meta.title if meta else None
+        created = meta.creation_date if meta else None
+    except IngestError:
+        raise
+    except Exception as e:  # noqa: BLE001 - hostile input: every parser failure becomes a refusal
+        raise IngestError(name, f"cannot read PDF ({type(e).__name__}: {_short(e)})") from e
+    doc = Document(text="\n\n".join(parts), title=_clean_meta(title), source_name=name)
+    if (d := parse_date(created)) is not None:
+        doc.published_on, doc.date_source = d, "metadata"
+    return doc
+
+
+def check_zip(name: str, data: bytes) -> zipfile.ZipFile:
+    """Open a zip container after checking member count, total size and compression ratio (zip bombs)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
+        raise IngestError(name, f"not a valid DOCX file (broken zip: {_short(e)})") from e
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise IngestError(name, f"DOCX has {len(members):,} parts, more than the limit of {MAX_ZIP_MEMBERS:,}")
+    total = sum(m.file_size for m in members)
+    if total > MAX_ZIP_BYTES:
+        raise IngestError(name, f"DOCX unpacks to {total / 2**20:,.0f} MB, more than the limit of {MAX_ZIP_BYTES / 2**20:.0f} MB")
+    for m in members:
+        if m.file_size > 1_000_000 and m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1):
+            raise IngestError(name, f"DOCX part {m.filename} is compressed more than {MAX_ZIP_RATIO}:1 (zip bomb)")
+    if "word/document.xml" not in archive.namelist():
+        raise IngestError(name, "not a Word document (no word/document.xml)")
+    return archive
+
+
+def _extract_docx(name: str, data: bytes, limits: Limits) -> Document:
+    import docx
+
+    check_zip(name, data)
+    # python-docx parses with resolve_entities=False and no network, so entity tricks stay inert.
+    try:
+        word = docx.Document(io.BytesIO(data))
+        parts = [p.text for p in word.paragraphs]
+        for table in word.tables:
+            parts.extend(" | ".join(cell.text for cell in row.cells) for row in table.rows)
+        props = word.core_properties
+        title, created = props.title, props.created
+        if created == _DOCX_TEMPLATE_CREATED:
+            created = None
+    except Exception as e:  # noqa: BLE001 - hostile input: every parser failure becomes a refusal
+        raise IngestError(name, f"cannot read DOCX ({type(e).__name__}: {_short(e)})") from e
+    doc = Document(text="\n\n".join(parts), title=_clean_meta(title), source_name=name)
+    if (d := parse_date(created)) is not None:
+        doc.published_on, doc.date_source = d, "metadata"
+    return doc
+
+
+_EXTRACTORS: dict[str, Callable[..., Document]] = {
+    "txt": _extract_plain, "md": _extract_plain, "html": _extract_html, "pdf": _extract_pdf, "docx": _extract_docx,
+}
+
+
+def _clean_meta(value: object) -> str | None:
+    text = normalise_text(str(value)) if value else ""
+    return text or None
+
+
+def _short(e: BaseException) -> str:
+    return " ".join(str(e).split())[:120] or "no details"
+
+
+# ---------------------------------------------------------------- bulk formats: one row = one document
+
+
+def map_columns(names: list[str]) -> dict[str, str]:
+    """Which input column feeds each document field (field → column name as written)."""
+    by_key = {}
+    for n in names:
+        by_key.setdefault(re.sub(r"[\s\-]+", "_", str(n).strip().lower()), n)
+    mapping = {}
+    for field, candidates in COLUMNS.items():
+        for c in candidates:
+            if c in by_key:
+                mapping[field] = by_key[c]
+                break
+    return mapping
+
+
+def _read_csv(name: str, text: str) -> tuple[list[str], list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Header, (line, row) pairs and skipped-line notes; ragged rows are skipped, not fatal."""
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header: list[str] | None = None
+    rows, skipped, line = [], [], 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            skipped.append((line, _short(e)))
+            line = reader.line_num + 1
+            continue
+        start, line = line, reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        if header is None:
+            header = [v.strip() for v in values]
+        elif len(values) != len(header):
+            skipped.append((start, f"{len(values)} fields, the header has {len(header)}"))
+        else:
+            rows.append((start, dict(zip(header, values))))
+    return header or [], rows, skipped
+
+
+def _read_jsonl(name: str, text: str) -> tuple[list[str], list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Keys seen, (line, object) pairs and skipped-line notes; broken lines are skipped, not fatal."""
+    keys: dict[str, None] = {}
+    rows, skipped = [], []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+        except (ValueError, RecursionError) as e:
+            skipped.append((number, f"invalid JSON ({_short(e)})"))
+            continue
+        if not isinstance(item, dict):
+            skipped.append((number, "not a JSON object"))
+            continue
+        keys.update(dict.fromkeys(item))
+        rows.append((number, item))
+    return list(keys), rows, skipped
+
+
+def _extract_rows(
+    name: str, data: bytes, fmt: str, *, limits: Limits, title: str | None, publisher: str | None, date: dt.date | None
+) -> Extraction:
+    text = decode_bytes(data, name)
+    columns, rows, skipped = (_read_csv if fmt == "csv" else _read_jsonl)(name, text)
+    if not rows:
+        raise IngestError(name, f"no usable rows ({_list_skipped(skipped, 3) or 'no data rows'})")
+    if "text" not in map_columns(columns):
+        found = ", ".join(str(c) for c in columns[:10]) or "none"
+        raise IngestError(name, f"no text column (expected one of {', '.join(COLUMNS['text'])}; found {found})")
+    if len(rows) > limits.max_rows:
+        raise IngestError(name, f"{len(rows):,} rows, more than the limit of {limits.max_rows:,} (CROSSCHECK_MAX_ROWS)")
+    extraction = Extraction()
+    used: dict[str, None] = {}
+    csv_mapping = map_columns(columns)
+    for line, row in rows:
+        # CSV rows share one header; each JSON object may name its fields differently.
+        mapping = csv_mapping if fmt == "csv" else map_columns(list(row))
+        used.update(dict.fromkeys(f"{field} ← {column}" for field, column in mapping.items()))
+        value = {field: _cell(row.get(column)) for field, column in mapping.items()}
+        if not isinstance(row.get(mapping.get("text", "")), str):
+            value["text"] = None  # a number or a list is not a document
+        source = f"{name} line {line}"
+        doc = Document(
+            text=value.get("text") or "", title=title or value.get("title"), publisher=publisher or value.get("publisher"),
+            url=value.get("url"), speaker=value.get("speaker"), source_name=source, format=fmt,
+        )
+        if value.get("date"):
+            if (d := parse_date(value["date"])) is not None:
+                doc.published_on, doc.date_source = d, "column"
+            else:
+                extraction.notes.append(f"{source}: date {value['date'][:40]!r} not understood")
+        try:
+            extraction.documents.append(_finish(doc, limits, date=date, fallback_title=f"{Path(name).stem} line {line}"))
+        except IngestError as e:
+            skipped.append((line, e.reason))
+    extraction.notes.insert(0, f"{name}: columns mapped: {', '.join(used)}")
+    if skipped:
+        n = len(skipped)
+        extraction.notes.append(f"{name}: skipped {n} row{'s' if n != 1 else ''}: {_list_skipped(skipped, _MAX_LISTED_SKIPS)}")
+    if not extraction.documents:
+        raise IngestError(name, f"no usable rows ({_list_skipped(skipped, 3)})")
+    return extraction
+
+
+def _list_skipped(skipped: list[tuple[int, str]], most: int) -> str:
+    """'line 3: reason; line 7: reason; and 4 more', in line order."""
+    ordered = sorted(skipped)
+    listed = "; ".join(f"line {line}: {reason}" for line, reason in ordered[:most])
+    return listed + (f"; and {len(ordered) - most} more" if len(ordered) > most else "")
+
+
+def _cell(value: object) -> str | None:
+    """A row value as text; nested JSON values are not text and are ignored."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = clean_text(str(value)).strip()
+    return text or None

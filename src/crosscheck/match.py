@@ -1,12 +1,18 @@
 """Match: pair government claims with monitor reports about the same events.
 
 A claim is a statement of a `government` actor; a report is one of `osint`,
-`independent_media`, `intl_org`. Candidates are reports within ±window days, ranked by
-cosine similarity, top-k above a threshold. New statements are matched in both directions.
+`independent_media`, `intl_org`. Candidates are reports within ±window days of the claim,
+ranked by cosine similarity, top-k above a threshold. A statement without a date is compared
+with every date (its lag is unknown). New statements are matched in both directions: new
+claims against stored reports, and new reports against stored claims.
+
+Speed: the date window is pushed into SQL, so matching one new document fetches only the
+vectors inside the window of its dates; the ranking itself is numpy over that slice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Sequence
 
 import duckdb
@@ -16,15 +22,160 @@ import pandas as pd
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, MatchSettings
 
 MATCH_COLUMNS = ["claim_id", "report_id", "similarity", "lag_days"]
+# Claims scored together in one matrix product; bounds memory to chunk × window reports.
+CLAIM_CHUNK = 256
 
 
-def _load(con: duckdb.DuckDBPyConnection, types: Sequence[str]) -> pd.DataFrame:
-    marks = ", ".join("?" for _ in types)
-    return con.execute(
-        f"""SELECT statement_id, stated_on, embedding FROM statements
-            WHERE actor_type IN ({marks}) AND embedding IS NOT NULL AND NOT boilerplate""",
-        list(types),
+def _marks(values: Sequence) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({
+        "claim_id": pd.Series(dtype=object), "report_id": pd.Series(dtype=object),
+        "similarity": pd.Series(dtype="float64"), "lag_days": pd.Series(dtype="Int64"),
+    })
+
+
+def fetch_vectors(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence = ()) -> tuple[pd.DataFrame, np.ndarray]:
+    """Run a query whose columns include `embedding`; return the other columns and an (n, dim) float32 matrix."""
+    got = con.execute(sql, list(params)).fetchnumpy()
+    emb = got.pop("embedding")
+    columns = {}
+    for name, values in got.items():
+        if np.ma.isMaskedArray(values):
+            values = values.astype(object).filled(None) if values.dtype == object else values.filled(np.datetime64("NaT") if values.dtype.kind == "M" else 0)
+        columns[name] = values
+    frame = pd.DataFrame(columns)
+    if len(emb) == 0:
+        return frame, np.zeros((0, 0), dtype=np.float32)
+    return frame, np.vstack(list(emb)).astype(np.float32, copy=False)
+
+
+def _days(values) -> np.ndarray:
+    return pd.to_datetime(pd.Series(values)).to_numpy("datetime64[D]")
+
+
+def _select(kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[str, list]:
+    sql = f"""SELECT statement_id, stated_on, embedding FROM statements
+              WHERE actor_type IN ({_marks(kinds)}) AND embedding IS NOT NULL AND NOT boilerplate {where}
+              ORDER BY statement_id"""
+    return sql, [*kinds, *params]
+
+
+def _window_filter(days: np.ndarray, window: int) -> tuple[str, list]:
+    """SQL that keeps statements dated inside [min - window, max + window] of `days`, or undated."""
+    if len(days) == 0 or np.isnat(days).any():
+        return "", []  # an undated statement is compared with every date
+    lo = (days.min() - np.timedelta64(window, "D")).astype(dt.date)
+    hi = (days.max() + np.timedelta64(window, "D")).astype(dt.date)
+    return "AND (stated_on IS NULL OR stated_on BETWEEN ? AND ?)", [lo, hi]
+
+
+def rank_pairs(
+    claim_ids: np.ndarray,
+    claim_days: np.ndarray,
+    claim_vecs: np.ndarray,
+    report_ids: np.ndarray,
+    report_days: np.ndarray,
+    report_vecs: np.ndarray,
+    settings: MatchSettings,
+) -> pd.DataFrame:
+    """For each claim, the top-k reports inside the window with cosine ≥ threshold (vectors are normalised)."""
+    if len(claim_ids) == 0 or len(report_ids) == 0:
+        return _empty()
+    window = int(settings.window_days)
+    # Reports sorted by day so each chunk of claims touches one contiguous slice; undated reports always apply.
+    undated = np.isnat(report_days)
+    dated_idx = np.flatnonzero(~undated)
+    dated_idx = dated_idx[np.argsort(report_days[dated_idx], kind="stable")]
+    dated_days = report_days[dated_idx]
+    undated_idx = np.flatnonzero(undated)
+    report_pos = {rid: j for j, rid in enumerate(report_ids)}
+
+    claim_order = np.argsort(claim_days, kind="stable")  # NaT sorts last
+    out_c, out_r, out_s, out_l = [], [], [], []
+    for start in range(0, len(claim_order), CLAIM_CHUNK):
+        rows = claim_order[start : start + CLAIM_CHUNK]
+        days = claim_days[rows]
+        if np.isnat(days).any():
+            cand = np.arange(len(report_ids))
+        else:
+            lo = np.searchsorted(dated_days, days.min() - np.timedelta64(window, "D"), side="left")
+            hi = np.searchsorted(dated_days, days.max() + np.timedelta64(window, "D"), side="right")
+            cand = np.concatenate([dated_idx[lo:hi], undated_idx])
+        if len(cand) == 0:
+            continue
+        sims = claim_vecs[rows] @ report_vecs[cand].T
+        lag = (report_days[cand][None, :] - days[:, None]).astype("timedelta64[D]")
+        known = ~np.isnat(lag)
+        lag_f = np.where(known, lag.astype("int64"), 0)
+        ok = (sims >= settings.threshold) & (~known | (np.abs(lag_f) <= window))
+        for r, i in enumerate(rows):
+            j_self = report_pos.get(claim_ids[i])
+            if j_self is not None:  # never pair a statement with itself
+                ok[r, cand == j_self] = False
+            idx = np.flatnonzero(ok[r])
+            if len(idx) == 0:
+                continue
+            if len(idx) > settings.top_k:
+                part = np.argpartition(-sims[r, idx], settings.top_k - 1)[: settings.top_k]
+                idx = idx[part]
+            # Highest similarity first; report id breaks ties so results never depend on load order.
+            idx = idx[np.lexsort((report_ids[cand[idx]], -sims[r, idx]))]
+            out_c.extend([claim_ids[i]] * len(idx))
+            out_r.extend(report_ids[cand[idx]])
+            out_s.extend(sims[r, idx].astype(float))
+            out_l.extend(np.where(known[r, idx], lag_f[r, idx], np.nan))
+    if not out_c:
+        return _empty()
+    return pd.DataFrame({
+        "claim_id": out_c, "report_id": out_r, "similarity": out_s,
+        "lag_days": pd.Series(out_l, dtype="float64").astype("Int64"),
+    })
+
+
+def _as_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return frame["statement_id"].to_numpy(dtype=object), _days(frame["stated_on"])
+
+
+def _load(con, kinds, where="", params=()):
+    frame, vecs = fetch_vectors(con, *_select(kinds, where, params))
+    ids, days = _as_arrays(frame) if len(frame) else (np.array([], dtype=object), np.array([], dtype="datetime64[D]"))
+    return ids, days, vecs
+
+
+def _new_claim_pairs(con, new_ids: list[str], settings: MatchSettings) -> pd.DataFrame:
+    c_ids, c_days, c_vecs = _load(con, CLAIM_TYPES, "AND list_contains(?, statement_id)", [new_ids])
+    if len(c_ids) == 0:
+        return _empty()
+    where, params = _window_filter(c_days, settings.window_days)
+    r_ids, r_days, r_vecs = _load(con, REPORT_TYPES, where, params)
+    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)
+
+
+def _new_report_pairs(con, new_ids: list[str], settings: MatchSettings) -> pd.DataFrame:
+    """Stored claims against the new reports; a new report enters a claim's top-k only by beating its stored pairs."""
+    r_ids, r_days, r_vecs = _load(con, REPORT_TYPES, "AND list_contains(?, statement_id)", [new_ids])
+    if len(r_ids) == 0:
+        return _empty()
+    where, params = _window_filter(r_days, settings.window_days)
+    c_ids, c_days, c_vecs = _load(con, CLAIM_TYPES, f"AND NOT list_contains(?, statement_id) {where}", [new_ids, *params])
+    pairs = rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)
+    if pairs.empty:
+        return pairs
+    stored = con.execute(
+        "SELECT claim_id, similarity FROM matches WHERE list_contains(?, claim_id)",
+        [sorted(set(pairs["claim_id"]))],
     ).df()
+    if stored.empty:
+        return pairs
+    # Rank new candidates together with the claim's stored pairs; keep the new ones still in the top-k.
+    both = pd.concat([pairs.assign(new=True), stored.assign(new=False)], ignore_index=True)
+    both = both.sort_values(["claim_id", "similarity"], ascending=[True, False], kind="stable")
+    both["rank"] = both.groupby("claim_id").cumcount()
+    keep = both[both["new"] & (both["rank"] < settings.top_k)]
+    return pairs.loc[keep.index.sort_values()].reset_index(drop=True)
 
 
 def find_matches(
@@ -32,30 +183,41 @@ def find_matches(
     statement_ids: Sequence[str] | None = None,
     settings: MatchSettings | None = None,
 ) -> pd.DataFrame:
-    """Pairs (claim_id, report_id, similarity, lag_days) touching the given statements (all when None)."""
+    """Candidate pairs (claim_id, report_id, similarity, lag_days) touching the given statements.
+
+    With `statement_ids` (the statements of newly stored documents) new claims are ranked against
+    every report in their window, and new reports against the stored claims in theirs; with None,
+    every claim is ranked afresh (as `rematch`). lag_days = report date − claim date.
+    """
     settings = settings or MatchSettings()
-    claims, reports = _load(con, CLAIM_TYPES), _load(con, REPORT_TYPES)
-    if claims.empty or reports.empty:
-        return pd.DataFrame(columns=MATCH_COLUMNS)
-    wanted = set(statement_ids) if statement_ids is not None else None
-    c_vec = np.vstack(claims["embedding"].to_numpy()).astype(np.float32)
-    r_vec = np.vstack(reports["embedding"].to_numpy()).astype(np.float32)
-    c_days = pd.to_datetime(claims["stated_on"]).to_numpy("datetime64[D]")
-    r_days = pd.to_datetime(reports["stated_on"]).to_numpy("datetime64[D]")
-    rows = []
-    new_report = np.array([wanted is None or r in wanted for r in reports["statement_id"]])
-    for i, claim_id in enumerate(claims["statement_id"]):
-        claim_is_new = wanted is None or claim_id in wanted
-        if not claim_is_new and not new_report.any():
-            continue
-        sims = r_vec @ c_vec[i]
-        lag = (r_days - c_days[i]).astype("timedelta64[D]").astype("float64")
-        ok = np.isnan(lag) | (np.abs(lag) <= settings.window_days)
-        ok &= sims >= settings.threshold
-        if not claim_is_new:
-            ok &= new_report
-        idx = np.flatnonzero(ok)
-        idx = idx[np.argsort(-sims[idx])][: settings.top_k]
-        for j in idx:
-            rows.append((claim_id, reports["statement_id"].iat[j], float(sims[j]), None if np.isnan(lag[j]) else int(lag[j])))
-    return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+    if statement_ids is None:
+        return rematch(con, settings)
+    new_ids = list(dict.fromkeys(statement_ids))
+    if not new_ids:
+        return _empty()
+    parts = [p for p in (_new_claim_pairs(con, new_ids, settings), _new_report_pairs(con, new_ids, settings)) if not p.empty]
+    if not parts:
+        return _empty()
+    pairs = pd.concat(parts, ignore_index=True).drop_duplicates(["claim_id", "report_id"])
+    return pairs.sort_values(["claim_id", "similarity"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def rematch(con: duckdb.DuckDBPyConnection, settings: MatchSettings | None = None) -> pd.DataFrame:
+    """Every claim ranked against the stored reports with these settings (ad-hoc window, top-k, threshold)."""
+    settings = settings or MatchSettings()
+    c_ids, c_days, c_vecs = _load(con, CLAIM_TYPES)
+    if len(c_ids) == 0:
+        return _empty()
+    r_ids, r_days, r_vecs = _load(con, REPORT_TYPES)
+    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)
+
+
+def search_reports(con: duckdb.DuckDBPyConnection, claim_id: str, settings: MatchSettings | None = None) -> pd.DataFrame:
+    """One claim's reports under ad-hoc settings: claim_id, report_id, similarity, lag_days."""
+    settings = settings or MatchSettings()
+    c_ids, c_days, c_vecs = _load(con, CLAIM_TYPES, "AND statement_id = ?", [claim_id])
+    if len(c_ids) == 0:
+        return _empty()
+    where, params = _window_filter(c_days, settings.window_days)
+    r_ids, r_days, r_vecs = _load(con, REPORT_TYPES, where, params)
+    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)

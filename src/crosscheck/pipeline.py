@@ -103,11 +103,17 @@ def ingest_document(
     if len(statements) > limits.max_statements:
         raise IngestError(doc.source_name, f"{len(statements):,} statements, more than the limit of {limits.max_statements:,}")
     vectors = embedder.embed([s.text for s in statements])
-    with store.transaction(con):
-        ids = store.insert_document(con, doc, statements, vectors)
-        pairs = find_matches(con, ids, settings)
-        scored = score_pairs(con, pairs, scorer)
-        store.save_matches(con, scored)
+    try:
+        with store.transaction(con):
+            ids = store.insert_document(con, doc, statements, vectors)
+            pairs = find_matches(con, ids, settings)
+            scored = score_pairs(con, pairs, scorer)
+            store.save_matches(con, scored)
+    except (duckdb.ConstraintException, duckdb.TransactionException):
+        # Another cursor stored the same text after our check above: it is a duplicate, not a failure.
+        if store.has_document(con, doc.sha256):
+            return DocResult(doc.source_name, doc.doc_id, "duplicate", title=doc.title)
+        raise
     return DocResult(
         doc.source_name, doc.doc_id, "added",
         statements=len(statements),

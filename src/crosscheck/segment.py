@@ -1,4 +1,12 @@
-"""Segment: document text → sentences with character offsets."""
+"""Segment: document text → sentences with character offsets.
+
+Rule-based and linear in the text length. A sentence ends at . ! ? or … (plus any closing quotes or
+brackets) followed by whitespace and something that can start a sentence, and always at a line
+break. Periods after abbreviations, initials and dotted acronyms do not end a sentence. Sentences
+inside an open quotation are merged so a quote spanning sentences stays one statement. Transcript
+speaker markers ("Vladimir Putin:", "Question:") are left out of the sentences; attribute reads them
+from the gap before a sentence.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +14,163 @@ import re
 
 from crosscheck.records import Sentence
 
-_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+# Words whose trailing period rarely ends a sentence (compared case-insensitively, without the dot).
+ABBREVIATIONS = frozenset(
+    """mr mrs ms mx dr prof gen lt col maj capt cpt sgt cpl pvt adm cmdr gov sen rep rev fr hon pres
+    st mt ft no nos vol art fig ch pp op sec dept est approx ca cf al vs jr sr messrs mme mlle
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    e.g i.e a.m p.m""".split()
+)
+# Abbreviations that only hold before a number ("No. 5", "Art. 3").
+NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "vol", "fig", "ch", "pp", "sec", "op"})
+# After a dotted acronym ("U.S.") we split only when one of these starts the next sentence.
+SENTENCE_STARTERS = frozenset(
+    """the a an it he she we they i this that these those there but and however in on at after
+    before when while if as so yet still meanwhile his her its their our my according""".split()
+)
+# Quotes longer than this are split at sentence ends anyway: an unbalanced quote mark must not
+# swallow a whole document, and the embedder truncates long inputs.
+MAX_QUOTE_CHARS = 1200
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)|\n")
+_OPENERS = "“«"
+_CLOSERS = "”»"
+_BULLET = re.compile(r"(?:[-*•‣▪–—]|\d{1,3}[.)]|[a-z][)])\s+")
+# A transcript speaker marker at the start of a segment: capitalised words (with a few lower-case
+# particles) up to a colon, optionally "(retranslated)" or similar.
+_MARKER = re.compile(
+    r"(?P<name>(?:[A-Z]\.|[A-Z](?:[\w’'\-]|\.(?=\w))*(?:(?<=\.\w)\.)?)"
+    r"(?:\s+(?:[A-Z]\.|[A-Z](?:[\w’'\-]|\.(?=\w))*(?:(?<=\.\w)\.)?|of|the|de|da|von|van|der|al|bin|and|for)){0,15})"
+    r"(?:\s*\([^()\n]{2,40}\))?\s*:(?=\s|[\"“]|$)"
+)
+SINGLE_WORD_MARKERS = frozenset(
+    {"question", "answer", "remark", "reply", "response", "moderator", "interviewer", "host",
+     "journalist", "correspondent", "q", "a"}
+)
+
+
+def find_marker(text: str, pos: int) -> re.Match | None:
+    """A transcript speaker marker starting at pos, or None."""
+    m = _MARKER.match(text, pos)
+    if not m:
+        return None
+    name = m.group("name")
+    words = name.split()
+    if words[-1][0].islower() or len(name) > 140:
+        return None
+    if len(words) == 1:
+        line_start = pos == 0 or text[pos - 1] == "\n"
+        if name.casefold().rstrip(".") not in SINGLE_WORD_MARKERS and not line_start:
+            return None
+    return m
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at index dot belongs to an abbreviation, an initial or an acronym."""
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot]
+    if not word:
+        return False
+    after = text[dot + 1 :].lstrip()[:30]
+    next_word = re.match(r"[\"“(]*([\w']+)", after)
+    nxt = next_word.group(1) if next_word else ""
+    if len(word) == 1 and word.isupper():
+        return True  # an initial: "Joe R. Biden"
+    if "." in word.strip("."):
+        # Dotted acronym (U.S., U.K., e.g.): a sentence end only when a sentence starter follows.
+        return nxt.casefold() not in SENTENCE_STARTERS
+    low = word.casefold()
+    if low in NUMBER_ABBREVIATIONS:
+        return nxt[:1].isdigit()
+    return low in ABBREVIATIONS
+
+
+def _update_quote_state(text: str, start: int, end: int, open_at: int | None) -> int | None:
+    """Track whether a quotation is open after text[start:end]; returns where it opened or None."""
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPENERS:
+            open_at = i if open_at is None else open_at
+        elif ch in _CLOSERS:
+            open_at = None
+        elif ch == '"':
+            prev = text[i - 1] if i > 0 else " "
+            nxt = text[i + 1] if i + 1 < len(text) else " "
+            if nxt.isspace() or nxt in ".,;:!?)" or i + 1 == len(text):
+                open_at = None
+            elif not prev.isalnum():
+                open_at = i if open_at is None else open_at
+            else:
+                open_at = None if open_at is not None else i
+        elif ch == "\n":
+            open_at = None  # a paragraph break ends any quotation for our purposes
+    return open_at
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _boundaries(text: str) -> list[int]:
+    """Candidate sentence ends (exclusive offsets), before quote merging."""
+    cuts = []
+    for m in _BOUNDARY.finditer(text):
+        if m.group(0) == "\n":
+            cuts.append(m.start())
+            continue
+        end = m.end()
+        after = text[end:].lstrip(" \t\r\f\v")
+        if after.startswith("\n") or not after:
+            cuts.append(end)
+            continue
+        first = after[0]
+        if not (first.isupper() or first.isdigit() or first in "\"“«‘'([•-–—*"):
+            continue
+        punct = m.group(0).rstrip("\"”’')]")
+        if punct == "." and _is_abbreviation(text, m.start() + len(punct) - 1):
+            continue
+        cuts.append(end)
+    return cuts
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Split text into sentences; text[s.start:s.end] == s.text for every sentence."""
     out: list[Sentence] = []
+    pending: tuple[int, int] | None = None  # a sentence held open because a quote is open
+    quote_open: int | None = None
     pos = 0
-    for m in list(_END.finditer(text)) + [None]:
-        end = m.start() if m else len(text)
-        if m and text[m.start() - 1 : m.start()] and m.group(0).strip() == "" and False:
-            pass
-        chunk = text[pos:end]
-        stripped = chunk.strip()
-        if stripped:
-            start = pos + (len(chunk) - len(chunk.lstrip()))
-            out.append(Sentence(stripped, start, start + len(stripped)))
-        pos = m.end() if m else len(text)
+    for cut in [*_boundaries(text), len(text)]:
+        if cut < pos:
+            continue
+        start, end = _trim(text, pos, cut)
+        pos = cut
+        if start >= end:
+            continue
+        # Bullets and speaker markers at the start of a segment are not part of the sentence.
+        bullet = _BULLET.match(text, start)
+        if bullet and not text[text.rfind("\n", 0, start) + 1 : start].strip():
+            start = bullet.end()
+        marker = find_marker(text, start) if pending is None else None
+        if marker and marker.end() <= end:
+            start = _trim(text, marker.end(), end)[0]
+        if start >= end:
+            continue
+        quote_open = _update_quote_state(text, start, end, quote_open if pending else None)
+        line_break = "\n" in text[end:cut + 1] or cut == len(text)
+        if pending:
+            start = pending[0]
+        if quote_open is not None and not line_break and end - start < MAX_QUOTE_CHARS:
+            pending = (start, end)
+            continue
+        pending = None
+        quote_open = None
+        out.append(Sentence(text[start:end], start, end))
+    if pending:
+        out.append(Sentence(text[pending[0] : pending[1]], pending[0], pending[1]))
     return out

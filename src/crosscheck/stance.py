@@ -3,17 +3,194 @@
 Interface used by the pipeline, the CLI and the app:
     load_scorer(name=None) -> StanceScorer
     StanceScorer.score(claims, evidences, claim_dates=None, evidence_dates=None) -> DataFrame
-        columns: stance (supports/contradicts/discusses/unrelated), contradiction, support (0–1)
+        columns: stance (supports/contradicts/discusses/unrelated), contradiction, support (0–1),
+        similarity (MiniLM cosine of the claim and its best evidence sentence), related (0–1),
+        lag_days (evidence date minus claim date), forward_looking (the claim promises a future act)
+
+The bundled model (data/models/stance) has two stages, as the strongest FNC-1 systems did:
+a logistic regression over similarity and word-overlap features decides related vs unrelated
+(`relatedness.json`), then a MiniLM cross-encoder trained by `crosscheck train-stance` reads the
+claim with the evidence passage (the evidence sentences most similar to the claim) and gives the
+stance. Any sentence-transformers NLI cross-encoder id or path works too; its labels come from
+its config (entailment → supports, contradiction → contradicts, neutral → discusses).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import os
+import re
+import threading
+from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
+from crosscheck import config
+from crosscheck.errors import ModelError
+
 SCORE_COLUMNS = ["stance", "contradiction", "support"]
+LABELS = ("supports", "contradicts", "discusses", "unrelated")
+
+# Label names of FNC-1, ARC and NLI models mapped to ours.
+LABEL_ALIASES = {
+    "supports": "supports", "agree": "supports", "entailment": "supports", "support": "supports",
+    "contradicts": "contradicts", "disagree": "contradicts", "contradiction": "contradicts", "refutes": "contradicts",
+    "discusses": "discusses", "discuss": "discusses", "neutral": "discusses",
+    "unrelated": "unrelated",
+}
+
+PASSAGE_SENTENCES = 3
+PASSAGE_CHARS = 600
+# Forward-looking claims seen before their date cannot be refuted; this much contradiction is kept.
+EARLY_REPORT_DAMPING = 0.2
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_STOP = frozenset(
+    "a an the and or but of to in on at for by with from as is are was were be been being it its this that "
+    "these those he she they we you i his her their our your not no will would shall should can could may "
+    "might has have had do does did said says say also after before over into about than then there here "
+    "which who whom what when where while all any some more most such only own same so too very just".split()
+)
+_FORWARD = re.compile(
+    r"\b(will|shall|won't|is going to|are going to|plans? to|planning to|intends? to|intend(?:s|ed)? to|"
+    r"promis(?:e|es|ed) to|pledg(?:e|es|ed) to|vow(?:s|ed)? to|expect(?:s|ed)? to|to be withdrawn|"
+    r"set to|scheduled to|about to|will be|would return|after the (?:drills|exercises?) (?:end|are over|finish))\b",
+    re.IGNORECASE,
+)
+
+
+def normalise_label(label: str) -> str:
+    """Our stance name for a label of FNC-1, ARC, an NLI model or ours."""
+    key = str(label).strip().lower()
+    if key not in LABEL_ALIASES:
+        raise ValueError(f"unknown stance label {label!r}")
+    return LABEL_ALIASES[key]
+
+
+def is_forward_looking(claim: str) -> bool:
+    """True when the claim promises or predicts a future act ("troops will return after the drills")."""
+    return bool(_FORWARD.search(claim or ""))
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-case words without stop words."""
+    return [w for w in _WORD.findall((text or "").lower()) if w not in _STOP]
+
+
+def overlap_features(claim: str, evidence: str) -> list[float]:
+    """Word overlap of claim and evidence: coverage of claim words, Jaccard, coverage of claim bigrams."""
+    c, e = content_words(claim), content_words(evidence)
+    cs, es = set(c), set(e)
+    coverage = len(cs & es) / len(cs) if cs else 0.0
+    jaccard = len(cs & es) / len(cs | es) if cs | es else 0.0
+    cb, eb = set(zip(c, c[1:])), set(zip(e, e[1:]))
+    bigrams = len(cb & eb) / len(cb) if cb else 0.0
+    return [coverage, jaccard, bigrams]
+
+
+def split_evidence(text: str, max_sentences: int = 60) -> list[str]:
+    """Evidence sentences (the first max_sentences), via the same splitter ingestion uses."""
+    from crosscheck.segment import split_sentences
+
+    sentences = [s.text for s in split_sentences(text or "") if len(s.text) > 1]
+    return sentences[:max_sentences] or [(text or "").strip()]
+
+
+def select_passages(
+    claims: Sequence[str], evidences: Sequence[str], embedder, k: int = PASSAGE_SENTENCES, max_chars: int = PASSAGE_CHARS
+) -> tuple[list[str], np.ndarray]:
+    """For each pair, the k evidence sentences most similar to the claim (in text order) and features.
+
+    Returns the passages and a float32 matrix of relatedness features per pair:
+    best sentence cosine, mean of the top-k cosines, whole-passage word overlap (3 values).
+    """
+    split = [split_evidence(e) for e in evidences]
+    unique = list(dict.fromkeys([c or "" for c in claims] + [s for ss in split for s in ss]))
+    index = {t: i for i, t in enumerate(unique)}
+    vectors = embedder.embed(unique)
+    passages: list[str] = []
+    feats = np.zeros((len(claims), 5), dtype=np.float32)
+    for i, (claim, sentences) in enumerate(zip(claims, split)):
+        cv = vectors[index[claim or ""]]
+        sv = vectors[[index[s] for s in sentences]]
+        sims = sv @ cv
+        top = np.argsort(-sims)[:k]
+        passage = " ".join(sentences[j] for j in sorted(top))
+        if len(passage) > max_chars:
+            passage = passage[:max_chars].rsplit(" ", 1)[0]
+        passages.append(passage)
+        feats[i, 0] = float(sims[top[0]])
+        feats[i, 1] = float(np.mean(sims[top]))
+        feats[i, 2:] = overlap_features(claim, " ".join(sentences))
+    return passages, feats
+
+
+def expand_features(feats: np.ndarray) -> np.ndarray:
+    """Features plus a few products, so a linear model can bend."""
+    f = np.asarray(feats, dtype=np.float64)
+    return np.column_stack([f, f[:, 0] ** 2, f[:, 0] * f[:, 2], f[:, 1] * f[:, 3]])
+
+
+class RelatednessGate:
+    """Stage one: logistic regression over similarity and overlap features, stored as JSON."""
+
+    def __init__(self, mean: Sequence[float], scale: Sequence[float], coef: Sequence[float], intercept: float, threshold: float = 0.5):
+        self.mean, self.scale = np.asarray(mean), np.asarray(scale)
+        self.coef, self.intercept, self.threshold = np.asarray(coef), float(intercept), float(threshold)
+
+    def probability(self, feats: np.ndarray) -> np.ndarray:
+        """P(related) per pair."""
+        z = ((expand_features(feats) - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        """Plain numbers, safe to load."""
+        return {"mean": self.mean.tolist(), "scale": self.scale.tolist(), "coef": self.coef.tolist(),
+                "intercept": self.intercept, "threshold": self.threshold}
+
+    @classmethod
+    def from_json(cls, data: dict) -> RelatednessGate:
+        """The gate saved by to_json."""
+        return cls(data["mean"], data["scale"], data["coef"], data["intercept"], data.get("threshold", 0.5))
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    try:
+        text = str(value).strip()
+        return dt.date.fromisoformat(text[:10]) if text and text.lower() not in ("nan", "nat", "none") else None
+    except ValueError:
+        return None
+
+
+def apply_time_rule(
+    frame: pd.DataFrame, claims: Sequence[str], claim_dates: Sequence | None, evidence_dates: Sequence | None
+) -> pd.DataFrame:
+    """A report dated before a forward-looking claim cannot refute it: damp contradiction, no `contradicts`."""
+    n = len(frame)
+    cds = [_as_date(d) for d in (claim_dates if claim_dates is not None else [None] * n)]
+    eds = [_as_date(d) for d in (evidence_dates if evidence_dates is not None else [None] * n)]
+    lags = [(e - c).days if c and e else None for c, e in zip(cds, eds)]
+    forward = [is_forward_looking(c) for c in claims]
+    frame["lag_days"] = pd.array(lags, dtype="Int64")
+    frame["forward_looking"] = forward
+    for i in range(n):
+        if forward[i] and lags[i] is not None and lags[i] < 0:
+            frame.loc[i, "contradiction"] = float(frame.loc[i, "contradiction"]) * EARLY_REPORT_DAMPING
+            if frame.loc[i, "stance"] == "contradicts":
+                frame.loc[i, "stance"] = "discusses"
+    return frame
 
 
 class StanceScorer:
@@ -32,6 +209,139 @@ class StanceScorer:
         return pd.DataFrame({"stance": [None] * len(claims), "contradiction": [None] * len(claims), "support": [None] * len(claims)})
 
 
-def load_scorer(name: str | None = None) -> StanceScorer:
-    """The configured stance model."""
-    return StanceScorer()
+class CrossEncoderScorer(StanceScorer):
+    """Evidence passages, optional relatedness gate, cross-encoder, time rule."""
+
+    def __init__(self, path: str, name: str | None = None, embedder=None, quantize: bool | None = None):
+        from sentence_transformers import CrossEncoder
+
+        self.name = name or str(path)
+        self.path = path
+        settings_file = Path(path) / "stance.json" if Path(path).is_dir() else None
+        self.settings = json.loads(settings_file.read_text()) if settings_file and settings_file.exists() else {}
+        gate_file = Path(path) / "relatedness.json" if Path(path).is_dir() else None
+        self.gate = RelatednessGate.from_json(json.loads(gate_file.read_text())) if gate_file and gate_file.exists() else None
+        try:
+            self.model = CrossEncoder(path, device="cpu", max_length=int(self.settings.get("max_length", 128)))
+        except Exception as e:  # the library raises many kinds
+            raise ModelError(f"cannot load stance model {self.name!r}: {e}") from e
+        # Weights are stored in fp16 to stay small; CPU inference runs in fp32.
+        self.model.float()
+        if quantize is None:
+            quantize = os.environ.get("CROSSCHECK_STANCE_INT8", "0") == "1"
+        if quantize:
+            self._quantize()
+        id2label = self.model.config.id2label
+        try:
+            self.labels = [normalise_label(id2label[i]) for i in range(len(id2label))]
+        except ValueError as e:
+            raise ModelError(f"stance model {self.name!r}: {e}") from e
+        self.threshold = self.settings.get("contradicts_threshold")
+        self._embedder = embedder
+        # Fast tokenizers are not thread-safe: one inference at a time per model.
+        self._lock = threading.Lock()
+
+    def _quantize(self) -> None:
+        import torch
+
+        try:
+            inner = self.model.model if hasattr(self.model, "model") else self.model
+            torch.ao.quantization.quantize_dynamic(inner, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        except Exception:  # quantisation is an optimisation; fp32 still works
+            pass
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from crosscheck.embed import load_embedder
+
+            self._embedder = load_embedder(config.DEFAULT_EMBED_MODEL)
+        return self._embedder
+
+    def probabilities(self, claims: Sequence[str], passages: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Class probabilities over LABELS (columns), from the cross-encoder alone."""
+        if not claims:
+            return np.zeros((0, len(LABELS)))
+        with self._lock:
+            logits = self.model.predict(
+                list(zip(claims, passages)), batch_size=batch_size, show_progress_bar=False,
+                convert_to_numpy=True, activation_fn=_identity(),
+            )
+        logits = np.asarray(logits, dtype=np.float64).reshape(len(claims), -1)
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        out = np.zeros((len(claims), len(LABELS)))
+        for j, label in enumerate(self.labels):
+            out[:, LABELS.index(label)] += probs[:, j]
+        return out
+
+    def decide(self, probs: np.ndarray, related: np.ndarray | None) -> list[str]:
+        """Stance per pair from class probabilities, the gate and the calibrated contradicts threshold."""
+        out = []
+        for i, p in enumerate(probs):
+            if related is not None and self.gate is not None and related[i] < self.gate.threshold:
+                out.append("unrelated")
+                continue
+            if self.threshold is not None:
+                if p[1] >= self.threshold:
+                    out.append("contradicts")
+                    continue
+                q = p.copy()
+                q[1] = -1.0
+                out.append(LABELS[int(np.argmax(q))])
+            else:
+                out.append(LABELS[int(np.argmax(p))])
+        return out
+
+    def score(self, claims, evidences, claim_dates=None, evidence_dates=None) -> pd.DataFrame:
+        """Stance, contradiction and support per pair; long evidence is reduced to its best passage."""
+        claims = ["" if c is None else str(c) for c in claims]
+        evidences = ["" if e is None else str(e) for e in evidences]
+        if len(claims) != len(evidences):
+            raise ValueError(f"{len(claims)} claims but {len(evidences)} evidences")
+        if not claims:
+            return pd.DataFrame(columns=SCORE_COLUMNS + ["similarity", "related", "lag_days", "forward_looking"])
+        passages, feats = select_passages(claims, evidences, self.embedder)
+        related = self.gate.probability(feats) if self.gate is not None else None
+        # Pairs the gate calls unrelated skip the cross-encoder: it is the slow part.
+        keep = np.arange(len(claims)) if related is None else np.flatnonzero(related >= self.gate.threshold)
+        probs = np.tile(np.eye(len(LABELS))[LABELS.index("unrelated")], (len(claims), 1))
+        if len(keep):
+            probs[keep] = self.probabilities([claims[i] for i in keep], [passages[i] for i in keep])
+        stances = self.decide(probs, related)
+        rel = related if related is not None else 1.0 - probs[:, 3]
+        frame = pd.DataFrame({
+            "stance": stances,
+            # P(related) × P(contradicts | related pair): a report about something else contradicts nothing.
+            "contradiction": np.clip(probs[:, 1] * (rel if related is not None else 1.0), 0, 1),
+            "support": np.clip(probs[:, 0] * (rel if related is not None else 1.0), 0, 1),
+            "similarity": feats[:, 0].astype(float),
+            "related": np.asarray(rel, dtype=float),
+        })
+        return apply_time_rule(frame, claims, claim_dates, evidence_dates)
+
+
+def _identity():
+    import torch
+
+    return torch.nn.Identity()
+
+
+def bundled_model_dir() -> Path:
+    """Where `crosscheck train-stance` puts the model the app uses by default."""
+    return config.STANCE_MODEL_DIR
+
+
+def load_scorer(name: str | None = None, embedder=None) -> StanceScorer:
+    """The configured stance model: "bundled" (data/models/stance), "none", or a cross-encoder id or path."""
+    name = name or config.stance_model_name()
+    if name == "none":
+        return StanceScorer()
+    if name == config.DEFAULT_STANCE_MODEL:
+        path = bundled_model_dir()
+        if not (path / "config.json").exists():
+            # A fresh checkout before `crosscheck train-stance`: pairs stay unscored rather than failing ingest.
+            return StanceScorer()
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        return CrossEncoderScorer(str(path), name=name, embedder=embedder)
+    return CrossEncoderScorer(name, name=name, embedder=embedder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -80,9 +81,18 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         return duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
+            holder = re.search(r"\(PID (\d+)\)", str(e))
+            who = f"another process, PID {holder[1]}" if holder else "another process"
+            # DuckDB lets a process that holds the file for writing keep every other process out,
+            # readers included, so a read-only command gets the same refusal.
+            advice = (
+                "while it runs no other process can open the file, even read-only: "
+                "stop it, or export from the dashboard"
+                if read_only
+                else "stop it, or upload through the dashboard"
+            )
             raise DatabaseBusyError(
-                f"{path}: the database is held by another process (is the dashboard running?); "
-                "stop it or upload through the dashboard"
+                f"{path}: the database is held by {who} (is the dashboard running?); {advice}"
             ) from e
         raise StoreError(f"{path}: cannot open database: {e}") from e
     except duckdb.Error as e:

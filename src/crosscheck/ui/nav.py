@@ -4,10 +4,48 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crosscheck.ui.resources import open_reader
+PAGES = [
+    ("pages/overview.py", "Overview", "overview", ":material/timeline:"),
+    ("pages/claims.py", "Claims", "claims", ":material/fact_check:"),
+    ("pages/claim.py", "Claim", "claim", ":material/article:"),
+    ("pages/upload.py", "Upload", "upload", ":material/upload:"),
+    ("pages/actors.py", "Actors", "actors", ":material/groups:"),
+    ("pages/data.py", "Data", "data", ":material/download:"),
+]
+
+
+def auth_configured() -> bool:
+    """True when secrets.toml has an [auth] section (then sign-in is required)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+    except Exception:  # a malformed secrets file must not open the app silently
+        raise
+
+
+def require_login() -> bool:
+    """Show the sign-in screen unless the user is logged in; True when the app may render."""
+    if not auth_configured():
+        return True
+    if st.user.is_logged_in:
+        with st.sidebar:
+            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'analyst'}")
+            st.button("Log out", on_click=st.logout)
+        return True
+    st.title("Crosscheck")
+    st.write("Sign in to use this Crosscheck workspace.")
+    st.button("Log in", on_click=st.login, type="primary")
+    return False
 
 
 def run_app() -> None:
-    st.set_page_config(page_title="Crosscheck", layout="wide")
-    pages = [st.Page("pages/overview.py", title="Overview", url_path="overview", default=True)]
+    """Page config, optional sign-in, navigation with one stable url_path per page."""
+    st.set_page_config(page_title="Crosscheck", page_icon=":material/fact_check:", layout="wide")
+    if not require_login():
+        return
+    pages = [
+        st.Page(path, title=title, url_path=url, icon=icon, default=(url == "overview"))
+        for path, title, url, icon in PAGES
+    ]
     st.navigation(pages).run()

@@ -1,17 +1,76 @@
-"""Cached resources shared by every session: database, models, registry."""
+"""Cached resources shared by every session: database, writer, models, registry."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from crosscheck import config, store
+from crosscheck import config, queries, store
+from crosscheck.writer import Writer
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def _database(path: str):
     return store.connect(path)
 
 
+@st.cache_resource(show_spinner=False)
+def _writer(path: str) -> Writer:
+    return Writer(_database(path))
+
+
+def db_path() -> str:
+    """The database this app serves ($CROSSCHECK_DB, else the demo database)."""
+    return config.db_path()
+
+
 def open_reader():
     """A cursor of the shared connection for this rerun (one connection per thread via cursor())."""
-    return _database(config.db_path()).cursor()
+    return _database(db_path()).cursor()
+
+
+def get_writer() -> Writer:
+    """The one writer of this database: every app write goes through it."""
+    return _writer(db_path())
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def get_embedder():
+    """The embedding model, loaded once per process."""
+    from crosscheck.embed import load_embedder
+
+    return load_embedder()
+
+
+@st.cache_resource(show_spinner="Loading the stance model…")
+def get_scorer():
+    """The stance model, loaded once per process."""
+    from crosscheck.stance import load_scorer
+
+    return load_scorer()
+
+
+@st.cache_resource(show_spinner=False)
+def get_registry():
+    """The actor registry from data/actors.yaml, loaded once per process."""
+    from crosscheck.actors import load_registry
+
+    return load_registry()
+
+
+def _prepare(con, embed_model: str, dim: int, registry) -> None:
+    store.ensure_schema(con, embed_model, dim)
+    store.sync_actors(con, registry)
+
+
+def prepare_database() -> None:
+    """Create the schema and actors on first use (through the writer); checks the embedding model."""
+    con = open_reader()
+    if queries.has_schema(con) and store.get_meta(con, "embed_model"):
+        return
+    embedder = get_embedder()
+    get_writer().submit(_prepare, embedder.name, embedder.dim, get_registry()).result()
+
+
+def data_version() -> str:
+    """Changes whenever stored data changes: the key of every cached page read."""
+    return queries.data_version(open_reader())

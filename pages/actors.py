@@ -1,0 +1,90 @@
+"""Actors: the registry; edit type, country and aliases, confirm inferred actors (through the writer)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from crosscheck import actors
+from crosscheck.config import ACTOR_TYPES
+from crosscheck.errors import CrosscheckError
+from crosscheck.ui.resources import data_version, get_writer, open_reader
+from crosscheck.ui.widgets import empty_database_notice, escape_markdown
+
+
+def _aliases_text(value) -> str:
+    if value is None or isinstance(value, float):  # NULL arrives as None or NaN
+        return ""
+    return ", ".join(str(a) for a in value)
+
+
+def _edited_rows(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
+    """Rows whose editable fields changed, as update_actor keyword arguments."""
+    changes = []
+    for (_, old), (_, new) in zip(before.iterrows(), after.iterrows()):
+        change = {}
+        if new["actor_type"] != old["actor_type"]:
+            change["actor_type"] = new["actor_type"]
+        if (new["country"] or None) != (old["country"] or None):
+            change["country"] = new["country"] or None
+        if new["aliases"] != old["aliases"]:
+            change["aliases"] = [a.strip() for a in (new["aliases"] or "").split(",") if a.strip()]
+        if bool(new["confirmed"]) != bool(old["confirmed"]):
+            change["confirmed"] = bool(new["confirmed"])
+        if change:
+            changes.append({"actor": old["actor"], **change})
+    return changes
+
+
+st.title("Actors")
+st.caption(
+    "Who counts as a government (claims) and who as a monitor (reports). Changing a type re-types "
+    "that actor's statements; actors found in uploads but not in the registry are listed unconfirmed."
+)
+if data_version() == "empty":
+    empty_database_notice()
+    st.stop()
+
+a, b = st.columns([3, 1])
+types = a.multiselect("Type", ACTOR_TYPES, key="type", bind="query-params")
+unconfirmed = b.toggle("Unconfirmed only", key="unconfirmed", bind="query-params")
+
+table = actors.list_actors(open_reader())
+if types:
+    table = table[table["actor_type"].isin(types)]
+if unconfirmed:
+    table = table[~table["confirmed"].astype(bool)]
+table = table.reset_index(drop=True)
+table["aliases"] = table["aliases"].map(_aliases_text)
+columns = ["actor", "actor_type", "country", "aliases", "confirmed"] + [c for c in ("statements",) if c in table.columns]
+view = table[columns].copy()
+
+edited = st.data_editor(
+    view,
+    key="actors_editor",
+    hide_index=True,
+    width="stretch",
+    disabled=[c for c in columns if c not in ("actor_type", "country", "aliases", "confirmed")],
+    column_config={
+        "actor": "Actor",
+        "actor_type": st.column_config.SelectboxColumn("Type", options=list(ACTOR_TYPES), required=True),
+        "country": st.column_config.TextColumn("Country"),
+        "aliases": st.column_config.TextColumn("Aliases (comma-separated)", width="large"),
+        "confirmed": st.column_config.CheckboxColumn("Confirmed"),
+        "statements": st.column_config.NumberColumn("Statements"),
+    },
+)
+changes = _edited_rows(view, edited)
+if st.button(f"Save {len(changes)} changes", type="primary", disabled=not changes, icon=":material/save:"):
+    writer = get_writer()
+    failed = False
+    for change in changes:
+        name = change.pop("actor")
+        try:
+            writer.submit(actors.update_actor, name, **change).result(timeout=120)
+        except (CrosscheckError, ValueError) as e:
+            failed = True
+            st.error(escape_markdown(f"{name}: {e}"))
+    if not failed:
+        st.session_state.pop("actors_editor", None)
+        st.rerun()

@@ -1,0 +1,115 @@
+"""Claim: one claim in its context with every matched report; a pair permalink adds &report=ID."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from crosscheck import queries
+from crosscheck.config import MatchSettings
+from crosscheck.errors import CrosscheckError
+from crosscheck.ui import cache
+from crosscheck.ui.resources import data_version, db_path, get_writer, open_reader
+from crosscheck.ui.widgets import CLAIMS_PAGE, claim_url, empty_database_notice, escape_markdown, show_context
+
+
+def _num(value, fmt: str = "{:.2f}") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return fmt.format(value)
+
+
+def _record_verdict(claim_id: str, report_id: str, verdict: str | None) -> None:
+    try:
+        get_writer().submit(queries.save_verdict, claim_id, report_id, verdict).result(timeout=60)
+    except CrosscheckError as e:
+        st.session_state["verdict_error"] = str(e)
+
+
+path, version = db_path(), data_version()
+claim_id = st.query_params.get("claim")
+if version == "empty":
+    st.title("Claim")
+    empty_database_notice()
+    st.stop()
+if not claim_id:
+    st.title("Claim")
+    st.info("Open a claim from the Claims page; its link carries ?claim=ID.")
+    st.page_link(CLAIMS_PAGE, label="Go to Claims", icon=":material/fact_check:")
+    st.stop()
+
+con = open_reader()
+claim = queries.get_statement(con, claim_id)
+if claim is None:
+    st.title("Claim")
+    st.error(f"claim {claim_id}: no such statement in this database")
+    st.stop()
+
+st.title("Claim")
+who = claim["speaker"] or claim["actor"] or "unknown speaker"
+st.markdown(
+    f"**{escape_markdown(who)}**"
+    + (f" ({escape_markdown(claim['actor'])})" if claim["actor"] and claim["actor"] != who else "")
+    + (f" · {escape_markdown(claim['country'])}" if claim["country"] else "")
+    + f" · {claim['stated_on'] or 'no date'}"
+    + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
+)
+show_context(queries.statement_context(con, claim_id, neighbours=2))
+if claim["url"]:
+    st.link_button("Original source", claim["url"], icon=":material/open_in_new:")
+st.caption(f"Permalink: `{claim_url(claim_id)}`")
+if error := st.session_state.pop("verdict_error", None):
+    st.error(error)
+
+defaults = MatchSettings()
+with st.expander("Matching settings", expanded=False, icon=":material/tune:"):
+    a, b, c = st.columns(3)
+    window = a.number_input("Window (days either side)", 0, 3650, defaults.window_days, key="window", bind="query-params")
+    threshold = b.slider("Minimum similarity", 0.0, 1.0, float(defaults.threshold), 0.05, key="threshold", bind="query-params")
+    top_k = c.number_input("Top reports", 1, 200, defaults.top_k, key="top_k", bind="query-params")
+st.caption(f"Reports within ±{window} days, similarity ≥ {threshold:.2f}, top {top_k}.")
+
+reports = cache.claim_reports(path, version, claim_id, int(window), float(threshold), int(top_k))
+focus = st.query_params.get("report")
+if focus and focus in set(reports["report_id"]):
+    # A pair permalink puts its report first.
+    reports = reports.sort_values("report_id", key=lambda s: s != focus, kind="stable")
+elif focus:
+    st.warning(f"report {focus} is not among the matched reports under these settings")
+
+st.subheader(f"{len(reports)} matched reports")
+if reports.empty:
+    st.info("No monitor report matches this claim under these settings; lower the minimum similarity or widen the window.")
+for row in reports.itertuples(index=False):
+    with st.container(border=True, key=f"report-{row.report_id}"):
+        source = row.publisher or row.actor or "unknown source"
+        title = f" — {escape_markdown(row.title)}" if row.title else ""
+        marker = " :material/push_pin:" if row.report_id == focus else ""
+        st.markdown(f"**{escape_markdown(source)}**{title}{marker}")
+        st.caption(
+            f"{escape_markdown(row.actor or 'unknown actor')} ({escape_markdown(row.actor_type)})"
+            + (f" · speaker {escape_markdown(row.speaker)}" if row.speaker and row.speaker != row.actor else "")
+        )
+        cols = st.columns(5)
+        cols[0].metric("Date", str(row.stated_on) if row.stated_on is not None else "–")
+        cols[1].metric("Lag (days)", _num(row.lag_days, "{:+.0f}"))
+        cols[2].metric("Similarity", _num(row.similarity))
+        cols[3].metric("Stance", row.stance or "not scored")
+        cols[4].metric("Contradiction", _num(row.contradiction))
+        show_context(queries.statement_context(con, row.report_id, neighbours=1), colour="blue")
+        links = st.columns([1, 1, 1, 3])
+        if row.url:
+            links[0].link_button("Original", row.url, icon=":material/open_in_new:")
+        links[1].button(
+            "Confirm", key=f"confirm-{row.report_id}", icon=":material/check:",
+            type="primary" if row.verdict == "confirmed" else "secondary",
+            on_click=_record_verdict, args=(claim_id, row.report_id, None if row.verdict == "confirmed" else "confirmed"),
+        )
+        links[2].button(
+            "Reject", key=f"reject-{row.report_id}", icon=":material/close:",
+            type="primary" if row.verdict == "rejected" else "secondary",
+            on_click=_record_verdict, args=(claim_id, row.report_id, None if row.verdict == "rejected" else "rejected"),
+        )
+        verdict = f"Analyst verdict: **{row.verdict}**" if row.verdict else "No analyst verdict yet."
+        links[3].caption(f"{verdict} · pair link: `{claim_url(claim_id, row.report_id)}`")

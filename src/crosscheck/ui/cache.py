@@ -1,0 +1,75 @@
+"""Heavy page reads cached per database version, so reruns stay fast and uploads show at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from crosscheck import analytics, queries
+from crosscheck.config import MatchSettings
+from crosscheck.ui.resources import _database
+
+
+def _cursor(path: str):
+    return _database(path).cursor()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def headline_figures(path: str, version: str) -> dict:
+    """Documents, statements, claims, reports, contradicted claims."""
+    return analytics.headline_figures(_cursor(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pairs(path: str, version: str) -> pd.DataFrame:
+    """Every scored pair joined with both statements (analytics.pairs_frame)."""
+    return analytics.pairs_frame(_cursor(path))
+
+
+@st.cache_data(show_spinner="Grouping claims into storylines…", max_entries=16)
+def storylines(path: str, version: str) -> pd.DataFrame:
+    """claim_id → storyline, storyline_label."""
+    return analytics.assign_storylines(_cursor(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def timeline(path: str, version: str, freq: str, by: str | None) -> pd.DataFrame:
+    """The Overview time series."""
+    frame = pairs(path, version)
+    lines = storylines(path, version) if by == "storyline" else None
+    return analytics.timeline(frame, freq=freq, by=by, storylines=lines)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def filter_options(path: str, version: str) -> dict:
+    """Choices for the Claims filters."""
+    return queries.claim_filter_options(_cursor(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def claims(
+    path: str,
+    version: str,
+    actors: tuple[str, ...],
+    countries: tuple[str, ...],
+    start: dt.date | None,
+    end: dt.date | None,
+    stance: str | None,
+    min_contradiction: float,
+    search: str,
+    claim_ids: tuple[str, ...] | None,
+) -> pd.DataFrame:
+    """The filtered claims table."""
+    return queries.list_claims(
+        _cursor(path), actors=actors, countries=countries, start=start, end=end, stance=stance,
+        min_contradiction=min_contradiction, search=search, claim_ids=claim_ids,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def claim_reports(path: str, version: str, claim_id: str, window: int, threshold: float, top_k: int) -> pd.DataFrame:
+    """Reports of one claim under the given settings."""
+    settings = MatchSettings(window_days=window, top_k=top_k, threshold=threshold)
+    return queries.claim_reports(_cursor(path), claim_id, settings)

@@ -1,0 +1,77 @@
+"""The Upload handler: inputs → documents → ingest in the writer, with progress for the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Callable, Sequence
+
+from crosscheck import ingest
+from crosscheck.errors import CrosscheckError
+from crosscheck.pipeline import IngestSummary, ingest_documents
+from crosscheck.records import Document
+from crosscheck.ui.resources import get_embedder, get_registry, get_scorer, get_writer, prepare_database
+
+
+def collect_documents(
+    files: Sequence[tuple[str, bytes]] = (),
+    text: str = "",
+    url: str = "",
+    *,
+    title: str | None = None,
+    publisher: str | None = None,
+    date: dt.date | None = None,
+) -> tuple[list[Document], list[str]]:
+    """Extract documents from uploaded files, pasted text and a URL; refusals become one line each."""
+    options = {"title": title or None, "publisher": publisher or None, "date": date}
+    documents: list[Document] = []
+    lines: list[str] = []
+    jobs: list[tuple[str, Callable]] = [(name, lambda n=name, d=data: ingest.extract_file(n, d, **options)) for name, data in files]
+    if text.strip():
+        jobs.append(("pasted text", lambda: ingest.extract_text(text, **options)))
+    if url.strip():
+        jobs.append((url.strip(), lambda: ingest.extract_url(url.strip(), **options)))
+    for source, job in jobs:
+        try:
+            extraction = job()
+        except CrosscheckError as e:
+            lines.append(str(e) if str(e).startswith(source) else f"{source}: {e}")
+            continue
+        documents.extend(extraction.documents)
+        lines.extend(extraction.notes)
+    return documents, lines
+
+
+def ingest_in_writer(
+    documents: Sequence[Document],
+    on_progress: Callable[[int, int, object], None] | None = None,
+    poll_s: float = 0.2,
+) -> IngestSummary:
+    """Ingest through the app's one writer; on_progress(done, total, result) runs on this thread."""
+    prepare_database()
+    events: queue.Queue = queue.Queue()
+    future = get_writer().submit(
+        ingest_documents, list(documents),
+        embedder=get_embedder(), scorer=get_scorer(), registry=get_registry(),
+        progress=lambda i, result: events.put((i, result)),
+    )
+    total = len(documents)
+
+    def drain() -> None:
+        while True:
+            try:
+                i, result = events.get_nowait()
+            except queue.Empty:
+                return
+            if on_progress:
+                on_progress(i + 1, total, result)
+
+    while True:
+        try:
+            summary = future.result(timeout=poll_s)
+        except FutureTimeout:
+            drain()
+            continue
+        drain()
+        return summary

@@ -1,0 +1,96 @@
+"""A small database built with the real pipeline and models, for the page tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crosscheck import store
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+# Written for these tests; the events are those of the demo (15-21 Feb 2022).
+HOSTILE = "All units returned <script>alert('x')</script> to **base** [here](javascript:alert(1)) $x$ :red[ok]."
+DOCUMENTS = [
+    ("kremlin-2022-02-15.txt", "Withdrawal announced", "Kremlin", dt.date(2022, 2, 15),
+     "Units of the Western and Southern military districts have completed their exercises. "
+     "A decision has been taken to partially withdraw forces from the border area. "
+     "The troops are loading onto trains and will return to their permanent bases."),
+    ("belarus-2022-02-16.txt", "No serviceman will stay", "Belarusian Ministry of Defence", dt.date(2022, 2, 16),
+     "Not a single Russian serviceman will remain on the territory of Belarus after the joint drills end. "
+     "The exercises will finish on 20 February as planned."),
+    ("cit-2022-02-17.txt", "New deployments, not withdrawal", "Conflict Intelligence Team", dt.date(2022, 2, 17),
+     "Videos show armoured units moving toward the Ukrainian border rather than away from it. "
+     "We see no sign that forces are being withdrawn from the border area. "
+     "Trains with tanks keep arriving near the border."),
+    ("rochan-2022-02-21.txt", "Troops stay in Belarus", "Rochan Consulting", dt.date(2022, 2, 21),
+     "Russian troops did not leave Belarus when the joint drills ended on 20 February. "
+     "The exercises were extended and the servicemen remained in their field camps."),
+    ("kremlin-2022-02-18.txt", "A hostile test text", "Kremlin", dt.date(2022, 2, 18),
+     f"Officials gave an update on the pullback. {HOSTILE} The statement ended there."),
+]
+
+UPLOAD_TEXT = (
+    "The defence ministry said every battalion near Kharkiv had gone back to its barracks "
+    "after the inspection. It added that the railway stations were quiet."
+)
+
+
+def build_database(path: Path, embedder, registry) -> None:
+    """Ingest DOCUMENTS into a new database file with the real pipeline."""
+    from crosscheck.ingest import extract_text
+    from crosscheck.pipeline import ingest_documents
+    from crosscheck.stance import load_scorer
+
+    con = store.connect(path)
+    try:
+        store.ensure_schema(con, embedder.name, embedder.dim)
+        store.sync_actors(con, registry)
+        docs = []
+        for name, title, publisher, date, text in DOCUMENTS:
+            docs += extract_text(text, source_name=name, title=title, publisher=publisher, date=date).documents
+        summary = ingest_documents(con, docs, embedder=embedder, scorer=load_scorer(), registry=registry)
+        assert all(r.status == "added" for r in summary.results), summary.lines()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory, embedder, registry) -> Path:
+    """The small database, built once per session; copy it before writing."""
+    path = tmp_path_factory.mktemp("appdb") / "crosscheck.duckdb"
+    build_database(path, embedder, registry)
+    return path
+
+
+@pytest.fixture
+def app_db(built_db, tmp_path, monkeypatch) -> Path:
+    """A private copy of the small database, served to the app through CROSSCHECK_DB."""
+    path = tmp_path / "crosscheck.duckdb"
+    shutil.copy(built_db, path)
+    monkeypatch.setenv("CROSSCHECK_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch) -> Path:
+    """A database path with nothing in it yet."""
+    path = tmp_path / "empty.duckdb"
+    monkeypatch.setenv("CROSSCHECK_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def claim_ids(built_db) -> dict[str, str]:
+    """Claim ids of the small database by a word of their text."""
+    con = store.connect(built_db, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT statement_id, text FROM statements WHERE actor_type = 'government' ORDER BY statement_id"
+        ).fetchall()
+    finally:
+        con.close()
+    return {"withdraw": next(i for i, t in rows if "withdraw" in t), "hostile": next(i for i, t in rows if "<script>" in t)}

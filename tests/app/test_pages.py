@@ -1,0 +1,183 @@
+"""Every page under AppTest, on the small database and on an empty one; URLs restore the view."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.conftest import APP, HOSTILE, UPLOAD_TEXT
+
+PAGES = {
+    "pages/overview.py": "Crosscheck",
+    "pages/claims.py": "Claims",
+    "pages/claim.py": "Claim",
+    "pages/upload.py": "Upload",
+    "pages/actors.py": "Actors",
+    "pages/data.py": "Data",
+}
+
+
+def open_page(page: str, params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    # The link is what a fresh browser opens: its parameters are there from the first run.
+    at.query_params.update(params or {})
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page)
+        at.query_params.update(params or {})
+        at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, caption, title and alert text on the page, as one string."""
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "error", "warning", "success") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_small_database(app_db, page):
+    at = open_page(page)
+    assert not at.exception, at.exception
+    assert at.title[0].value == PAGES[page]
+    assert "database is empty" not in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_empty_database(empty_db, page):
+    at = open_page(page)
+    assert not at.exception, at.exception
+    assert at.title[0].value == PAGES[page]
+    if page not in ("pages/upload.py",):
+        assert "database is empty" in texts(at) or "Schema version" in str(at.table[0].value if at.table else "")
+
+
+def test_overview_shows_headline_figures_and_restores_controls(app_db):
+    at = open_page("pages/overview.py", {"freq": "day", "metric": "similarity", "by": "storyline"})
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Government claims"] == "8"
+    assert metrics["Monitor reports"] == "5"
+    controls = {s.key: s.value for s in at.segmented_control}
+    assert controls == {"freq": "day", "metric": "similarity", "by": "storyline"}
+    assert at.get("plotly_chart")
+
+
+def test_overview_point_in_url_lists_claims_behind_it(app_db):
+    at = open_page("pages/overview.py", {"freq": "day", "period": "2022-02-15",
+                                         "group": "Russian government → Conflict Intelligence Team"})
+    assert not at.exception
+    page = texts(at)
+    assert "Claims of 15 Feb 2022" in page
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert any("withdraw forces" in label for label in labels), labels
+    assert not any("Belarus" in label for label in labels)
+
+
+def test_claims_filters_come_from_the_url(app_db):
+    at = open_page("pages/claims.py", {"actor": "Russian government", "q": "withdraw", "start": "2022-02-14"})
+    assert not at.exception
+    assert at.multiselect(key="actor").value == ["Russian government"]
+    assert at.text_input(key="q").value == "withdraw"
+    assert str(at.date_input(key="start").value) == "2022-02-14"
+    frame = at.dataframe[0].value
+    assert len(frame) == 1
+    assert "withdraw forces" in frame["text"].iloc[0]
+    assert frame["link"].iloc[0] == f"claim?claim={frame['claim_id'].iloc[0]}"
+
+
+def test_claims_without_filters_lists_every_claim(app_db):
+    at = open_page("pages/claims.py")
+    frame = at.dataframe[0].value
+    assert len(frame) == 8
+    assert set(frame["actor"]) == {"Russian government", "Belarusian Ministry of Defence"}
+
+
+def test_claim_permalink_shows_claim_context_and_reports(app_db, claim_ids):
+    at = open_page("pages/claim.py", {"claim": claim_ids["withdraw"]})
+    assert not at.exception
+    page = texts(at)
+    assert "partially withdraw forces" in page.replace("\\", "")
+    assert "Conflict Intelligence Team" in page
+    assert at.number_input(key="window").value == 14
+    assert at.subheader[0].value.endswith("matched reports")
+    assert int(at.subheader[0].value.split()[0]) >= 1
+
+
+def test_claim_settings_in_url_change_the_reports(app_db, claim_ids):
+    loose = open_page("pages/claim.py", {"claim": claim_ids["withdraw"], "threshold": "0.0", "top_k": "3"})
+    strict = open_page("pages/claim.py", {"claim": claim_ids["withdraw"], "threshold": "0.95"})
+    assert loose.slider(key="threshold").value == 0.0
+    assert loose.number_input(key="top_k").value == 3
+    assert loose.subheader[0].value == "3 matched reports"
+    assert strict.subheader[0].value == "0 matched reports"
+
+
+def test_claim_text_is_never_markup(app_db, claim_ids):
+    at = open_page("pages/claim.py", {"claim": claim_ids["hostile"]})
+    assert not at.exception
+    bodies = [m.value for m in at.markdown if "script" in m.value]
+    assert bodies, "the hostile claim is shown"
+    for body in bodies:
+        assert "<script>" not in body and "](" not in body and "**base**" not in body
+        assert r"\<script\>" in body and r"\*\*base\*\*" in body
+        assert getattr(at.markdown[0].proto, "allow_html", False) is False
+    assert HOSTILE.startswith("All units")
+
+
+def test_verdict_is_stored_and_shown(app_db, claim_ids):
+    at = open_page("pages/claim.py", {"claim": claim_ids["withdraw"]})
+    confirm = [b for b in at.button if b.key and b.key.startswith("confirm-")][0]
+    report_id = confirm.key.removeprefix("confirm-")
+    at = confirm.click().run()
+    assert not at.exception
+    assert "Analyst verdict: **confirmed**" in texts(at)
+    con = duckdb.connect(str(app_db))
+    try:
+        rows = con.execute("SELECT claim_id, report_id, verdict FROM verdicts").fetchall()
+    finally:
+        con.close()
+    assert rows == [(claim_ids["withdraw"], report_id, "confirmed")]
+
+
+def test_unknown_claim_id_is_an_error_message(app_db):
+    at = open_page("pages/claim.py", {"claim": "nope"})
+    assert not at.exception
+    assert "claim nope: no such statement" in at.error[0].value
+
+
+def test_upload_through_the_file_uploader_adds_statements(app_db):
+    con = duckdb.connect(str(app_db))
+    before = con.execute("SELECT count(*) FROM statements").fetchone()[0]
+    con.close()
+    at = open_page("pages/upload.py")
+    at.file_uploader(key="files").set_value([("mod-2022-02-22.txt", UPLOAD_TEXT.encode(), "text/plain"),
+                                             ("blank.md", b"  \n\n ", "text/markdown")])
+    at.text_input(key="publisher").set_value("Russian MoD")
+    at = at.button[0].click().run()
+    assert not at.exception, at.exception
+    con = duckdb.connect(str(app_db))
+    after = con.execute("SELECT count(*) FROM statements").fetchone()[0]
+    con.close()
+    assert after == before + 2
+    assert any("mod-2022-02-22.txt: added" in s.value.replace("\\", "") for s in at.success), [s.value for s in at.success]
+    assert any(e.value.startswith(r"blank\.md") for e in at.error), [e.value for e in at.error]
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert any("battalion near Kharkiv" in label.replace("\\", "") for label in labels), labels
+
+
+def test_actors_filters_come_from_the_url(app_db):
+    at = open_page("pages/actors.py", {"type": "osint"})
+    assert not at.exception
+    assert at.multiselect(key="type").value == ["osint"]
+    table = at.dataframe[0].value if at.dataframe else None
+    assert table is not None and set(table["actor_type"]) == {"osint"}
+
+
+def test_data_page_shows_database_facts(app_db):
+    at = open_page("pages/data.py")
+    facts = dict(zip(at.table[0].value.iloc[:, 0], at.table[0].value.iloc[:, 1]))
+    assert facts["Schema version"] == "1"
+    assert facts["Statements"] == "13"
+    assert len([b for b in at.get("download_button")]) == 6

@@ -1,0 +1,101 @@
+"""A real `streamlit run` on a free port, over a database built with the real pipeline, and Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app.conftest import build_database
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CROSSCHECK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+@dataclass
+class Server:
+    url: str
+    hostile_claim: str
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """Start the dashboard on a free port and wait until /_stcore/health answers."""
+    port = free_port()
+    env = {**os.environ, "CROSSCHECK_DB": str(db), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise RuntimeError(f"streamlit did not answer on {url}: {log.read_text()[-2000:]}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, embedder, registry):
+    """The dashboard serving a fresh copy of the small test database."""
+    folder = tmp_path_factory.mktemp("e2e")
+    db = folder / "crosscheck.duckdb"
+    build_database(db, embedder, registry)
+    # Read before the server starts: from then on its process holds the database file.
+    from crosscheck import store
+
+    con = store.connect(db)
+    hostile = con.execute("SELECT statement_id FROM statements WHERE text LIKE '%<script>%'").fetchone()[0]
+    con.close()
+    proc, url = start_server(db, folder / "streamlit.log")
+    yield Server(url, hostile)
+    stop_server(proc)
+
+
+def wait_idle(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the app has connected and finished its script run."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_timeout(300)  # let a rerun triggered by the last action start
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)

@@ -1,0 +1,87 @@
+"""The dashboard in headless Chromium: every page, an upload, and links that reopen the same view."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.conftest import UPLOAD_TEXT
+from e2e.conftest import wait_idle
+
+pytestmark = pytest.mark.e2e
+
+PAGES = {"overview": "Crosscheck", "claims": "Claims", "claim": "Claim", "upload": "Upload", "actors": "Actors", "data": "Data"}
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_url(page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_opens(server, page, path):
+    open_url(page, f"{server.url}/{path}")
+    assert page.locator("h1").first.inner_text().strip() == PAGES[path]
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_claims_link_reopens_the_same_filters(server, page, browser):
+    open_url(page, f"{server.url}/claims")
+    box = page.get_by_label("Search text")
+    box.fill("withdraw")
+    box.press("Enter")
+    wait_idle(page)
+    assert "q=withdraw" in page.url
+    shared = page.url
+    other = browser.new_context()
+    try:
+        fresh = other.new_page()
+        open_url(fresh, shared)
+        assert fresh.get_by_label("Search text").input_value() == "withdraw"
+        assert "1 claims" in fresh.locator("[data-testid='stCaptionContainer']").all_inner_texts()
+    finally:
+        other.close()
+
+
+def test_upload_find_claim_and_share_its_link(server, page, browser, tmp_path):
+    upload = tmp_path / "mod-2022-02-22.txt"
+    upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+    open_url(page, f"{server.url}/upload")
+    page.locator("input[type='file']").set_input_files(str(upload))
+    page.get_by_text("mod-2022-02-22.txt").first.wait_for()
+    page.get_by_label("Publisher (optional)").fill("Russian MoD")
+    page.get_by_role("button", name=re.compile("Ingest")).click()
+    page.get_by_text("new claims").wait_for(timeout=240_000)
+    wait_idle(page)
+    assert page.get_by_text(re.compile(r"mod-2022-02-22\.txt: added")).count() == 1
+    link = page.locator("a[href*='claim?claim=']").filter(has_text="battalion near Kharkiv").first
+    href = link.get_attribute("href")
+    assert href and "claim=" in href
+
+    other = browser.new_context()
+    try:
+        fresh = other.new_page()
+        open_url(fresh, server.url + href if href.startswith("/") else f"{server.url}/{href}")
+        assert fresh.locator("h1").first.inner_text().strip() == "Claim"
+        assert fresh.get_by_text("battalion near Kharkiv").count() >= 1
+        assert fresh.locator("[data-testid='stException']").count() == 0
+    finally:
+        other.close()
+
+
+def test_hostile_claim_text_is_shown_as_text(server, page):
+    open_url(page, f"{server.url}/claim?claim={server.hostile_claim}")
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "<script>alert('x')</script>" in body
+    assert "**base**" in body and "[here](javascript:alert(1))" in body
+    assert page.evaluate("Array.from(document.scripts).some(s => s.textContent.includes(\"alert('x')\"))") is False
+    assert page.locator("a[href^='javascript:']").count() == 0

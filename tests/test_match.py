@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from crosscheck.config import MatchSettings
+from crosscheck.match import find_matches, rank_pairs, rematch, search_reports
+from typed_docs import add_document
+
+FEB15 = dt.date(2022, 2, 15)
+WITHDRAW = "A decision has been taken to partially withdraw forces from the border."
+RETURNING = "Russian units are returning to their bases after the exercises."
+NO_SIGN = "We see no sign of withdrawal of Russian forces from the border."
+MASSING = "Satellite images show Russian troops are still massing near the border."
+FOOTBALL = "A football match was postponed because of rain."
+LOOSE = MatchSettings(window_days=14, top_k=10, threshold=0.2)
+
+
+def days(n: int) -> dt.date:
+    return FEB15 + dt.timedelta(days=n)
+
+
+def test_new_report_finds_old_claim_and_new_claim_finds_old_report(db, embedder):
+    claim_ids, first = add_document(db, embedder, [(WITHDRAW, "Kremlin", "government")], FEB15, settings=LOOSE)
+    assert first.empty  # no reports stored yet
+    report_ids, pairs = add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org")], days(2), settings=LOOSE)
+    assert list(zip(pairs["claim_id"], pairs["report_id"])) == [(claim_ids[0], report_ids[0])]
+    assert pairs["lag_days"].tolist() == [2]
+
+    later_claim, pairs = add_document(db, embedder, [(RETURNING, "Russian MoD", "government")], days(3), settings=LOOSE)
+    assert list(zip(pairs["claim_id"], pairs["report_id"])) == [(later_claim[0], report_ids[0])]
+    assert pairs["lag_days"].tolist() == [-1]  # report came before this claim
+
+
+def test_window_keeps_reports_within_days_either_side(db, embedder):
+    claim, _ = add_document(db, embedder, [(WITHDRAW, "Kremlin", "government")], FEB15, settings=LOOSE)
+    inside, _ = add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org")], days(14), settings=LOOSE)
+    before, _ = add_document(db, embedder, [(MASSING, "CIT", "osint")], days(-14), settings=LOOSE)
+    outside, _ = add_document(db, embedder, [("No withdrawal of forces from the border is visible.", "CIT", "osint")], days(15), settings=LOOSE)
+    pairs = search_reports(db, claim[0], LOOSE)
+    assert set(pairs["report_id"]) == {inside[0], before[0]}
+    assert dict(zip(pairs["report_id"], pairs["lag_days"])) == {inside[0]: 14, before[0]: -14}
+    wider = search_reports(db, claim[0], MatchSettings(window_days=15, top_k=10, threshold=0.2))
+    assert outside[0] in set(wider["report_id"])
+
+
+def test_threshold_and_top_k_are_respected(db, embedder):
+    claim, _ = add_document(db, embedder, [(WITHDRAW, "Kremlin", "government")], FEB15, settings=LOOSE)
+    reports, _ = add_document(
+        db, embedder,
+        [(NO_SIGN, "NATO", "intl_org"), (MASSING, "CIT", "osint"), (FOOTBALL, "BBC", "independent_media")],
+        days(1), settings=LOOSE,
+    )
+    everything = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=10, threshold=-1.0))
+    assert len(everything) == 3
+    sims = everything["similarity"].tolist()
+    assert sims == sorted(sims, reverse=True)
+    assert everything["report_id"].iloc[-1] == reports[2]  # football is the least similar
+
+    threshold = (sims[0] + sims[1]) / 2
+    strict = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=10, threshold=threshold))
+    assert strict["report_id"].tolist() == everything["report_id"].iloc[:1].tolist()
+    assert (strict["similarity"] >= threshold).all()
+
+    top2 = rematch(db, MatchSettings(window_days=14, top_k=2, threshold=-1.0))
+    assert top2["report_id"].tolist() == everything["report_id"].iloc[:2].tolist()
+
+
+def test_new_report_enters_top_k_only_by_beating_stored_pairs(db, embedder):
+    one = MatchSettings(window_days=14, top_k=1, threshold=0.0)
+    claim, _ = add_document(db, embedder, [(WITHDRAW, "Kremlin", "government")], FEB15, settings=one)
+    _, first = add_document(db, embedder, [(MASSING, "CIT", "osint")], days(1), settings=one)
+    assert len(first) == 1
+    _, weaker = add_document(db, embedder, [(FOOTBALL, "BBC", "independent_media")], days(1), settings=one)
+    assert weaker.empty  # the stored pair is more similar, and k = 1
+    stronger_ids, stronger = add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org")], days(2), settings=one)
+    assert stronger["report_id"].tolist() == stronger_ids
+    assert stronger["similarity"].iloc[0] > first["similarity"].iloc[0]
+
+
+def test_claim_and_report_in_one_document_are_paired(db, embedder):
+    ids, pairs = add_document(
+        db, embedder,
+        [(WITHDRAW, "Vladimir Putin", "government"), (NO_SIGN, "Jens Stoltenberg", "intl_org"), (FOOTBALL, None, None)],
+        FEB15, settings=LOOSE,
+    )
+    assert list(zip(pairs["claim_id"], pairs["report_id"])) == [(ids[0], ids[1])]
+    assert pairs["lag_days"].tolist() == [0]
+
+
+def test_untyped_and_state_media_statements_are_never_matched(db, embedder):
+    add_document(db, embedder, [(WITHDRAW, "RT", "state_media"), (RETURNING, None, None)], FEB15, settings=LOOSE)
+    _, pairs = add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org")], FEB15, settings=LOOSE)
+    assert pairs.empty
+    assert rematch(db, LOOSE).empty
+
+
+def test_undated_statements_match_any_date_with_unknown_lag(db, embedder):
+    claim, _ = add_document(db, embedder, [(WITHDRAW, "Kremlin", "government")], None, settings=LOOSE)
+    report, pairs = add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org")], dt.date(2023, 6, 1), settings=LOOSE)
+    assert pairs["report_id"].tolist() == report
+    assert pairs["lag_days"].isna().all()
+
+
+def test_find_matches_on_all_statements_equals_rematch(db, embedder):
+    add_document(db, embedder, [(WITHDRAW, "Kremlin", "government"), (RETURNING, "Russian MoD", "government")], FEB15, settings=LOOSE)
+    add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org"), (MASSING, "CIT", "osint")], days(2), settings=LOOSE)
+    whole = find_matches(db, None, LOOSE)
+    assert len(whole) == 4
+    pd.testing.assert_frame_equal(
+        whole.sort_values(["claim_id", "report_id"]).reset_index(drop=True),
+        rematch(db, LOOSE).sort_values(["claim_id", "report_id"]).reset_index(drop=True),
+    )
+
+
+def test_rank_pairs_never_pairs_a_statement_with_itself():
+    vecs = np.eye(3, dtype=np.float32)
+    ids = np.array(["a", "b", "c"], dtype=object)
+    when = np.array(["2022-02-15"] * 3, dtype="datetime64[D]")
+    pairs = rank_pairs(ids, when, vecs, ids, when, vecs, MatchSettings(window_days=1, top_k=5, threshold=-1.0))
+    assert len(pairs) == 6
+    assert not (pairs["claim_id"] == pairs["report_id"]).any()
+
+
+def test_rank_pairs_takes_top_k_over_many_reports_by_day():
+    rng = np.random.default_rng(0)
+    reports = rng.normal(size=(500, 8)).astype(np.float32)
+    reports /= np.linalg.norm(reports, axis=1, keepdims=True)
+    r_days = np.datetime64("2022-01-01") + rng.integers(0, 60, size=500).astype("timedelta64[D]")
+    claims = reports[:20] + 0.1
+    claims /= np.linalg.norm(claims, axis=1, keepdims=True)
+    c_days = r_days[:20]
+    c_ids = np.array([f"c{i}" for i in range(20)], dtype=object)
+    r_ids = np.array([f"r{i:03d}" for i in range(500)], dtype=object)
+    settings = MatchSettings(window_days=3, top_k=4, threshold=0.1)
+    pairs = rank_pairs(c_ids, c_days, claims, r_ids, r_days, reports, settings)
+    # Brute force, one claim at a time, as the reference.
+    for i in range(20):
+        sims = reports @ claims[i]
+        lag = (r_days - c_days[i]).astype(int)
+        ok = np.flatnonzero((np.abs(lag) <= 3) & (sims >= 0.1))
+        expected = [r_ids[j] for j in ok[np.argsort(-sims[ok], kind="stable")][:4]]
+        got = pairs.loc[pairs["claim_id"] == c_ids[i], "report_id"].tolist()
+        assert got == expected
+        assert (pairs.loc[pairs["claim_id"] == c_ids[i], "lag_days"].abs() <= 3).all()
