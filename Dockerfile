@@ -18,7 +18,7 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
 
 COPY pyproject.toml README.md app.py ./
 COPY src ./src
-COPY pages ./pages
+COPY views ./views
 COPY data ./data
 COPY .streamlit/config.toml ./.streamlit/config.toml
 RUN pip install --no-deps -e .

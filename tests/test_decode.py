@@ -52,6 +52,15 @@ def test_controls_bidi_and_zero_width_are_removed():
     assert decode_bytes(data, "x.txt") == "pullback of forces, isolated text\nnext"
 
 
+def test_declared_charset_is_used_unless_a_bom_says_otherwise():
+    text = "Войска возвращаются"
+    assert decode_bytes(text.encode("cp1251"), "x.html", "windows-1251") == text
+    assert decode_bytes(text.encode("koi8-r"), "x.html", "KOI8-R") == text
+    assert decode_bytes(codecs.BOM_UTF8 + text.encode(), "x.html", "windows-1251") == text
+    assert decode_bytes("café".encode("cp1252"), "x.html", "iso-8859-1") == "café"
+    assert decode_bytes(text.encode(), "x.html", "no-such-charset") == text
+
+
 def test_binary_data_is_refused_with_the_file_name():
     data = random.Random(7).randbytes(4096)
     with pytest.raises(IngestError, match=r"^image\.txt: looks like a binary file"):
@@ -73,10 +82,10 @@ def test_normalise_text_identifies_the_same_text():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=2048))
-def test_decode_bytes_never_fails_except_with_ingest_error(data):
+@given(st.binary(max_size=2048), st.sampled_from([None, "utf-8", "windows-1251", "koi8-r", "shift_jis", "utf-16", "bogus"]))
+def test_decode_bytes_never_fails_except_with_ingest_error(data, declared):
     try:
-        out = decode_bytes(data, "fuzz.txt")
+        out = decode_bytes(data, "fuzz.txt", declared)
     except IngestError as e:
         assert str(e).startswith("fuzz.txt: ")
         return

@@ -163,3 +163,16 @@ def registry_actor(name: str) -> str:
     from crosscheck.actors import load_registry
 
     return load_registry().resolve(name).name
+
+
+def test_front_matter_is_metadata_and_a_broken_block_stays_text():
+    from crosscheck.ingest import extract_file
+
+    doc = extract_file(
+        "note.md", b'---\ntitle: "A: title"\npublisher: Rochan Consulting\ndate: 2022-02-16\n---\nBody text here.\n'
+    ).documents[0]
+    assert (doc.title, doc.publisher, doc.published_on.isoformat(), doc.text) == (
+        "A: title", "Rochan Consulting", "2022-02-16", "Body text here."
+    )
+    plain = extract_file("rule.md", b"---\nJust a line: with a colon: twice\n---\nMore.\n").documents[0]
+    assert plain.publisher is None and plain.text.startswith("---")

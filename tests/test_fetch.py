@@ -44,6 +44,8 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(200, "application/pdf", self.pdf)
         elif url.path == "/notes.txt":
             self.reply(200, "text/plain", b"Plain notes from 16 February 2022 about the border.")
+        elif url.path == "/ru.txt":
+            self.reply(200, "text/plain; charset=windows-1251", "Войска возвращаются в казармы.".encode("cp1251"))
         elif url.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", query["to"][0])
@@ -189,6 +191,11 @@ def test_pdf_and_text_are_fetched(server):
     txt = extract_url(server + "/notes.txt", allow_private=True, publisher="Notes").documents[0]
     assert txt.format == "txt" and txt.publisher == "Notes"
     assert txt.published_on is not None and txt.published_on.isoformat() == "2022-02-16"
+
+
+def test_charset_from_the_content_type_header_is_used(server):
+    doc = extract_url(server + "/ru.txt", allow_private=True).documents[0]
+    assert doc.text == "Войска возвращаются в казармы."
 
 
 def test_redirects_are_followed_and_the_final_url_kept(server):

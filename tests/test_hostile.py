@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from pathlib import Path
 
@@ -52,6 +53,8 @@ DEGRADED = {
     "billion_laughs.html": "troop movements near the border",
     "ragged.csv": "units had returned to their bases",
     "broken.jsonl": "new tents at the field camp",
+    "yaml_bomb.md": "back in their barracks",
+    "python_tag.md": "the units had returned",
 }
 
 
@@ -112,6 +115,16 @@ def test_script_laden_html_keeps_only_the_article():
     assert "javascript:" not in doc.text
 
 
+def test_front_matter_is_never_executed_or_expanded():
+    bomb = extract_path(HOSTILE / "yaml_bomb.md").documents[0]
+    assert bomb.title == "The spokesman said the units were back in their barracks; satellite images said otherwise."
+    assert (bomb.published_on.isoformat(), bomb.date_source) == ("2022-02-16", "metadata")
+    assert "lol" not in bomb.text
+    tagged = extract_path(HOSTILE / "python_tag.md").documents[0]
+    assert not Path("/tmp/crosscheck-pwned").exists()
+    assert tagged.publisher is None  # the block is not safe YAML, so it stays text and sets nothing
+
+
 def test_xxe_entities_stay_literal():
     doc = extract_path(HOSTILE / "xxe.html").documents[0]
     assert "&xxe;" in doc.text or "Leaked account list:  and" in doc.text
@@ -127,6 +140,14 @@ def test_ten_megabyte_single_line_is_refused_by_the_text_limit(tmp_path):
     path.write_bytes(b"troops " * (10 * 1024 * 1024 // 7))
     with pytest.raises(IngestError, match=r"^oneline\.txt: text has 10,485,\d+ characters, more than the limit of 2,000,000"):
         extract_path(path, limits=Limits(max_text_chars=2_000_000))
+
+
+@pytest.mark.timeout(60)
+def test_ten_megabyte_html_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "huge.html"
+    path.write_bytes(b"<html><body>" + b"<p>Troops were seen near the border.</p>" * 260_000 + b"</body></html>")
+    with pytest.raises(IngestError, match=r"^huge\.html: HTML page has 10,\d{3},\d{3} characters, more than the limit"):
+        extract_path(path)
 
 
 @pytest.mark.timeout(60)
@@ -156,6 +177,18 @@ def test_deeply_nested_html_and_json(tmp_path):
     assert "line 1: invalid JSON" in extraction.notes[-1]
 
 
+@pytest.mark.timeout(60)
+def test_repeated_declarations_do_not_make_parsing_slow(tmp_path):
+    path = tmp_path / "declarations.html"
+    path.write_bytes(b"<p>Troops stayed near the border, residents said.</p>" + b"<!DOCTYPE x [<!ENTITY " * 200_000)
+    try:
+        docs = extract_path(path).documents
+    except IngestError as e:
+        assert str(e).startswith("declarations.html: ")
+    else:
+        assert "root:" not in docs[0].text
+
+
 def make_zip(members: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -178,12 +211,17 @@ def test_docx_with_too_many_parts_or_too_much_data_is_refused():
     many = make_zip({f"word/media/{i}.bin": b"x" for i in range(2_100)} | {"word/document.xml": b"<w/>"})
     with pytest.raises(IngestError, match=r"^many\.docx: DOCX has 2,101 parts"):
         extract_file("many.docx", many)
-    # Declared sizes are checked without inflating anything: forge a central directory entry.
-    honest = make_zip({"word/document.xml": b"<w/>"})
-    forged = honest.replace((4).to_bytes(4, "little") + len("word/document.xml").to_bytes(2, "little"),
-                            (300 * 1024 * 1024).to_bytes(4, "little") + len("word/document.xml").to_bytes(2, "little"))
+    # Declared sizes are checked without inflating anything: forge the central directory entry.
     with pytest.raises(IngestError, match=r"^forged\.docx: DOCX unpacks to 300 MB"):
-        extract_file("forged.docx", forged)
+        extract_file("forged.docx", forge_sizes(make_zip({"word/document.xml": b"<w/>"}), 100, 300 * 2**20))
+    with pytest.raises(IngestError, match=r"^forged\.docx: DOCX part word/document\.xml is 40 MB, more than the limit"):
+        extract_file("forged.docx", forge_sizes(make_zip({"word/document.xml": b"<w/>"}), 20 * 2**20, 40 * 2**20))
+
+
+def forge_sizes(data: bytes, compressed: int, uncompressed: int) -> bytes:
+    """A one-member zip whose central directory claims other sizes than the real ones."""
+    at = data.index(b"PK\x01\x02")
+    return data[: at + 20] + struct.pack("<II", compressed, uncompressed) + data[at + 28:]
 
 
 @pytest.mark.timeout(60)
@@ -220,6 +258,35 @@ def test_encrypted_pdf_is_refused():
     writer.write(out)
     with pytest.raises(IngestError, match=r"^secret\.pdf: PDF is encrypted"):
         extract_file("secret.pdf", out.getvalue())
+
+
+@pytest.mark.timeout(60)
+def test_pdf_decompression_bomb_is_refused():
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, "Hello")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(bytes(pdf.output()))))
+    contents = writer.pages[0]["/Contents"].get_object()
+    contents.set_data(contents.get_data() + b" " * (100 * 1024 * 1024))  # 100 MB inflated, ~100 kB on disk
+    out = io.BytesIO()
+    writer.write(out)
+    assert len(out.getvalue()) < 200_000
+    with pytest.raises(IngestError, match=r"^inflate\.pdf: cannot read PDF \(LimitReachedError"):
+        extract_file("inflate.pdf", out.getvalue())
+
+
+def test_pdf_with_too_many_pages_is_refused(monkeypatch):
+    from crosscheck import ingest
+
+    monkeypatch.setattr(ingest, "MAX_PDF_PAGES", 2)  # a real 3-page PDF against a lowered cap
+    pdf = FPDF()
+    for _ in range(3):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=12)
+        pdf.cell(0, 10, "Page")
+    with pytest.raises(IngestError, match=r"^pages\.pdf: PDF has 3 pages, more than the limit of 2"):
+        extract_file("pages.pdf", bytes(pdf.output()))
 
 
 def test_pdf_with_too_much_text_is_refused():

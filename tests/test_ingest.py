@@ -77,6 +77,14 @@ def test_markdown_title_from_heading_and_date_from_file_name():
     assert (doc.published_on, doc.date_source) == (dt.date(2022, 2, 17), "filename")
 
 
+def test_markdown_front_matter_sets_metadata():
+    data = b'---\ntitle: "Drills end"\npublisher: Ministry of Defence\ndate: 2022-02-15\nurl: https://gov.example.org/1\n---\nUnits are going home.\n'
+    doc = only(extract_file("2022-03-01-statement.md", data))
+    assert (doc.title, doc.publisher, doc.url) == ("Drills end", "Ministry of Defence", "https://gov.example.org/1")
+    assert (doc.published_on, doc.date_source) == (dt.date(2022, 2, 15), "metadata")
+    assert doc.text == "Units are going home."
+
+
 def test_html_main_text_and_metadata_without_scripts_or_navigation():
     doc = only(extract_path(FORMATS / "report.html"))
     assert doc.format == "html"
@@ -87,6 +95,15 @@ def test_html_main_text_and_metadata_without_scripts_or_navigation():
     assert "pontoon bridge over the Pripyat river" in doc.text
     assert "SCRIPT-MARKER" not in doc.text and "font-family" not in doc.text
     assert "About" not in doc.text
+
+
+def test_html_declared_charset_is_honoured():
+    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+            "<title>Заявление</title></head><body><article><p>Министерство обороны сообщило, что подразделения "
+            "возвращаются в пункты постоянной дислокации после учений.</p></article></body></html>")
+    doc = only(extract_file("ru.html", html.encode("cp1251")))
+    assert doc.title == "Заявление"
+    assert doc.text.startswith("Министерство обороны сообщило")
 
 
 def test_pdf_text_title_and_creation_date():
@@ -137,7 +154,7 @@ def test_csv_rows_columns_mapped_and_bad_rows_reported():
     assert "text ← Body" in notes and "date ← Published_On" in notes and "speaker ← Speaker" in notes
     assert "line 4: 3 fields, the header has 7" in notes
     assert "line 6: no text found" in notes
-    assert "rows.csv line 5: date 'sometime' not understood" in notes
+    assert "rows.csv: 1 date not understood: line 5: date 'sometime' not understood" in notes
 
 
 def test_jsonl_rows_with_varying_keys_and_broken_lines():

@@ -84,7 +84,7 @@ def test_offsets_point_into_the_text():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab AZ.!?,:;\n\"“”'()-•0123") + ["Mr.", "U.S.", "Putin:", " said"]), max_size=200))
+@given(st.lists(st.sampled_from(list("ab AZ.!?,:;\n\"“”'()-•0123") + ["Mr.", "U.S.", "Putin:", " said", "Q:"]), max_size=80).map("".join))
 def test_split_never_raises_and_spans_are_ordered(text):
     sentences = split_sentences(text)
     last_end = 0

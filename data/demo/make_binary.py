@@ -12,12 +12,11 @@ HERE = Path(__file__).resolve().parent
 
 ISW = {
     "file": "2022-02-17-isw-warning-update.pdf",
-    "title": "Russia-Ukraine Warning Update: no sign of a Russian drawdown",
+    "title": "No sign of a Russian drawdown near Ukraine (Russia-Ukraine Warning Update)",
     "publisher": "Institute for the Study of War",
     "date": dt.datetime(2022, 2, 17, 18, 0, tzinfo=dt.timezone.utc),
     "url": "https://www.understandingwar.org/",
     "paragraphs": [
-        "Published: 2022-02-17. Institute for the Study of War.",
         "The Institute for the Study of War assesses that Russia has not withdrawn any significant forces from the Ukrainian border since the Kremlin announced a partial withdrawal on 15 February.",
         "According to ISW, Russian forces continued to move into forward positions in the Belgorod, Kursk and Bryansk regions on 16 and 17 February, and new pontoon bridges and field hospitals appeared near the border with Belarus.",
         "ISW said that the units shown leaving Crimea by rail make up a small part of the forces deployed near Ukraine and that their heavy equipment may stay in the region.",
@@ -33,7 +32,6 @@ KULEBA = {
     "date": dt.datetime(2022, 2, 15, 12, 0),
     "url": "https://mfa.gov.ua/en",
     "paragraphs": [
-        "Published: 2022-02-15",
         "Foreign Minister Dmytro Kuleba said on Tuesday that Ukraine will not take Russia's announcement of a pullback at face value.",
         "\u201cRussia constantly makes various statements. We have a rule: we will not believe what we hear, we will believe what we see,\u201d Kuleba told reporters in Kyiv.",
         "Kuleba said that when Ukraine sees Russian troops actually withdrawing from its borders, it will believe in a real de-escalation.",
@@ -61,7 +59,6 @@ def write_pdf(spec: dict) -> Path:
     for para in spec["paragraphs"]:
         pdf.multi_cell(0, 6, para)
         pdf.ln(2)
-    pdf.multi_cell(0, 6, f"Source: {spec['url']}")
     path = HERE / spec["file"]
     pdf.output(str(path))
     return path
@@ -78,7 +75,6 @@ def write_docx(spec: dict) -> Path:
     document.add_heading(spec["title"], level=1)
     for para in spec["paragraphs"]:
         document.add_paragraph(para)
-    document.add_paragraph(f"Source: {spec['url']}")
     path = HERE / spec["file"]
     document.save(str(path))
     return path

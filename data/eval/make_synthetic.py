@@ -516,6 +516,7 @@ def make_paraphrase(n: int) -> list[dict]:
         claim_day = pick_date(date(2022, 2, 24), date(2022, 6, 20))
         ev_day = claim_day + timedelta(days=rng.randint(0, 3))
         d = say_date(ev_day)
+        equip = pick(EQUIPMENT)
         claim, ev = pick([
             (f"Russian forces have shelled {city} throughout the night.",
              f"Artillery fire hit several districts of {city} overnight into {d}, according to geolocated videos."),
@@ -529,8 +530,8 @@ def make_paraphrase(n: int) -> list[dict]:
              f"Residents of villages near {city} said on {d} that the Russian soldiers had gone."),
             (f"A humanitarian convoy has reached {city}.",
              f"Buses and aid lorries arrived in {city} on {d}, local officials confirmed."),
-            (f"The Russian military is moving {pick(EQUIPMENT)} to {place}.",
-             f"Trains with military vehicles were seen arriving in {place} on {d}."),
+            (f"The Russian military is moving {equip} to {place}.",
+             f"Trains carrying {equip} were seen arriving in {place} on {d}."),
             (f"Russian forces struck the fuel depot in {city}.",
              f"A large fire broke out at the oil depot in {city} after a missile strike on {d}."),
         ])

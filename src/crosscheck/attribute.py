@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from crosscheck.actors import Actor, ActorRegistry
 from crosscheck.dates import resolve_date
 from crosscheck.records import Document, Sentence, Statement
-from crosscheck.segment import find_marker
+from crosscheck.segment import _SEPARATOR, find_marker
 
 _VERBS = (
     "said|says|say|told|tells|added|adds|noted|notes|stated|states|stressed|stresses|warned|warns|claimed|claims|"
@@ -32,12 +32,15 @@ _VERBS = (
     "wrote|writes|tweeted|tweets|posted|declared|declares|emphasised|emphasized|emphasises|emphasizes|confirmed|"
     "confirms|denied|denies|acknowledged|admitted|suggested|predicted|remarked|replied|responded|concluded|believes|"
     "alleged|reported|appealed|urged|accused|assured|promised|vowed|pledged|cautioned|observed|commented|estimated|"
-    "maintained|recalled|underlined|underscored|informed|briefed|pointed out|went on to say|said in a statement"
+    "maintained|recalled|underlined|underscored|informed|briefed|thanked|called on|called for|summed up|pointed out|went on to say|said in a statement"
 )
 _VERB = re.compile(r"(?<![\w-])(?:" + _VERBS + r")(?![\w-])")
 _PARTICIPLE = re.compile(r",\s+(?:saying|adding|stressing|warning|announcing|noting|claiming|insisting|arguing|"
                          r"explaining|declaring|telling|writing|insisting|emphasi[sz]ing|reiterating)(?![\w-])")
 _INVERTED = re.compile(r"(?:[,”\"]|^)\s*(?:" + _VERBS + r")\s+(?P<np>[^,.;:!?]+)(?:,\s*(?P<desc>[^.;:!?]+))?")
+_PASSIVE = re.compile(r"\b(?:was|were|has been|had been)\s+(?:said|stated|announced|noted|reported|emphasi[sz]ed|stressed|"
+                      r"declared|written|posted)\s+by\s+(?P<np>[^,.;:!?]+)")
+_TRAILING_PLACE = re.compile(r"\s+(?:at|during|in|on|while|after)\s+(?:a|an|the|his|her|its|their)\b.*$")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<np>[^,.;:!?]+)")
 _CHUNK_SPLIT = re.compile(r"[,;:“”\"()]|\s[—–-]\s|—")
 _LEADING = re.compile(r"^(?:(?:and|but|while|whereas|as|in which|which|who|whom|where|when|that|then|so|yet|also|"
@@ -49,10 +52,10 @@ _TRAILING = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|earlier|\w+ly))+$",
     re.I,
 )
-_PRONOUN = re.compile(r"^(?:he|she)$", re.I)
+_PRONOUN = re.compile(r"^(?:he|she|him|her)$", re.I)
 _OTHER_PRONOUNS = frozenset("i we you they it this that there one people everyone someone nobody who which".split())
 _ROLE_NOUNS = (
-    "minister|spokesman|spokeswoman|spokesperson|president|chancellor|secretary|chief|ambassador|envoy|commander|"
+    "head of state|head of government|minister|spokesman|spokeswoman|spokesperson|president|chancellor|secretary|chief|ambassador|envoy|commander|"
     "general|adviser|advisor|aide|official|analyst|researcher|director|founder|head|leader|premier|governor|mayor|"
     "diplomat|prime minister|senator|lawmaker|deputy|expert|editor|journalist|correspondent|reporter|investigator"
 )
@@ -96,6 +99,10 @@ _HEAD_OF_STATE = re.compile(
 )
 # Kremlin transcripts repeat the name reversed after the title: "Minister Sergei Shoigu Shoigu SergeiMinister".
 _REPEATED_NAME = re.compile(r"\b(?P<first>[A-Z][\w'’-]+) (?P<last>[A-Z][\w'’-]+) (?P=last) (?P=first)")
+_BACK_REFERENCE = re.compile(r"^(?:This|That|It|These words)\s+(?:was|were|has been)\s+(?:said|stated|announced|noted|"
+                             r"reported|emphasi[sz]ed|stressed|declared)\s+by\b")
+_ORG_WORDS = re.compile(r"\b(?:Office|Ministry|Council|Committee|Service|Department|Agency|Government|"
+                        r"Administration|Party|Forces|Army|Staff|Union|Bank|Company|Corporation|Federation|Republic)\b")
 _BOILERPLATE_START = re.compile(r"^(?:A Message from\b|Dear readers\b)", re.I)
 _BOILERPLATE = re.compile(r"\b(?:Remind me later|support us|subscribe to|donate|make a donation|sign up for our|"
                           r"newsletter|all rights reserved)\b", re.I)
@@ -163,6 +170,23 @@ class _Attributor:
         self.registry = registry
         self.last_person: Speaker | None = None
         self.default = self._default_speaker()
+        self.titled = self._titled_people(doc.text)
+
+    def _titled_people(self, text: str) -> dict[str, Speaker]:
+        """Foreign leaders introduced by title earlier in the text ("President of Kyrgyzstan Sadyr Japarov"),
+        so a later bare "Sadyr Japarov said" finds the right government."""
+        found: dict[str, Speaker] = {}
+        for m in _HEAD_OF_STATE.finditer(text):
+            words = m.group("place").split()
+            if len(words) < 3 or self.registry.lookup(" ".join(words[-2:])):
+                continue
+            name, place = " ".join(words[-2:]), " ".join(words[:-2])
+            actor = self.registry.resolve(place)
+            speaker = Speaker(name, actor.name if actor else f"{place} government",
+                              actor.actor_type if actor else "government", inferred=True, person=True)
+            found.setdefault(name, speaker)
+            found.setdefault(words[-1], speaker)
+        return found
 
     def _default_speaker(self) -> Speaker:
         name = self.doc.speaker or self.doc.publisher
@@ -190,7 +214,8 @@ class _Attributor:
             return None
         entry = self.registry.lookup(phrase)
         if entry:
-            return self._from_entry(self._written(phrase, entry), entry)
+            found = self._from_entry(self._written(phrase, entry), entry)
+            return self._same_as_last(found, phrase) if not entry.is_person else found
         if _ROLE_REFERENCE.match(phrase):
             return self._role_reference(phrase)
         words = phrase.split()
@@ -207,16 +232,27 @@ class _Attributor:
                 # counts; generic plurals ("Western allies", "experts") are narration.
                 if re.search(r"(?:" + _ROLE_NOUNS + r")$", phrase, re.I) and not _GENERIC_PLURAL.search(head):
                     if mentions:
-                        return self._from_entry(phrase, mentions[-1][2])
-                    return self._infer(phrase, None, descriptor)
+                        return self._same_as_last(self._from_entry(phrase, mentions[-1][2]), phrase)
+                    return self._same_as_last(self._infer(phrase, None, descriptor), phrase)
                 return None
             if mentions and mentions[-1][1] == len(phrase):
                 return self._from_entry(phrase[mentions[-1][0]:], mentions[-1][2])
+            if re.search(r"\b(?:" + _ROLE_NOUNS + r")\b", phrase, re.I):
+                # "a spokesperson for the Defence Ministry"
+                return self._same_as_last(self._infer(phrase, None, descriptor), phrase)
             return None
         # An organisation that ends the phrase ("the Russian Defence Ministry") is the speaker itself.
         if mentions and mentions[-1][1] == len(phrase) and not mentions[-1][2].is_person and " of " not in phrase:
             return self._from_entry(phrase[mentions[-1][0]:], mentions[-1][2])
         return self._infer(phrase, name, descriptor)
+
+    def _same_as_last(self, found: Speaker, phrase: str) -> Speaker:
+        """A role phrase ("the President of Russia", "the Adviser to the Head of the Office") that fits
+        the last named person is that person."""
+        last = self.last_person
+        if last is not None and last.actor == found.actor and re.search(r"\b(?:" + _ROLE_NOUNS + r")\b", phrase, re.I):
+            return last
+        return found
 
     def _written(self, phrase: str, entry: Actor) -> str:
         return phrase if entry.is_person or not phrase.lower().startswith("the ") else phrase[4:]
@@ -228,7 +264,8 @@ class _Attributor:
                 len(head_part) == 1 or head_part[0].casefold() in _TITLE_WORDS):
             # Title first ("the Adviser of the President of Ukraine Daria Herasymchuk"): the name ends it.
             tail = re.findall(r"(?:[A-Z][\w’'-]*\s+)?(?:[A-Z]\.\s+)?[A-Z][\w’'-]*$", phrase)
-            if tail and len(tail[0].split()) >= 2 and tail[0].split()[0].casefold() not in _TITLE_WORDS:
+            if tail and len(tail[0].split()) >= 2 and tail[0].split()[0].casefold() not in _TITLE_WORDS \
+                    and not _ORG_WORDS.search(tail[0]) and "'s" not in tail[0].replace("’", "'"):
                 return tail[0]
         core = re.split(r"\s+(?:of|at|for|from|with)\s+", phrase, maxsplit=1)[0]
         words = core.split()
@@ -256,6 +293,9 @@ class _Attributor:
     def _infer(self, phrase: str, name: str | None, descriptor: str) -> Speaker:
         """An unknown speaker: organisation from "of/at/for Y" or the title, type from keywords."""
         context = f"{phrase}, {descriptor}" if descriptor else phrase
+        known = self.titled.get(name or "") or self.titled.get((name or "").split(" ")[-1])
+        if known is not None:
+            return Speaker(name, known.actor, known.actor_type, inferred=True, person=True)
         org_entry = None
         for start, end, entry in self.registry.find_names(context):
             if not entry.is_person and entry.name != name:
@@ -294,7 +334,10 @@ class _Attributor:
             org_name = org.group("org").strip()
             if name and org_name.endswith(name) and org_name != name:
                 org_name = org_name[: -len(name)].strip()
-            return Speaker(written, org_name, _type_from_keywords(context), inferred=True, person=bool(name))
+            org_type = _type_from_keywords(context)
+            if org_type == "other" and self.default.actor_type == "government":
+                org_type = "government"  # an unknown body in a government's own record is, as a rule, a state body
+            return Speaker(written, org_name, org_type, inferred=True, person=bool(name))
         if actor_type == "other" and name and self.default.actor_type == "government":
             # A named person with no title in a government's own release or transcript is, as a
             # rule, one of its officials; flagged inferred for the analyst to confirm.
@@ -305,6 +348,11 @@ class _Attributor:
     def speaker_in_sentence(self, text: str) -> Speaker | None:
         """The speaker a reporting construction names in this sentence, or None."""
         masked, _ = _mask_quotes(text)
+        m = _PASSIVE.search(masked)
+        if m:
+            found = self.speaker_from_phrase(_TRAILING_PLACE.sub("", m.group("np")))
+            if found:
+                return found
         m = _ACCORDING.search(masked)
         if m:
             found = self.speaker_from_phrase(m.group("np"))
@@ -339,6 +387,19 @@ class _Attributor:
             if subject:
                 return self.speaker_from_phrase(subject)
         return None
+
+    def note_subject(self, masked: str) -> None:
+        """Remember a person who opens a sentence ("Lloyd Austin visited …") for a later "he said"."""
+        subject = self._leading_noun_phrase(masked)
+        if subject and len(subject.split()) >= 2:
+            found = self.speaker_from_phrase(subject)
+            if found is not None and found.person:
+                self.last_person = found
+                return
+        people = {entry.name: (masked[a:b], entry) for a, b, entry in self.registry.find_names(masked) if entry.is_person}
+        if len(people) == 1:
+            written, entry = next(iter(people.values()))
+            self.last_person = self._from_entry(written, entry)
 
     @staticmethod
     def _leading_noun_phrase(text: str) -> str | None:
@@ -384,6 +445,9 @@ def _gap_marker(text: str, start: int, end: int) -> str | None:
     pos = start
     while pos < end and text[pos].isspace():
         pos += 1
+    separator = _SEPARATOR.match(text, pos)
+    if separator:
+        pos = separator.end()
     if pos >= end:
         return None
     m = find_marker(text, pos)
@@ -427,8 +491,11 @@ def attribute_sentences(doc: Document, sentences: list[Sentence], registry: Acto
             is_quote = speaker is not None and (has_quote or starts_quoted)
             if speaker is None:
                 speaker = att.default
-        if speaker.person and marker is None:
-            att.last_person = speaker
+        if marker is None:
+            if speaker.person:
+                att.last_person = speaker
+            elif speaker is att.default:
+                att.note_subject(masked)
         if stated_on is None:
             stated_on = resolve_date(masked, published) or published
         st = Statement(
@@ -436,6 +503,13 @@ def attribute_sentences(doc: Document, sentences: list[Sentence], registry: Acto
             speaker=speaker.name, actor=speaker.actor, actor_type=speaker.actor_type,
             stated_on=stated_on, is_quote=is_quote, boilerplate=boilerplate, inferred_actor=speaker.inferred,
         )
+        if marker is None and speaker is not att.default and _BACK_REFERENCE.match(s.text):
+            # "This was said by X": the narration just before was X's too.
+            for earlier in reversed(out[-3:]):
+                if earlier.speaker != att.default.name or earlier.boilerplate:
+                    break
+                earlier.speaker, earlier.actor, earlier.actor_type = st.speaker, st.actor, st.actor_type
+                earlier.inferred_actor = st.inferred_actor
         out.append(st)
         previous = st
     return out

@@ -32,6 +32,12 @@ _INVISIBLE = re.compile(
     "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
     "\ud800-\udfff]"
 )
+# Declared charsets honoured for pages that are not UTF-8 (Cyrillic sources often use these).
+_TEXT_CODECS = {
+    "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1257", "iso8859-2", "iso8859-5",
+    "iso8859-15", "koi8-r", "koi8-u", "mac-cyrillic", "cp866", "gb2312", "gbk",
+    "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr",
+}
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 
 
@@ -65,8 +71,12 @@ def clean_text(text: str) -> str:
     return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
 
 
-def decode_bytes(data: bytes, source: str) -> str:
-    """Decode text of unknown encoding; refuse binary data with an IngestError naming the source."""
+def decode_bytes(data: bytes, source: str, declared: str | None = None) -> str:
+    """Decode text of unknown encoding; refuse binary data with an IngestError naming the source.
+
+    A BOM wins; then a declared charset (HTTP header or HTML meta tag) when Python knows it;
+    then UTF-8, falling back to Windows-1252.
+    """
     encoding = detect_encoding(data)
     if encoding:
         # The BOM decodes to U+FEFF, which clean_text removes.
@@ -74,8 +84,25 @@ def decode_bytes(data: bytes, source: str) -> str:
     else:
         if looks_binary(data):
             raise IngestError(source, "looks like a binary file, not text")
-        text = _decode_8bit(data)
+        codec = known_codec(declared)
+        text = data.decode(codec, errors="replace") if codec else _decode_8bit(data)
     return clean_text(text)
+
+
+def known_codec(name: str | None) -> str | None:
+    """The Python codec for a declared charset, or None when unknown or not an 8-bit/UTF-8 text codec."""
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name.strip().strip("\"'").lower()).name
+    except (LookupError, ValueError):
+        return None
+    # UTF-16/32 without a BOM were handled by detect_encoding; a declaration alone is not trusted.
+    if codec.startswith(("utf-16", "utf-32")) or codec in ("utf-8",):
+        return None
+    if codec in ("iso8859-1", "ascii"):
+        return "cp1252"  # as browsers do: pages labelled Latin-1 or ASCII are Windows-1252 in practice
+    return codec if codec in _TEXT_CODECS else None
 
 
 def _decode_8bit(data: bytes) -> str:

@@ -29,6 +29,7 @@ class Page:
     url: str
     content_type: str
     data: bytes
+    charset: str | None = None
 
 
 def refusal_reason(address: str, *, allow_loopback: bool = False) -> str | None:
@@ -96,10 +97,12 @@ def fetch_url(url: str, *, limits: Limits | None = None, allow_private: bool = F
                     continue
                 if response.status_code >= 400:
                     raise IngestError(url, f"server answered HTTP {response.status_code}")
-                content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                media, _, params = response.headers.get("Content-Type", "").partition(";")
+                content_type = media.strip().lower()
                 if content_type not in CONTENT_TYPES:
                     raise IngestError(url, f"content type {content_type or 'unknown'} is not HTML, text or PDF")
-                return Page(current, content_type, _read_body(response, url, limits, deadline))
+                charset = params.split("charset=", 1)[1].split(";")[0].strip() if "charset=" in params else None
+                return Page(current, content_type, _read_body(response, url, limits, deadline), charset)
         raise IngestError(url, f"more than {MAX_REDIRECTS} redirects")
 
 

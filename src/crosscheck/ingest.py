@@ -5,7 +5,10 @@ Interface used by the pipeline, the CLI and the Upload page:
     extract_path(path, **same options) -> Extraction
     extract_text(text, *, source_name="pasted text", title=None, publisher=None, date=None, url=None) -> Extraction
     extract_url(url, *, limits=None, title=None, publisher=None, date=None) -> Extraction
-    normalise_text(text) -> str
+    normalise_text(text) -> str, text_sha256(text) -> str, date_from_name(name) -> date | None
+
+Dates: the date= option wins, then metadata (HTML, PDF, DOCX, front matter), a bulk file's date
+column, a date near the top of the text, the file name; otherwise published_on stays None.
 
 Every refusal is an IngestError whose message names the file (or URL) and the reason.
 """
@@ -35,9 +38,11 @@ FORMATS = {
 
 # Parser limits for compressed and paged formats, kept well above any real article or report.
 MAX_PDF_PAGES = 2_000
+MAX_HTML_CHARS = 5_000_000  # main-text extraction takes seconds per megabyte; real articles are far smaller
 MAX_ZIP_MEMBERS = 2_000
 MAX_ZIP_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 100
+MAX_DOCX_XML_BYTES = 30 * 1024 * 1024  # one XML part is parsed whole in memory; images may be larger
 
 # Bulk files: accepted column names per field, compared case-insensitively.
 COLUMNS = {
@@ -69,9 +74,8 @@ _TEXT_DATES = (
 )
 # python-docx copies this creation time from its built-in template into every file it makes.
 _DOCX_TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.timezone.utc)
-_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.I | re.S)
-_XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>", re.I)
-_ENTITY = re.compile(r"<!ENTITY[^>]*>", re.I)
+_PROLOG_CHARS = 65536
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
 
 
 # ---------------------------------------------------------------- text, hashes, dates
@@ -249,12 +253,12 @@ def extract_url(
     limits = limits or Limits()
     page = fetch_url(url, limits=limits, allow_private=allow_private)
     if page.content_type == "application/pdf":
-        doc = _extract_pdf(url, page.data, limits)
+        doc, doc_format = _extract_pdf(url, page.data, limits), "pdf"
     elif "html" in page.content_type:
-        doc = _extract_html(url, page.data, limits, url=page.url)
+        doc, doc_format = _extract_html(url, page.data, limits, url=page.url, charset=page.charset), "html"
     else:
-        doc = _extract_plain(url, page.data, limits)
-    doc.format = "pdf" if page.content_type == "application/pdf" else "html" if "html" in page.content_type else "txt"
+        doc, doc_format = _extract_plain(url, page.data, limits, charset=page.charset), "txt"
+    doc.format = doc_format
     doc.url = doc.url or page.url
     doc.title = title or doc.title
     doc.publisher = publisher or doc.publisher
@@ -271,18 +275,20 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     """A leading YAML front-matter block (title, publisher, date, url) and the text after it."""
     import yaml
 
-    m = _FRONT_MATTER.match(text)
+    m = _FRONT_MATTER.match(text[:_PROLOG_CHARS])
     if not m:
         return {}, text
     try:
         meta = yaml.safe_load(m[1])
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError, ValueError):
         return {}, text
     return (meta, text[m.end():]) if isinstance(meta, dict) else ({}, text)
 
 
-def _extract_plain(name: str, data: bytes, limits: Limits) -> Document:
-    meta, text = split_front_matter(decode_bytes(data, name))
+def _extract_plain(name: str, data: bytes, limits: Limits, *, charset: str | None = None) -> Document:
+    meta, text = split_front_matter(decode_bytes(data, name, charset))
+    # Only plain values count: a YAML alias bomb nested under "title" must not be turned into text.
+    meta = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, dt.date))}
     doc = Document(
         text=text, source_name=name, title=_clean_meta(meta.get("title")),
         publisher=_clean_meta(meta.get("publisher")), url=_clean_meta(meta.get("url")),
@@ -292,13 +298,15 @@ def _extract_plain(name: str, data: bytes, limits: Limits) -> Document:
     return doc
 
 
-def _extract_html(name: str, data: bytes, limits: Limits, *, url: str | None = None) -> Document:
+def _extract_html(
+    name: str, data: bytes, limits: Limits, *, url: str | None = None, charset: str | None = None
+) -> Document:
     import trafilatura
 
-    html = decode_bytes(data, name)
-    # Drop the XML declaration and any DOCTYPE with an internal subset, so no entity is ever
-    # declared, expanded or fetched (XXE); a reference like &xxe; then stays literal text.
-    html = _ENTITY.sub("", _DOCTYPE.sub("", _XML_DECLARATION.sub("", html)))
+    declared = _META_CHARSET.search(data[:_PROLOG_CHARS])
+    html = strip_doctype(decode_bytes(data, name, charset or (declared[1].decode("ascii") if declared else None)))
+    if len(html) > MAX_HTML_CHARS:
+        raise IngestError(name, f"HTML page has {len(html):,} characters, more than the limit of {MAX_HTML_CHARS:,}")
     try:
         result = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_images=False, include_links=False
@@ -314,6 +322,23 @@ def _extract_html(name: str, data: bytes, limits: Limits, *, url: str | None = N
         if (d := parse_date(result.date)) is not None:
             doc.published_on, doc.date_source = d, "metadata"
     return doc
+
+
+def strip_doctype(html: str) -> str:
+    """Remove the document type declaration, so no entity is ever declared, expanded or fetched (XXE).
+
+    Only the prolog is searched, with plain string scans, so hostile input cannot make this slow.
+    """
+    start = html[:_PROLOG_CHARS].lower().find("<!doctype")
+    if start == -1:
+        return html
+    close = html.find(">", start)
+    subset = html.find("[", start)
+    if subset != -1 and (close == -1 or subset < close):
+        end = html.find("]", subset)
+        close = html.find(">", end) if end != -1 else -1
+    # An unterminated declaration swallows the rest of the file: nothing after it is markup to trust.
+    return html[:start] if close == -1 else html[:start] + html[close + 1:]
 
 
 def _extract_pdf(name: str, data: bytes, limits: Limits) -> Document:
@@ -366,6 +391,11 @@ def check_zip(name: str, data: bytes) -> zipfile.ZipFile:
     for m in members:
         if m.file_size > 1_000_000 and m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1):
             raise IngestError(name, f"DOCX part {m.filename} is compressed more than {MAX_ZIP_RATIO}:1 (zip bomb)")
+        if m.filename.lower().endswith((".xml", ".rels")) and m.file_size > MAX_DOCX_XML_BYTES:
+            raise IngestError(
+                name, f"DOCX part {m.filename} is {m.file_size / 2**20:,.0f} MB, more than the limit of "
+                f"{MAX_DOCX_XML_BYTES / 2**20:.0f} MB"
+            )
     if "word/document.xml" not in archive.namelist():
         raise IngestError(name, "not a Word document (no word/document.xml)")
     return archive
@@ -424,13 +454,12 @@ def map_columns(names: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _read_csv(name: str, text: str) -> tuple[list[str], list[tuple[int, dict]], list[tuple[int, str]]]:
+def _read_csv(text: str) -> tuple[list[str], list[tuple[int, dict]], list[tuple[int, str]]]:
     """Header, (line, row) pairs and skipped-line notes; ragged rows are skipped, not fatal."""
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The header line decides the delimiter: it rarely contains anything else that could be one.
+    header_line = next((line for line in text[:65536].split("\n") if line.strip()), "")
+    delimiter = max(",;\t|", key=header_line.count) if any(d in header_line for d in ",;\t|") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
     rows, skipped, line = [], [], 1
     while True:
@@ -454,7 +483,7 @@ def _read_csv(name: str, text: str) -> tuple[list[str], list[tuple[int, dict]], 
     return header or [], rows, skipped
 
 
-def _read_jsonl(name: str, text: str) -> tuple[list[str], list[tuple[int, dict]], list[tuple[int, str]]]:
+def _read_jsonl(text: str) -> tuple[list[str], list[tuple[int, dict]], list[tuple[int, str]]]:
     """Keys seen, (line, object) pairs and skipped-line notes; broken lines are skipped, not fatal."""
     keys: dict[str, None] = {}
     rows, skipped = [], []
@@ -478,7 +507,7 @@ def _extract_rows(
     name: str, data: bytes, fmt: str, *, limits: Limits, title: str | None, publisher: str | None, date: dt.date | None
 ) -> Extraction:
     text = decode_bytes(data, name)
-    columns, rows, skipped = (_read_csv if fmt == "csv" else _read_jsonl)(name, text)
+    columns, rows, skipped = (_read_csv if fmt == "csv" else _read_jsonl)(text)
     if not rows:
         raise IngestError(name, f"no usable rows ({_list_skipped(skipped, 3) or 'no data rows'})")
     if "text" not in map_columns(columns):
@@ -488,6 +517,7 @@ def _extract_rows(
         raise IngestError(name, f"{len(rows):,} rows, more than the limit of {limits.max_rows:,} (CROSSCHECK_MAX_ROWS)")
     extraction = Extraction()
     used: dict[str, None] = {}
+    bad_dates: list[tuple[int, str]] = []
     csv_mapping = map_columns(columns)
     for line, row in rows:
         # CSV rows share one header; each JSON object may name its fields differently.
@@ -505,12 +535,15 @@ def _extract_rows(
             if (d := parse_date(value["date"])) is not None:
                 doc.published_on, doc.date_source = d, "column"
             else:
-                extraction.notes.append(f"{source}: date {value['date'][:40]!r} not understood")
+                bad_dates.append((line, f"date {value['date'][:40]!r} not understood"))
         try:
             extraction.documents.append(_finish(doc, limits, date=date, fallback_title=f"{Path(name).stem} line {line}"))
         except IngestError as e:
             skipped.append((line, e.reason))
     extraction.notes.insert(0, f"{name}: columns mapped: {', '.join(used)}")
+    if bad_dates:
+        n = len(bad_dates)
+        extraction.notes.append(f"{name}: {n} date{'s' if n != 1 else ''} not understood: {_list_skipped(bad_dates, _MAX_LISTED_SKIPS)}")
     if skipped:
         n = len(skipped)
         extraction.notes.append(f"{name}: skipped {n} row{'s' if n != 1 else ''}: {_list_skipped(skipped, _MAX_LISTED_SKIPS)}")

@@ -82,71 +82,70 @@ def rank_pairs(
     settings: MatchSettings,
 ) -> pd.DataFrame:
     """For each claim, the top-k reports inside the window with cosine ≥ threshold (vectors are normalised)."""
-    if len(claim_ids) == 0 or len(report_ids) == 0:
+    if len(claim_ids) == 0 or len(report_ids) == 0 or settings.top_k < 1:
         return _empty()
-    window = int(settings.window_days)
+    window = np.timedelta64(int(settings.window_days), "D")
     # Reports sorted by day so each chunk of claims touches one contiguous slice; undated reports always apply.
     undated = np.isnat(report_days)
     dated_idx = np.flatnonzero(~undated)
     dated_idx = dated_idx[np.argsort(report_days[dated_idx], kind="stable")]
     dated_days = report_days[dated_idx]
     undated_idx = np.flatnonzero(undated)
-    report_pos = {rid: j for j, rid in enumerate(report_ids)}
+    # Ties in similarity are broken by report id, so results never depend on load order.
+    id_rank = np.empty(len(report_ids), dtype=np.int64)
+    id_rank[np.argsort(report_ids.astype(str), kind="stable")] = np.arange(len(report_ids))
+    # Where a claim is also among the reports (overlapping types), never pair it with itself.
+    self_idx = pd.Index(report_ids).get_indexer(claim_ids)
 
-    claim_order = np.argsort(claim_days, kind="stable")  # NaT sorts last
-    out_c, out_r, out_s, out_l = [], [], [], []
+    claim_order = np.argsort(claim_days, kind="stable")  # undated claims sort last
+    parts = []
     for start in range(0, len(claim_order), CLAIM_CHUNK):
         rows = claim_order[start : start + CLAIM_CHUNK]
         days = claim_days[rows]
         if np.isnat(days).any():
             cand = np.arange(len(report_ids))
         else:
-            lo = np.searchsorted(dated_days, days.min() - np.timedelta64(window, "D"), side="left")
-            hi = np.searchsorted(dated_days, days.max() + np.timedelta64(window, "D"), side="right")
+            lo = np.searchsorted(dated_days, days.min() - window, side="left")
+            hi = np.searchsorted(dated_days, days.max() + window, side="right")
             cand = np.concatenate([dated_idx[lo:hi], undated_idx])
         if len(cand) == 0:
             continue
         sims = claim_vecs[rows] @ report_vecs[cand].T
         lag = (report_days[cand][None, :] - days[:, None]).astype("timedelta64[D]")
         known = ~np.isnat(lag)
-        lag_f = np.where(known, lag.astype("int64"), 0)
-        ok = (sims >= settings.threshold) & (~known | (np.abs(lag_f) <= window))
-        for r, i in enumerate(rows):
-            j_self = report_pos.get(claim_ids[i])
-            if j_self is not None:  # never pair a statement with itself
-                ok[r, cand == j_self] = False
-            idx = np.flatnonzero(ok[r])
-            if len(idx) == 0:
-                continue
-            if len(idx) > settings.top_k:
-                part = np.argpartition(-sims[r, idx], settings.top_k - 1)[: settings.top_k]
-                idx = idx[part]
-            # Highest similarity first; report id breaks ties so results never depend on load order.
-            idx = idx[np.lexsort((report_ids[cand[idx]], -sims[r, idx]))]
-            out_c.extend([claim_ids[i]] * len(idx))
-            out_r.extend(report_ids[cand[idx]])
-            out_s.extend(sims[r, idx].astype(float))
-            out_l.extend(np.where(known[r, idx], lag_f[r, idx], np.nan))
-    if not out_c:
+        ok = (sims >= settings.threshold) & (~known | (np.abs(np.where(known, lag, 0)) <= window))
+        ok &= cand[None, :] != self_idx[rows][:, None]
+        masked = np.where(ok, sims, -np.inf)
+        k = min(int(settings.top_k), len(cand))
+        top = np.argpartition(-masked, k - 1, axis=1)[:, :k] if k < len(cand) else np.tile(np.arange(len(cand)), (len(rows), 1))
+        top_sims = np.take_along_axis(masked, top, axis=1)
+        r, c = np.nonzero(np.isfinite(top_sims))
+        if len(r) == 0:
+            continue
+        j = cand[top[r, c]]
+        parts.append((rows[r], j, top_sims[r, c], lag[r, top[r, c]]))
+    if not parts:
         return _empty()
+    ci, rj, sim, lag = (np.concatenate(x) for x in zip(*parts))
+    order = np.lexsort((id_rank[rj], -sim, ci))
+    ci, rj, sim, lag = ci[order], rj[order], sim[order], lag[order]
+    lag_days = pd.Series(np.where(np.isnat(lag), np.nan, lag.astype("int64")), dtype="float64").astype("Int64")
     return pd.DataFrame({
-        "claim_id": out_c, "report_id": out_r, "similarity": out_s,
-        "lag_days": pd.Series(out_l, dtype="float64").astype("Int64"),
+        "claim_id": claim_ids[ci], "report_id": report_ids[rj],
+        "similarity": sim.astype("float64"), "lag_days": lag_days,
     })
 
 
-def _as_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    return frame["statement_id"].to_numpy(dtype=object), _days(frame["stated_on"])
-
-
-def _load(con, kinds, where="", params=()):
+def _load(con, kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ids, days and vectors of the matchable statements of these actor types."""
     frame, vecs = fetch_vectors(con, *_select(kinds, where, params))
-    ids, days = _as_arrays(frame) if len(frame) else (np.array([], dtype=object), np.array([], dtype="datetime64[D]"))
-    return ids, days, vecs
+    if frame.empty:
+        return np.array([], dtype=object), np.array([], dtype="datetime64[D]"), vecs
+    return frame["statement_id"].to_numpy(dtype=object), _days(frame["stated_on"]), vecs
 
 
-def _new_claim_pairs(con, new_ids: list[str], settings: MatchSettings) -> pd.DataFrame:
-    c_ids, c_days, c_vecs = _load(con, CLAIM_TYPES, "AND list_contains(?, statement_id)", [new_ids])
+def _new_claim_pairs(con, claims, settings: MatchSettings) -> pd.DataFrame:
+    c_ids, c_days, c_vecs = claims
     if len(c_ids) == 0:
         return _empty()
     where, params = _window_filter(c_days, settings.window_days)
@@ -154,9 +153,9 @@ def _new_claim_pairs(con, new_ids: list[str], settings: MatchSettings) -> pd.Dat
     return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)
 
 
-def _new_report_pairs(con, new_ids: list[str], settings: MatchSettings) -> pd.DataFrame:
+def _new_report_pairs(con, reports, new_ids: list[str], settings: MatchSettings) -> pd.DataFrame:
     """Stored claims against the new reports; a new report enters a claim's top-k only by beating its stored pairs."""
-    r_ids, r_days, r_vecs = _load(con, REPORT_TYPES, "AND list_contains(?, statement_id)", [new_ids])
+    r_ids, r_days, r_vecs = reports
     if len(r_ids) == 0:
         return _empty()
     where, params = _window_filter(r_days, settings.window_days)
@@ -166,7 +165,7 @@ def _new_report_pairs(con, new_ids: list[str], settings: MatchSettings) -> pd.Da
         return pairs
     stored = con.execute(
         "SELECT claim_id, similarity FROM matches WHERE list_contains(?, claim_id)",
-        [sorted(set(pairs["claim_id"]))],
+        [pairs["claim_id"].unique().tolist()],
     ).df()
     if stored.empty:
         return pairs
@@ -195,7 +194,23 @@ def find_matches(
     new_ids = list(dict.fromkeys(statement_ids))
     if not new_ids:
         return _empty()
-    parts = [p for p in (_new_claim_pairs(con, new_ids, settings), _new_report_pairs(con, new_ids, settings)) if not p.empty]
+    frame, vecs = fetch_vectors(
+        con,
+        """SELECT statement_id, stated_on, actor_type, embedding FROM statements
+           WHERE list_contains(?, statement_id) AND embedding IS NOT NULL AND NOT boilerplate
+           ORDER BY statement_id""",
+        [new_ids],
+    )
+    ids = frame["statement_id"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
+    days = _days(frame["stated_on"]) if len(frame) else np.array([], dtype="datetime64[D]")
+    kinds = frame["actor_type"] if len(frame) else pd.Series(dtype=object)
+    claims, reports = (kinds.isin(types).to_numpy() for types in (CLAIM_TYPES, REPORT_TYPES))
+    parts = [
+        p for p in (
+            _new_claim_pairs(con, (ids[claims], days[claims], vecs[claims]), settings),
+            _new_report_pairs(con, (ids[reports], days[reports], vecs[reports]), new_ids, settings),
+        ) if not p.empty
+    ]
     if not parts:
         return _empty()
     pairs = pd.concat(parts, ignore_index=True).drop_duplicates(["claim_id", "report_id"])

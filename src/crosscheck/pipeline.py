@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from crosscheck import store
-from crosscheck.actors import ActorRegistry
+from crosscheck.actors import ActorRegistry, add_inferred_actors
 from crosscheck.attribute import attribute_sentences
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, Limits, MatchSettings
 from crosscheck.embed import Embedder
@@ -106,6 +106,7 @@ def ingest_document(
     try:
         with store.transaction(con):
             ids = store.insert_document(con, doc, statements, vectors)
+            add_inferred_actors(con, statements)  # unknown speakers' actors appear unconfirmed on the Actors page
             pairs = find_matches(con, ids, settings)
             scored = score_pairs(con, pairs, scorer)
             store.save_matches(con, scored)

@@ -222,10 +222,13 @@ class CrossEncoderScorer(StanceScorer):
         gate_file = Path(path) / "relatedness.json" if Path(path).is_dir() else None
         self.gate = RelatednessGate.from_json(json.loads(gate_file.read_text())) if gate_file and gate_file.exists() else None
         try:
-            self.model = CrossEncoder(path, device="cpu", max_length=int(self.settings.get("max_length", 128)))
+            import torch
+
+            # Weights are stored in fp16 to stay small; CPU inference runs in fp32.
+            self.model = CrossEncoder(path, device="cpu", max_length=int(self.settings.get("max_length", 128)),
+                                      model_kwargs={"dtype": torch.float32})
         except Exception as e:  # the library raises many kinds
             raise ModelError(f"cannot load stance model {self.name!r}: {e}") from e
-        # Weights are stored in fp16 to stay small; CPU inference runs in fp32.
         self.model.float()
         if quantize is None:
             quantize = os.environ.get("CROSSCHECK_STANCE_INT8", "0") == "1"

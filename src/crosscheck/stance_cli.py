@@ -49,8 +49,14 @@ def cmd_train(args) -> int:
     cfg = TrainConfig(
         fnc_dir=args.fnc, arc_dir=args.arc, snli_file=args.snli, pair_files=args.pairs or [], out_dir=args.out,
         init=args.init, seed=args.seed, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
-        max_length=args.max_length, max_minutes=args.max_minutes, cache_file=args.cache,
+        max_length=args.max_length, max_minutes=args.max_minutes, cache_file=args.cache, pair_repeat=args.pair_repeat,
     )
+    if args.fnc_cap is not None:
+        cfg.fnc_caps = {label: min(cap, args.fnc_cap) for label, cap in cfg.fnc_caps.items()}
+        cfg.gate_unrelated = min(cfg.gate_unrelated, 3 * args.fnc_cap)
+        cfg.fnc_hard_unrelated = min(cfg.fnc_hard_unrelated, args.fnc_cap)
+    if args.arc_cap is not None:
+        cfg.arc_caps = {label: min(cap, args.arc_cap) for label, cap in cfg.arc_caps.items()}
     if args.dev_out and args.fnc:
         from crosscheck.train import load_fnc, split_fnc
 
@@ -85,7 +91,9 @@ def cmd_eval_fnc(args) -> int:
 
 def cmd_eval_pairs(args) -> int:
     from crosscheck.evaluate import evaluate_pairs
+    from crosscheck.train import read_csv
 
+    read_csv(args.input, ["claim", "evidence", "label"])  # a bad file fails before the model loads
     summary, predictions = evaluate_pairs(args.input, _scorer(args), split=args.split)
     if args.predictions:
         predictions.to_csv(args.predictions, index=False)
@@ -114,6 +122,9 @@ def add_commands(sub) -> None:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--max-minutes", type=float, help="stop the cross-encoder training after this long")
+    p.add_argument("--fnc-cap", type=int, help="at most this many FNC-1 pairs per stance (default: agree 1500, discuss 1800, all disagree)")
+    p.add_argument("--arc-cap", type=int, help="at most this many ARC pairs per stance (default: agree 700, discuss 400, disagree 900)")
+    p.add_argument("--pair-repeat", type=int, default=4, help="times each row of the --pairs files is repeated")
     p.add_argument("--cache", type=Path, help="file to keep sentence embeddings in between runs")
     p.add_argument("--dev-out", type=Path, help="also write the FNC-1 dev split (never trained on) to this CSV")
     p.set_defaults(func=cmd_train)

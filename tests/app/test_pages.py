@@ -9,12 +9,12 @@ from streamlit.testing.v1 import AppTest
 from app.conftest import APP, HOSTILE, UPLOAD_TEXT
 
 PAGES = {
-    "pages/overview.py": "Crosscheck",
-    "pages/claims.py": "Claims",
-    "pages/claim.py": "Claim",
-    "pages/upload.py": "Upload",
-    "pages/actors.py": "Actors",
-    "pages/data.py": "Data",
+    "views/overview.py": "Crosscheck",
+    "views/claims.py": "Claims",
+    "views/claim.py": "Claim",
+    "views/upload.py": "Upload",
+    "views/actors.py": "Actors",
+    "views/data.py": "Data",
 }
 
 
@@ -23,7 +23,7 @@ def open_page(page: str, params: dict | None = None) -> AppTest:
     # The link is what a fresh browser opens: its parameters are there from the first run.
     at.query_params.update(params or {})
     at.run()
-    if page != "pages/overview.py":
+    if page != "views/overview.py":
         at.switch_page(page)
         at.query_params.update(params or {})
         at.run()
@@ -49,12 +49,12 @@ def test_page_renders_on_empty_database(empty_db, page):
     at = open_page(page)
     assert not at.exception, at.exception
     assert at.title[0].value == PAGES[page]
-    if page not in ("pages/upload.py",):
+    if page not in ("views/upload.py",):
         assert "database is empty" in texts(at) or "Schema version" in str(at.table[0].value if at.table else "")
 
 
 def test_overview_shows_headline_figures_and_restores_controls(app_db):
-    at = open_page("pages/overview.py", {"freq": "day", "metric": "similarity", "by": "storyline"})
+    at = open_page("views/overview.py", {"freq": "day", "metric": "similarity", "by": "storyline"})
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Government claims"] == "8"
@@ -65,7 +65,7 @@ def test_overview_shows_headline_figures_and_restores_controls(app_db):
 
 
 def test_overview_point_in_url_lists_claims_behind_it(app_db):
-    at = open_page("pages/overview.py", {"freq": "day", "period": "2022-02-15",
+    at = open_page("views/overview.py", {"freq": "day", "by": "actors", "period": "2022-02-15",
                                          "group": "Russian government → Conflict Intelligence Team"})
     assert not at.exception
     page = texts(at)
@@ -76,7 +76,7 @@ def test_overview_point_in_url_lists_claims_behind_it(app_db):
 
 
 def test_claims_filters_come_from_the_url(app_db):
-    at = open_page("pages/claims.py", {"actor": "Russian government", "q": "withdraw", "start": "2022-02-14"})
+    at = open_page("views/claims.py", {"actor": "Russian government", "q": "withdraw", "start": "2022-02-14"})
     assert not at.exception
     assert at.multiselect(key="actor").value == ["Russian government"]
     assert at.text_input(key="q").value == "withdraw"
@@ -88,14 +88,14 @@ def test_claims_filters_come_from_the_url(app_db):
 
 
 def test_claims_without_filters_lists_every_claim(app_db):
-    at = open_page("pages/claims.py")
+    at = open_page("views/claims.py")
     frame = at.dataframe[0].value
     assert len(frame) == 8
     assert set(frame["actor"]) == {"Russian government", "Belarusian Ministry of Defence"}
 
 
 def test_claim_permalink_shows_claim_context_and_reports(app_db, claim_ids):
-    at = open_page("pages/claim.py", {"claim": claim_ids["withdraw"]})
+    at = open_page("views/claim.py", {"claim": claim_ids["withdraw"]})
     assert not at.exception
     page = texts(at)
     assert "partially withdraw forces" in page.replace("\\", "")
@@ -106,8 +106,8 @@ def test_claim_permalink_shows_claim_context_and_reports(app_db, claim_ids):
 
 
 def test_claim_settings_in_url_change_the_reports(app_db, claim_ids):
-    loose = open_page("pages/claim.py", {"claim": claim_ids["withdraw"], "threshold": "0.0", "top_k": "3"})
-    strict = open_page("pages/claim.py", {"claim": claim_ids["withdraw"], "threshold": "0.95"})
+    loose = open_page("views/claim.py", {"claim": claim_ids["withdraw"], "threshold": "0.0", "top_k": "3"})
+    strict = open_page("views/claim.py", {"claim": claim_ids["withdraw"], "threshold": "0.95"})
     assert loose.slider(key="threshold").value == 0.0
     assert loose.number_input(key="top_k").value == 3
     assert loose.subheader[0].value == "3 matched reports"
@@ -115,7 +115,7 @@ def test_claim_settings_in_url_change_the_reports(app_db, claim_ids):
 
 
 def test_claim_text_is_never_markup(app_db, claim_ids):
-    at = open_page("pages/claim.py", {"claim": claim_ids["hostile"]})
+    at = open_page("views/claim.py", {"claim": claim_ids["hostile"]})
     assert not at.exception
     bodies = [m.value for m in at.markdown if "script" in m.value]
     assert bodies, "the hostile claim is shown"
@@ -127,7 +127,7 @@ def test_claim_text_is_never_markup(app_db, claim_ids):
 
 
 def test_verdict_is_stored_and_shown(app_db, claim_ids):
-    at = open_page("pages/claim.py", {"claim": claim_ids["withdraw"]})
+    at = open_page("views/claim.py", {"claim": claim_ids["withdraw"]})
     confirm = [b for b in at.button if b.key and b.key.startswith("confirm-")][0]
     report_id = confirm.key.removeprefix("confirm-")
     at = confirm.click().run()
@@ -142,7 +142,7 @@ def test_verdict_is_stored_and_shown(app_db, claim_ids):
 
 
 def test_unknown_claim_id_is_an_error_message(app_db):
-    at = open_page("pages/claim.py", {"claim": "nope"})
+    at = open_page("views/claim.py", {"claim": "nope"})
     assert not at.exception
     assert "claim nope: no such statement" in at.error[0].value
 
@@ -151,7 +151,7 @@ def test_upload_through_the_file_uploader_adds_statements(app_db):
     con = duckdb.connect(str(app_db))
     before = con.execute("SELECT count(*) FROM statements").fetchone()[0]
     con.close()
-    at = open_page("pages/upload.py")
+    at = open_page("views/upload.py")
     at.file_uploader(key="files").set_value([("mod-2022-02-22.txt", UPLOAD_TEXT.encode(), "text/plain"),
                                              ("blank.md", b"  \n\n ", "text/markdown")])
     at.text_input(key="publisher").set_value("Russian MoD")
@@ -168,7 +168,7 @@ def test_upload_through_the_file_uploader_adds_statements(app_db):
 
 
 def test_actors_filters_come_from_the_url(app_db):
-    at = open_page("pages/actors.py", {"type": "osint"})
+    at = open_page("views/actors.py", {"type": "osint"})
     assert not at.exception
     assert at.multiselect(key="type").value == ["osint"]
     table = at.dataframe[0].value if at.dataframe else None
@@ -176,7 +176,7 @@ def test_actors_filters_come_from_the_url(app_db):
 
 
 def test_data_page_shows_database_facts(app_db):
-    at = open_page("pages/data.py")
+    at = open_page("views/data.py")
     facts = dict(zip(at.table[0].value.iloc[:, 0], at.table[0].value.iloc[:, 1]))
     assert facts["Schema version"] == "1"
     assert facts["Statements"] == "13"

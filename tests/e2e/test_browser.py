@@ -32,6 +32,9 @@ def test_every_page_opens(server, page, path):
     open_url(page, f"{server.url}/{path}")
     assert page.locator("h1").first.inner_text().strip() == PAGES[path]
     assert page.locator("[data-testid='stException']").count() == 0
+    # The app's own navigation, even when a deep link is the first request after start.
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert all(title in nav for title in ("Overview", "Claims", "Upload", "Actors", "Data")), nav
 
 
 def test_claims_link_reopens_the_same_filters(server, page, browser):
@@ -58,7 +61,7 @@ def test_upload_find_claim_and_share_its_link(server, page, browser, tmp_path):
     open_url(page, f"{server.url}/upload")
     page.locator("input[type='file']").set_input_files(str(upload))
     page.get_by_text("mod-2022-02-22.txt").first.wait_for()
-    page.get_by_label("Publisher (optional)").fill("Russian MoD")
+    page.get_by_role("textbox", name="Publisher (optional)").fill("Russian MoD")
     page.get_by_role("button", name=re.compile("Ingest")).click()
     page.get_by_text("new claims").wait_for(timeout=240_000)
     wait_idle(page)

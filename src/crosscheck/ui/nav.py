@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+# Page scripts live in views/, not pages/: with a pages/ folder next to app.py, Streamlit runs a
+# deep link opened first after a restart (e.g. /claim?claim=…) in its old folder mode, without
+# app.py, its navigation or its page config.
 PAGES = [
-    ("pages/overview.py", "Overview", "overview", ":material/timeline:"),
-    ("pages/claims.py", "Claims", "claims", ":material/fact_check:"),
-    ("pages/claim.py", "Claim", "claim", ":material/article:"),
-    ("pages/upload.py", "Upload", "upload", ":material/upload:"),
-    ("pages/actors.py", "Actors", "actors", ":material/groups:"),
-    ("pages/data.py", "Data", "data", ":material/download:"),
+    ("views/overview.py", "Overview", "overview", ":material/timeline:"),
+    ("views/claims.py", "Claims", "claims", ":material/fact_check:"),
+    ("views/claim.py", "Claim", "claim", ":material/article:"),
+    ("views/upload.py", "Upload", "upload", ":material/upload:"),
+    ("views/actors.py", "Actors", "actors", ":material/groups:"),
+    ("views/data.py", "Data", "data", ":material/download:"),
 ]
 
 

@@ -6,8 +6,8 @@ import re
 
 import streamlit as st
 
-CLAIMS_PAGE = "pages/claims.py"
-CLAIM_PAGE = "pages/claim.py"
+CLAIMS_PAGE = "views/claims.py"
+CLAIM_PAGE = "views/claim.py"
 
 # Every character Markdown (and Streamlit's directives, LaTeX and emoji shortcodes) gives a meaning.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
@@ -60,4 +60,4 @@ def claim_url(claim_id: str, report_id: str | None = None) -> str:
 def empty_database_notice() -> None:
     """What a page shows before anything is stored."""
     st.info("The database is empty: upload documents to begin.")
-    st.page_link("pages/upload.py", label="Upload documents", icon=":material/upload:")
+    st.page_link("views/upload.py", label="Upload documents", icon=":material/upload:")

@@ -31,7 +31,7 @@ for col, (key, label) in zip(cols, [
 # Options are the words shown and the values in the URL (bound widgets store the shown label).
 FREQS = {"week": "W", "day": "D"}
 METRICS = {"contradiction": "contradiction_share", "similarity": "mean_similarity"}
-GROUPINGS = {"actors": "actor_pair", "storyline": "storyline"}
+GROUPINGS = {"all": None, "actors": "actor_pair", "storyline": "storyline"}
 left, middle, right = st.columns(3)
 freq = FREQS[left.segmented_control("Period", list(FREQS), default="week", key="freq", bind="query-params", required=True)]
 metric = METRICS[middle.segmented_control(
@@ -39,13 +39,15 @@ metric = METRICS[middle.segmented_control(
     help="contradiction: share of scored reports that contradict the claims; similarity: mean cosine similarity",
 )]
 by = GROUPINGS[right.segmented_control(
-    "Group by", list(GROUPINGS), default="actors", key="by", bind="query-params", required=True,
-    help="actors: government actor → monitor; storyline: claims clustered by meaning",
+    "Group by", list(GROUPINGS), default="all", key="by", bind="query-params", required=True,
+    help="all: one line; actors: government actor → monitor; storyline: claims clustered by meaning",
 )]
 
 frame = cache.timeline(path, version, freq, by)
+figure = charts.timeline_figure(frame, metric=metric, freq=freq)
+figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.25}, height=520)
 event = st.plotly_chart(
-    charts.timeline_figure(frame, metric=metric, freq=freq), key="timeline", on_select="rerun",
+    figure, key="timeline", on_select="rerun",
     selection_mode="points", width="stretch",
 )
 points = (event.selection.points if event else None) or []

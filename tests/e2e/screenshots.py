@@ -1,0 +1,72 @@
+"""Screenshots of the main pages for the README: python tests/e2e/screenshots.py [DB] [OUT_DIR].
+
+Starts the dashboard on the given database (default: the demo database), opens the Overview,
+Claims (filtered to the Feb 2022 withdrawal claims), the most contradicted withdrawal claim and
+the Upload page in headless Chromium, and writes overview.png, claims.png, claim.png, upload.png.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wait_idle  # noqa: E402
+
+
+def pick_claim(db: Path) -> str | None:
+    """The withdrawal claim with the most contradicting reports (else the most matched claim)."""
+    from crosscheck import store
+
+    con = store.connect(db, read_only=True)
+    try:
+        row = con.execute(
+            """SELECT m.claim_id FROM matches m JOIN statements s ON s.statement_id = m.claim_id
+               GROUP BY m.claim_id, s.text
+               ORDER BY (s.text ILIKE '%withdraw%') DESC, count(*) FILTER (WHERE m.stance = 'contradicts') DESC,
+                        count(*) DESC, m.claim_id
+               LIMIT 1"""
+        ).fetchone()
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def main(db: Path, out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    claim = pick_claim(db)
+    shots = {
+        "overview": "overview?" + urlencode({"freq": "week", "metric": "contradiction", "by": "actors"}),
+        "claims": "claims?" + urlencode({"start": "2022-02-10", "end": "2022-02-28"}),
+        "claim": "claim?" + urlencode({"claim": claim or ""}),
+        "upload": "upload",
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_server(db, Path(tmp) / "streamlit.log")
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1).new_page()
+                for name, path in shots.items():
+                    page.goto(f"{url}/{path}")
+                    wait_idle(page)
+                    page.wait_for_timeout(1500)  # plotly and the data grid draw after the run ends
+                    page.screenshot(path=str(out / f"{name}.png"), full_page=False)
+                    print(out / f"{name}.png")
+                browser.close()
+        finally:
+            stop_server(proc)
+
+
+if __name__ == "__main__":
+    from crosscheck import config
+
+    db_arg = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(config.db_path())
+    out_arg = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs"
+    main(db_arg, out_arg)

@@ -1,0 +1,194 @@
+"""Stance scoring: evidence passages, the time rule, and the bundled model on clear pairs we wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crosscheck import config
+from crosscheck.stance import (
+    CrossEncoderScorer,
+    RelatednessGate,
+    StanceScorer,
+    apply_time_rule,
+    is_forward_looking,
+    load_scorer,
+    normalise_label,
+    overlap_features,
+    select_passages,
+)
+
+
+def test_labels_of_other_datasets_map_to_ours():
+    assert normalise_label("agree") == "supports"
+    assert normalise_label("Disagree") == "contradicts"
+    assert normalise_label("entailment") == "supports"
+    assert normalise_label("contradiction") == "contradicts"
+    assert normalise_label("neutral") == "discusses"
+    with pytest.raises(ValueError, match="unknown stance label"):
+        normalise_label("perhaps")
+
+
+@pytest.mark.parametrize("claim, expected", [
+    ("Troops will return to their bases after the drills end.", True),
+    ("Not a single Russian serviceman will stay in Belarus after the exercises.", True),
+    ("Forces are to be withdrawn by 20 February.", True),
+    ("The units are set to return to their garrisons.", True),
+    ("A decision has been taken to partially withdraw forces.", False),
+    ("Russian troops shelled the city overnight.", False),
+])
+def test_forward_looking_claims_are_detected(claim, expected):
+    assert is_forward_looking(claim) is expected
+
+
+def test_overlap_features():
+    coverage, jaccard, bigrams = overlap_features("Tanks moved to the border", "tanks moved away from the border")
+    assert coverage == pytest.approx(1.0)
+    assert 0 < jaccard < 1
+    assert bigrams == pytest.approx(0.5)  # "tanks moved" shared, "moved border" not
+    assert overlap_features("", "anything") == [0.0, 0.0, 0.0]
+
+
+def test_passages_pick_the_sentences_about_the_claim(embedder):
+    body = (
+        "The weather in Minsk was cold on Tuesday. "
+        "Satellite images show new field hospitals near the Ukrainian border. "
+        "A local team won the hockey cup. "
+        "Observers counted more tanks arriving at the border than leaving. "
+        "Bread prices rose slightly."
+    )
+    passages, feats = select_passages(["Russian troops are pulling back from the Ukrainian border."], [body], embedder, k=2)
+    assert "field hospitals" in passages[0] and "tanks arriving" in passages[0]
+    assert "hockey" not in passages[0] and "Bread" not in passages[0]
+    # Text order is kept so the passage reads as in the source.
+    assert passages[0].index("field hospitals") < passages[0].index("tanks arriving")
+    assert feats.shape == (1, 5) and feats[0, 0] >= feats[0, 1] > 0
+
+
+def test_time_rule_damps_early_reports_on_forward_looking_claims():
+    frame = pd.DataFrame({"stance": ["contradicts"] * 3, "contradiction": [0.9] * 3, "support": [0.0] * 3})
+    claims = ["Troops will return to their bases after the drills end."] * 2 + ["Troops are pulling back."]
+    out = apply_time_rule(frame, claims, [dt.date(2022, 2, 15)] * 3, ["2022-02-10", "2022-02-20", "2022-02-10"])
+    assert out["stance"].tolist() == ["discusses", "contradicts", "contradicts"]
+    assert out["contradiction"].tolist() == pytest.approx([0.18, 0.9, 0.9])
+    assert out["lag_days"].tolist() == [-5, 5, -5]
+    assert out["forward_looking"].tolist() == [True, True, False]
+
+
+def test_time_rule_ignores_missing_dates():
+    frame = pd.DataFrame({"stance": ["contradicts"], "contradiction": [0.9], "support": [0.0]})
+    out = apply_time_rule(frame, ["Troops will return."], [None], [float("nan")])
+    assert out["stance"].tolist() == ["contradicts"] and pd.isna(out["lag_days"][0])
+
+
+def test_gate_round_trips_through_json():
+    gate = RelatednessGate([0.0] * 8, [1.0] * 8, [2.0, 0, 0, 0, 0, 0, 0, 0], -1.0, threshold=0.4)
+    again = RelatednessGate.from_json(gate.to_json())
+    feats = np.array([[0.9, 0.8, 0.5, 0.3, 0.1], [0.0, 0.0, 0.0, 0.0, 0.0]], dtype=np.float32)
+    assert again.probability(feats) == pytest.approx(gate.probability(feats))
+    assert again.threshold == 0.4
+    assert gate.probability(feats)[0] > 0.5 > gate.probability(feats)[1]
+
+
+def test_none_scorer_leaves_pairs_unscored():
+    scorer = load_scorer("none")
+    assert type(scorer) is StanceScorer
+    assert scorer.score(["a"], ["b"])["stance"].isna().all()
+
+
+def test_an_unknown_model_is_a_model_error():
+    from crosscheck.errors import ModelError
+
+    with pytest.raises(ModelError, match="cannot load stance model"):
+        load_scorer("/nonexistent/stance-model")
+
+
+# Pairs we wrote: official claim vs a short report on the ground.
+CLEAR_PAIRS = [
+    ("A decision has been taken to partially withdraw forces from the border.",
+     "On Thursday a column of tanks and rocket launchers was filmed moving toward the border.", "contradicts"),
+    ("Russian units are returning to their permanent bases.",
+     "Satellite images show the number of tanks at the border camp has grown since last week.", "contradicts"),
+    ("There have been no strikes on civilian infrastructure in the city.",
+     "A missile hit a residential building in the city centre, killing four civilians.", "contradicts"),
+    ("The bridge over the river remains intact and open to traffic.",
+     "Video verified by the monitors shows the bridge collapsed into the river.", "contradicts"),
+    ("Units of the Southern Military District are loading onto trains to return to their garrisons.",
+     "Trains carrying armoured vehicles left the district and arrived at their home garrisons.", "supports"),
+    ("The humanitarian corridor from the city opened this morning.",
+     "Buses carrying civilians left the city through the humanitarian corridor this morning.", "supports"),
+    ("Grain shipments from the port resumed on Monday.",
+     "Three ships loaded with grain left the port on Monday.", "supports"),
+    ("A decision has been taken to partially withdraw forces from the border.",
+     "The national orchestra announced its winter concert season.", "unrelated"),
+    ("There have been no strikes on civilian infrastructure in the city.",
+     "The football league postponed its final because of heavy snow.", "unrelated"),
+]
+
+
+@pytest.fixture(scope="module")
+def bundled(embedder):
+    if not (config.STANCE_MODEL_DIR / "config.json").exists():
+        pytest.fail(f"{config.STANCE_MODEL_DIR} holds no trained model")
+    return load_scorer("bundled", embedder=embedder)
+
+
+def test_bundled_model_loads_offline(bundled):
+    assert isinstance(bundled, CrossEncoderScorer)
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    assert bundled.name == "bundled"
+    assert bundled.gate is not None
+    size = sum(p.stat().st_size for p in config.STANCE_MODEL_DIR.iterdir())
+    assert size <= 50 * 1000 * 1000
+
+
+def test_bundled_model_on_clear_pairs(bundled):
+    claims, evidences, gold = zip(*CLEAR_PAIRS)
+    scored = bundled.score(list(claims), list(evidences))
+    assert list(scored.columns[:3]) == ["stance", "contradiction", "support"]
+    correct = [p == g for p, g in zip(scored["stance"], gold)]
+    # Allow one miss: a retrained model may flip a borderline pair, not the picture.
+    assert sum(correct) >= len(CLEAR_PAIRS) - 1, list(zip(scored["stance"], gold))
+    contra = scored["contradiction"].to_numpy()
+    is_contra = np.array([g == "contradicts" for g in gold])
+    assert contra[is_contra].mean() > contra[~is_contra].mean() + 0.3
+    unrelated = np.array([g == "unrelated" for g in gold])
+    assert scored["similarity"].to_numpy()[unrelated].max() < scored["similarity"].to_numpy()[~unrelated].min()
+
+
+def test_bundled_model_respects_time(bundled):
+    claim = "Not a single serviceman will stay in Belarus after the drills end."
+    report = "Satellite images show Russian troops and tanks still deployed at camps in Belarus."
+    early, late = bundled.score([claim, claim], [report, report], ["2022-02-15"] * 2, ["2022-02-10", "2022-02-25"]).to_dict("records")
+    assert early["stance"] != "contradicts"
+    assert early["contradiction"] < late["contradiction"]
+    assert (early["lag_days"], late["lag_days"]) == (-5, 10)
+
+
+def test_long_evidence_is_reduced_to_the_relevant_passage(bundled):
+    claim = "There have been no strikes on civilian infrastructure in the city."
+    filler = " ".join(f"The council met on day {i} to discuss the budget for parks and libraries." for i in range(30))
+    report = filler + " A missile hit a residential building in the city centre, killing four civilians. " + filler
+    short = bundled.score([claim], ["A missile hit a residential building in the city centre, killing four civilians."])
+    long = bundled.score([claim], [report])
+    assert long["stance"][0] == short["stance"][0]
+
+
+def test_scoring_is_safe_from_several_threads(bundled):
+    from concurrent.futures import ThreadPoolExecutor
+
+    claims, evidences, _ = zip(*CLEAR_PAIRS)
+    expected = bundled.score(list(claims), list(evidences))["stance"].tolist()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: bundled.score(list(claims), list(evidences))["stance"].tolist(), range(4)))
+    assert all(r == expected for r in results)
+
+
+def test_empty_input_gives_an_empty_frame(bundled):
+    assert bundled.score([], []).empty
+    with pytest.raises(ValueError, match="1 claims but 2 evidences"):
+        bundled.score(["a"], ["b", "c"])

@@ -1,0 +1,117 @@
+"""Training: a tiny real run produces a model that loads and scores; held-out rows never train."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from crosscheck.errors import CrosscheckError
+from crosscheck.stance import CrossEncoderScorer, LABELS, load_scorer
+from crosscheck.train import DataFileError, TrainConfig, load_pair_file, split_fnc, train_stance
+
+PAIRS = [
+    ("Troops are being pulled back from the border.", "New armour columns moved toward the border on Thursday.", "contradicts"),
+    ("Troops are being pulled back from the border.", "Trains carried tanks away from the border to their bases.", "supports"),
+    ("There were no strikes on civilian buildings.", "A missile hit an apartment block, killing five residents.", "contradicts"),
+    ("There were no strikes on civilian buildings.", "Monitors found no damage to homes in the district.", "supports"),
+    ("The bridge over the river is intact.", "Video shows the bridge collapsed into the river.", "contradicts"),
+    ("The bridge over the river is intact.", "The local football club won its match 2-1.", "unrelated"),
+    ("Grain exports resumed from the port.", "Three grain ships left the port on Monday.", "supports"),
+    ("Grain exports resumed from the port.", "The orchestra announced its winter concert season.", "unrelated"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory, embedder):
+    root = tmp_path_factory.mktemp("train")
+    rows = [{"claim": c, "evidence": e, "label": lab, "split": "train"} for c, e, lab in PAIRS]
+    rows.append({"claim": "SECRET HELD-OUT CLAIM", "evidence": "secret held-out report", "label": "supports", "split": "heldout"})
+    pairs = root / "pairs.csv"
+    pd.DataFrame(rows).to_csv(pairs, index=False)
+    out = root / "model"
+    cfg = TrainConfig(pair_files=[pairs], out_dir=out, pair_repeat=2, calibration_fraction=0.0, batch_size=4)
+    report = train_stance(cfg, embedder=embedder, log=lambda msg: None)
+    return out, report
+
+
+def test_training_writes_a_loadable_model(tiny_model, embedder):
+    out, report = tiny_model
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "stance.json", "relatedness.json", "training.json"):
+        assert (out / name).exists(), name
+    config = json.loads((out / "config.json").read_text())
+    assert [config["id2label"][str(i)] for i in range(4)] == list(LABELS)
+    assert report["pairs_seen"] == 2 * len(PAIRS)
+    scorer = load_scorer(str(out), embedder=embedder)
+    assert isinstance(scorer, CrossEncoderScorer)
+    scored = scorer.score([c for c, _, _ in PAIRS], [e for _, e, _ in PAIRS])
+    assert len(scored) == len(PAIRS)
+    assert set(scored["stance"]) <= set(LABELS)
+    assert scored["contradiction"].between(0, 1).all() and scored["support"].between(0, 1).all()
+
+
+def test_weights_are_small_fp16(tiny_model):
+    out, _ = tiny_model
+    size = (out / "model.safetensors").stat().st_size
+    # MiniLM-L6 has 22.7M parameters: 2 bytes each in fp16.
+    assert size < 50 * 1024 * 1024
+
+
+def test_label_order_comes_from_the_model_config(tiny_model, embedder, tmp_path):
+    """An NLI cross-encoder with its own label order (contradiction first) is read correctly."""
+    import shutil
+
+    out, _ = tiny_model
+    nli = tmp_path / "nli"
+    shutil.copytree(out, nli)
+    config = json.loads((nli / "config.json").read_text())
+    config["id2label"] = {"0": "contradiction", "1": "entailment", "2": "neutral", "3": "unrelated"}
+    config["label2id"] = {v: int(k) for k, v in config["id2label"].items()}
+    (nli / "config.json").write_text(json.dumps(config))
+    (nli / "relatedness.json").unlink()
+    ours = CrossEncoderScorer(str(out), embedder=embedder)
+    theirs = CrossEncoderScorer(str(nli), embedder=embedder)
+    assert theirs.labels == ["contradicts", "supports", "discusses", "unrelated"]
+    claims, evidences = [c for c, _, _ in PAIRS], [e for _, e, _ in PAIRS]
+    from crosscheck.stance import select_passages
+
+    passages, _ = select_passages(claims, evidences, embedder)
+    a, b = ours.probabilities(claims, passages), theirs.probabilities(claims, passages)
+    # Same weights, relabelled: what was column "supports" is now read as "contradicts" and back.
+    assert a[:, 0] == pytest.approx(b[:, 1], abs=1e-5)
+    assert a[:, 1] == pytest.approx(b[:, 0], abs=1e-5)
+
+
+def test_heldout_rows_are_never_loaded_for_training(tmp_path):
+    path = tmp_path / "pairs.csv"
+    pd.DataFrame([
+        {"claim": "a", "evidence": "b", "label": "agree", "split": "train"},
+        {"claim": "c", "evidence": "d", "label": "disagree", "split": "heldout"},
+    ]).to_csv(path, index=False)
+    frame = load_pair_file(path)
+    assert frame["claim"].tolist() == ["a"]
+    assert frame["label"].tolist() == ["supports"]
+
+
+def test_bad_pair_files_name_the_file(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("claim,label\nx,supports\n")
+    with pytest.raises(DataFileError, match="bad.csv: missing column"):
+        load_pair_file(path)
+    path.write_text("claim,evidence,label\nx,y,maybe\n")
+    with pytest.raises(CrosscheckError, match="bad.csv: unknown stance label 'maybe'"):
+        load_pair_file(path)
+
+
+def test_fnc_split_separates_bodies_and_headlines():
+    rows = [{"headline": f"headline {h}", "body_id": str(b), "fnc": "unrelated"} for h in range(40) for b in range(40)]
+    frame = pd.DataFrame(rows)
+    train, dev = split_fnc(frame, seed=13)
+    assert len(dev) > 0 and len(train) > 0
+    assert not set(train["headline"]) & set(dev["headline"])
+    assert not set(train["body_id"]) & set(dev["body_id"])
+    again_train, again_dev = split_fnc(frame, seed=13)
+    assert again_dev.equals(dev) and again_train.equals(train)
+    _, other_dev = split_fnc(frame, seed=14)
+    assert set(other_dev["headline"]) != set(dev["headline"])
