@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crosscheck import config, store
+from crosscheck import config
 from crosscheck.actors import Actor, ActorRegistry, add_inferred_actors, list_actors, load_registry, update_actor
 from crosscheck.errors import CrosscheckError
 from crosscheck.records import Statement

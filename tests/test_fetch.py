@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,7 @@ class Handler(BaseHTTPRequestHandler):
     """A tiny site: pages, a PDF, redirects, a wrong content type, a huge and a slow body."""
 
     pdf = make_pdf()
+    gzip_bomb = gzip.compress(b" " * (50 * 1024 * 1024))  # 50 MB of spaces in about 50 kB
 
     def do_GET(self):
         url = urlsplit(self.path)
@@ -69,12 +71,19 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b"x" * 65536)
             except OSError:
                 pass
+        elif url.path == "/gzip-bomb":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(self.gzip_bomb)))
+            self.end_headers()
+            self.wfile.write(self.gzip_bomb)
         elif url.path == "/slow":
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
             try:
-                for _ in range(100):
+                for _ in range(3000):  # five minutes of drip: only the download deadline ends it
                     self.wfile.write(b"x")
                     self.wfile.flush()
                     time.sleep(0.1)
@@ -248,6 +257,12 @@ def test_body_larger_than_the_cap_is_refused_while_streaming(server):
     limits = Limits(max_url_bytes=1024 * 1024)
     with pytest.raises(IngestError, match="larger than the limit of 1 MB"):
         fetch_url(server + "/huge", limits=limits, allow_private=True)
+
+
+def test_compressed_body_is_capped_after_decompression(server):
+    limits = Limits(max_url_bytes=1024 * 1024)
+    with pytest.raises(IngestError, match="larger than the limit of 1 MB"):
+        fetch_url(server + "/gzip-bomb", limits=limits, allow_private=True)
 
 
 def test_slow_server_is_cut_off(server):

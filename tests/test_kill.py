@@ -225,7 +225,7 @@ def test_sigkill_at_random_points_leaves_documents_whole(tmp_path, fork_server):
     for round_no in range(ROUNDS):
         forget_documents(db, rng, keep=rng.randint(0, 4))
         assert not wal_path(db).exists()  # so the next WAL marks the new process's first write
-        if round_no % 5 == 4:
+        if round_no % 10 == 9:
             run, kind = CliRun(paths, db), "start-up"
             time.sleep(rng.uniform(0, cli_first_write))
         elif round_no % 5 == 0:

@@ -192,3 +192,11 @@ def test_empty_input_gives_an_empty_frame(bundled):
     assert bundled.score([], []).empty
     with pytest.raises(ValueError, match="1 claims but 2 evidences"):
         bundled.score(["a"], ["b", "c"])
+
+
+def test_stale_reports_neither_support_nor_contradict():
+    frame = pd.DataFrame({"stance": ["contradicts", "supports", "supports"], "contradiction": [0.9, 0.1, 0.1], "support": [0.1, 0.9, 0.9]})
+    claims = ["Troops are pulling back."] * 3
+    out = apply_time_rule(frame, claims, ["2022-02-15"] * 3, ["2022-01-20", "2022-01-20", "2022-02-12"])
+    assert out["stance"].tolist() == ["discusses", "discusses", "supports"]
+    assert out["support"].tolist() == pytest.approx([0.02, 0.18, 0.9])

@@ -17,7 +17,6 @@ flagged inferred_actor so an analyst can confirm them.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 

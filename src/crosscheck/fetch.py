@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -123,16 +124,20 @@ def _read_body(response: requests.Response, url: str, limits: Limits, deadline: 
     if declared.isdigit() and int(declared) > limits.max_url_bytes:
         raise IngestError(url, f"page is larger than the limit of {limits.max_url_bytes / 2**20:.0f} MB")
     body = bytearray()
-    try:
-        for chunk in response.iter_content(65536):
-            body += chunk
-            if len(body) > limits.max_url_bytes:
-                raise IngestError(url, f"page is larger than the limit of {limits.max_url_bytes / 2**20:.0f} MB")
-            # The read timeout is per read; a server dripping bytes must not hold us forever.
-            if time.monotonic() > deadline:
-                raise IngestError(url, f"download took longer than {2 * limits.url_timeout_s:g} s")
-    except requests.RequestException as e:
-        raise IngestError(url, f"download failed ({type(e).__name__})") from e
+    while True:
+        try:
+            # read1 returns what has arrived (iter_content would wait for a full chunk), so a server
+            # dripping bytes one at a time still meets the deadline check below.
+            chunk = response.raw.read1(65536, decode_content=True)
+        except (urllib3.exceptions.HTTPError, OSError) as e:
+            raise IngestError(url, f"download failed ({type(e).__name__})") from e
+        if not chunk:
+            break
+        body += chunk
+        if len(body) > limits.max_url_bytes:
+            raise IngestError(url, f"page is larger than the limit of {limits.max_url_bytes / 2**20:.0f} MB")
+        if time.monotonic() > deadline:
+            raise IngestError(url, f"download took longer than {2 * limits.url_timeout_s:g} s")
     return bytes(body)
 
 

@@ -1,0 +1,303 @@
+"""Page rerun time while analysts browse and an upload is being ingested.
+
+Starts the real dashboard (`streamlit run app.py`) on a free port against a copy of a database,
+then, for each N in --sessions, opens N browser sessions (Playwright driving Debian's chromium,
+one browser context each, so one Streamlit session each) that click through the pages in the
+sidebar (Claims → Overview → Actors → Data → …) while one more session keeps uploading batches
+of new documents through the Upload page, so the writer is ingesting throughout.
+
+A page rerun is timed in the browser: from the click to the moment the app's script state goes
+from `running` back to `notRunning` (`[data-testid='stApp'][data-test-script-state]`, recorded by
+a MutationObserver). Each N runs against the same server, after a warm-up upload that loads the
+models. A first row with one session and no upload gives the idle baseline.
+
+Prints a markdown table and writes it to bench/results/load.md.
+
+    python bench/bench_load.py                        # N = 1, 5, 10; builds the demo database
+    python bench/bench_load.py --db var/demo.duckdb --sessions 1 5 --actions 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "load.md"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CYCLE = ["claims", "overview", "actors", "data"]
+APP = "[data-testid='stApp']"
+
+# Records every change of the app's script state with its time, for the page's whole life.
+OBSERVER_JS = """
+window.__runs = [];
+new MutationObserver((mutations) => {
+  for (const m of mutations) {
+    window.__runs.push([m.target.getAttribute('data-test-script-state'), performance.now()]);
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+"""
+
+# Milliseconds from t0 to the end of the first script run that started after t0; false until then.
+RUN_DONE_JS = """
+(t0) => {
+  let ran = false;
+  for (const [state, t] of window.__runs) {
+    if (t < t0) continue;
+    if (state === 'running') ran = true;
+    else if (ran && state === 'notRunning') return t - t0;
+  }
+  return false;
+}
+"""
+
+PLACES = ["Belgorod", "Kursk", "Voronezh", "Bryansk", "Yelnya", "Klintsy", "Valuyki", "Soloti", "Pogonovo", "Novozybkov"]
+THINGS = ["armour", "trucks", "tents", "pontoon bridges", "helicopters", "field hospitals", "rail cars", "artillery"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_upload_batch(folder: Path, batch: int, files: int, rng: random.Random) -> list[Path]:
+    """New monitoring notes (a government claim and monitor reports) that no earlier batch had."""
+    paths = []
+    for k in range(files):
+        place = rng.choice(PLACES)
+        day = rng.randint(10, 20)
+        lines = [
+            f'"Units near {place} are returning to their bases after the drills," the Russian Ministry of Defence said.',
+        ]
+        for j in range(6):
+            lines.append(
+                f"The Conflict Intelligence Team said it counted {rng.randint(3, 90)} more {rng.choice(THINGS)} "
+                f"near {place} on day {j + 1} of watch {batch}-{k}."
+            )
+        path = folder / f"2022-02-{day:02d}-load-{batch}-{k}.txt"
+        path.write_text(" ".join(lines) + "\n")
+        paths.append(path)
+    return paths
+
+
+def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    env = {**os.environ, "CROSSCHECK_DB": str(db)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"streamlit exited with {proc.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("streamlit did not become healthy in 180 s")
+
+
+async def open_page(browser, url: str):
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    await page.add_init_script(OBSERVER_JS)
+    await page.goto(url)
+    await page.wait_for_selector(f"{APP}[data-test-script-state='notRunning']", timeout=300_000)
+    await page.wait_for_selector("[data-testid='stSidebarNav'] a", timeout=300_000)
+    return context, page
+
+
+async def timed_click(page, selector: str, timeout_ms: int) -> float:
+    """Click, then wait for the rerun it starts to finish; milliseconds."""
+    t0 = await page.evaluate("performance.now()")
+    await page.click(selector)
+    handle = await page.wait_for_function(RUN_DONE_JS, arg=t0, timeout=timeout_ms)
+    return float(await handle.json_value())
+
+
+async def browse(browser, base: str, actions: int, offset: int, timeout_ms: int) -> tuple[list[float], int]:
+    """One analyst: click through the sidebar pages; rerun times and failures."""
+    context, page = await open_page(browser, f"{base}/overview")
+    times, failed = [], 0
+    try:
+        for i in range(actions):
+            target = CYCLE[(i + offset) % len(CYCLE)]
+            try:
+                times.append(await timed_click(page, f"[data-testid='stSidebarNav'] a[href$='/{target}']", timeout_ms))
+            except Exception as e:  # a timeout or a lost page counts as a failed rerun
+                failed += 1
+                print(f"  session {offset}: {target}: {type(e).__name__}: {str(e).splitlines()[0]}", file=sys.stderr)
+    finally:
+        await context.close()
+    return times, failed
+
+
+async def upload_once(browser, base: str, paths: list[Path], timeout_ms: int) -> int:
+    """Upload files through the Upload page and wait for the ingest; documents added."""
+    context, page = await open_page(browser, f"{base}/upload")
+    try:
+        await page.set_input_files("[data-testid='stFileUploader'] input[type='file']", [str(p) for p in paths])
+        await page.wait_for_function(
+            "(n) => document.querySelectorAll(\"[data-testid='stFileUploaderFile']\").length >= n",
+            arg=len(paths), timeout=60_000,
+        )
+        t0 = await page.evaluate("performance.now()")
+        await page.click("[data-testid='stFormSubmitButton'] button")
+        await page.wait_for_function(RUN_DONE_JS, arg=t0, timeout=timeout_ms)
+        label = await page.get_by_text(re.compile(r"Done: \d+ added")).first.inner_text(timeout=10_000)
+        return int(re.search(r"Done: (\d+) added", label)[1])
+    finally:
+        await context.close()
+
+
+async def keep_uploading(browser, base: str, folder: Path, files: int, stop: asyncio.Event, rng, timeout_ms: int) -> tuple[int, int]:
+    """Upload batch after batch until stopped; (batches, documents added)."""
+    batches = added = 0
+    while not stop.is_set():
+        paths = write_upload_batch(folder, rng.randrange(10**9), files, rng)
+        added += await upload_once(browser, base, paths, timeout_ms)
+        batches += 1
+    return batches, added
+
+
+async def measure(browser, base: str, sessions: int, actions: int, ingest: bool, folder: Path, files: int, rng, timeout_ms: int) -> dict:
+    stop = asyncio.Event()
+    uploader = asyncio.create_task(keep_uploading(browser, base, folder, files, stop, rng, timeout_ms)) if ingest else None
+    if uploader:
+        await asyncio.sleep(3)  # let the first upload reach the writer before browsing starts
+    started = time.monotonic()
+    results = await asyncio.gather(*(browse(browser, base, actions, k, timeout_ms) for k in range(sessions)))
+    elapsed = time.monotonic() - started
+    stop.set()
+    batches, added = await uploader if uploader else (0, 0)
+    times = [t for ts, _ in results for t in ts]
+    return {
+        "sessions": sessions, "ingest": ingest, "reruns": len(times), "failed": sum(f for _, f in results),
+        "p50": float(np.percentile(times, 50)) if times else float("nan"),
+        "p95": float(np.percentile(times, 95)) if times else float("nan"),
+        "max": max(times) if times else float("nan"),
+        "seconds": elapsed, "batches": batches, "added": added,
+    }
+
+
+async def run_all(args, base: str, folder: Path) -> list[dict]:
+    from playwright.async_api import async_playwright
+
+    rng = random.Random(args.seed)
+    timeout_ms = int(args.timeout * 1000)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            # Warm-up: load the models with one upload and fill the page caches once.
+            warm = await upload_once(browser, base, write_upload_batch(folder, -1, 1, rng), timeout_ms)
+            print(f"warm-up upload: {warm} added", file=sys.stderr)
+            await browse(browser, base, len(CYCLE), 0, timeout_ms)
+            rows = []
+            plan = ([(1, False)] if args.baseline else []) + [(n, True) for n in args.sessions]
+            for sessions, ingest in plan:
+                row = await measure(browser, base, sessions, args.actions, ingest, folder, args.files, rng, timeout_ms)
+                print(format_row(row), file=sys.stderr)
+                rows.append(row)
+            return rows
+        finally:
+            await browser.close()
+
+
+def format_row(r: dict) -> str:
+    return (
+        f"| {r['sessions']} | {'yes' if r['ingest'] else 'no'} | {r['reruns']} | {r['failed']} | "
+        f"{r['p50']:.0f} | {r['p95']:.0f} | {r['max']:.0f} | {r['batches']} | {r['added']} | {r['seconds']:.0f} |"
+    )
+
+
+def report(rows: list[dict], args, db_info: str, load_before: str) -> str:
+    head = (
+        "| sessions | ingest running | page reruns | failed | p50 ms | p95 ms | max ms | upload batches | documents added | seconds |\n"
+        "|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    lines = [
+        "# Load: page rerun time while browsing during an ingest",
+        "",
+        f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"{os.cpu_count()} CPU cores, Python {platform.python_version()}; load average before the run: {load_before}.",
+        f"Database: {db_info}. Each session clicks {args.actions} times through the sidebar pages "
+        f"({' → '.join(CYCLE)}); the uploader sends batches of {args.files} new files through the Upload page.",
+        "",
+        head,
+        *map(format_row, rows),
+        "",
+        "Command: `python bench/bench_load.py " + " ".join(sys.argv[1:]) + "`",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
+    parser.add_argument("--actions", type=int, default=12, help="page clicks per session")
+    parser.add_argument("--files", type=int, default=3, help="files per upload batch")
+    parser.add_argument("--db", help="database to copy (default: build the demo database)")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds before a rerun counts as failed")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the idle one-session row")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium")
+
+    with tempfile.TemporaryDirectory(prefix="crosscheck-load-") as tmp:
+        tmp = Path(tmp)
+        db = tmp / "load.duckdb"
+        if args.db:
+            shutil.copyfile(args.db, db)
+            db_info = f"copy of {args.db}"
+        else:
+            print("building the demo database …", file=sys.stderr)
+            subprocess.run([sys.executable, "-m", "crosscheck", "demo", "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
+            db_info = "the demo database (data/demo)"
+        folder = tmp / "uploads"
+        folder.mkdir()
+        load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
+        port = free_port()
+        server = start_server(db, port, tmp / "streamlit.log")
+        try:
+            rows = asyncio.run(run_all(args, f"http://127.0.0.1:{port}", folder))
+        finally:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(30)
+    text = report(rows, args, db_info, load_before)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
