@@ -189,3 +189,14 @@ def add_inferred_actors(con: duckdb.DuckDBPyConnection, statements: Iterable) ->
         )
         added += 1
     return added
+
+
+def publisher_from_name(source_name: str, registry: ActorRegistry) -> str | None:
+    """A publisher named at the start of a file name ("moscow_times_2022-02-16_….txt"), if it is a known organisation."""
+    stem = re.split(r"\d{4}-\d{2}-\d{2}", Path(source_name).stem, maxsplit=1)[0]
+    words = [w for w in re.split(r"[\s_\-.]+", stem) if w]
+    for n in range(min(len(words), 5), 0, -1):
+        entry = registry.lookup(" ".join(words[:n]))
+        if entry is not None and not entry.is_person:
+            return entry.name
+    return None

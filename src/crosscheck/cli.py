@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,7 @@ def cmd_ingest(args) -> int:
     total = IngestSummary()
     for item in args.paths:
         try:
-            if item.startswith(("http://", "https://")):
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", item):
                 extraction = extract_url(item, date=args.date, publisher=args.publisher, title=args.title)
             else:
                 extraction = extract_path(item, date=args.date, publisher=args.publisher, title=args.title)
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="ingest files or URLs and print a summary")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--db")
-    p.add_argument("--date", type=_date, help="publication date when the documents carry none")
+    p.add_argument("--date", type=_date, help="publication date for every document (overrides dates found in them)")
     p.add_argument("--publisher")
     p.add_argument("--title")
     p.set_defaults(func=cmd_ingest)

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from crosscheck import store
-from crosscheck.actors import ActorRegistry, add_inferred_actors
+from crosscheck.actors import ActorRegistry, add_inferred_actors, publisher_from_name
 from crosscheck.attribute import attribute_sentences
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, Limits, MatchSettings
 from crosscheck.embed import Embedder
@@ -99,6 +99,8 @@ def ingest_document(
         return DocResult(doc.source_name, doc.doc_id, "duplicate", title=doc.title)
     if len(doc.text) > limits.max_text_chars:
         raise IngestError(doc.source_name, f"text has {len(doc.text):,} characters, more than the limit of {limits.max_text_chars:,}")
+    if not doc.publisher and (guess := publisher_from_name(doc.source_name, registry)):
+        doc.publisher = guess
     statements = attribute_sentences(doc, split_sentences(doc.text), registry)
     if len(statements) > limits.max_statements:
         raise IngestError(doc.source_name, f"{len(statements):,} statements, more than the limit of {limits.max_statements:,}")

@@ -88,3 +88,25 @@ def test_hostile_claim_text_is_shown_as_text(server, page):
     assert "**base**" in body and "[here](javascript:alert(1))" in body
     assert page.evaluate("Array.from(document.scripts).some(s => s.textContent.includes(\"alert('x')\"))") is False
     assert page.locator("a[href^='javascript:']").count() == 0
+
+
+def test_clicking_a_timeline_point_lists_its_claims_in_a_shareable_url(server, page, browser):
+    open_url(page, f"{server.url}/overview?freq=day&metric=similarity&by=actors")
+    point = page.locator(".js-plotly-plot .scatterlayer .point").first
+    point.wait_for()
+    point.click(force=True)
+    page.wait_for_url(re.compile(r"period=\d{4}-\d{2}-\d{2}"), timeout=60_000)
+    wait_idle(page)
+    heading = page.get_by_text(re.compile(r"^Claims of ")).first
+    heading.wait_for()
+    links = page.locator("a[href*='claim?claim=']")
+    assert links.count() >= 1
+    shared, expected = page.url, heading.inner_text()
+    other = browser.new_context()
+    try:
+        fresh = other.new_page()
+        open_url(fresh, shared)
+        assert fresh.get_by_text(expected).count() == 1
+        assert fresh.locator("a[href*='claim?claim=']").count() == links.count()
+    finally:
+        other.close()
