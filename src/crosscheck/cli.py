@@ -94,9 +94,11 @@ def cmd_demo(args) -> int:
     from crosscheck.demo import build_demo
 
     path = config.db_path(args.db)
+    failed = False
     for line in build_demo(path, rebuild=args.rebuild):
-        print(line)
-    return 0
+        failed = failed or line.startswith("error:")
+        print(line, file=sys.stderr if line.startswith("error:") else sys.stdout)
+    return 1 if failed else 0
 
 
 def cmd_serve(args) -> int:

@@ -362,18 +362,25 @@ def _extract_pdf(name: str, data: bytes, limits: Limits) -> Document:
                 raise IngestError(
                     name, f"PDF text is more than the limit of {limits.max_text_chars:,} characters (CROSSCHECK_MAX_TEXT_CHARS)"
                 )
-            parts.append(part)
+            parts.append(_join_pdf_lines(part))
         meta = reader.metadata
         title = meta.title if meta else None
+        author = meta.author if meta else None
         created = meta.creation_date if meta else None
     except IngestError:
         raise
     except Exception as e:  # noqa: BLE001 - hostile input: every parser failure becomes a refusal
         raise IngestError(name, f"cannot read PDF ({type(e).__name__}: {_short(e)})") from e
-    doc = Document(text="\n\n".join(parts), title=_clean_meta(title), source_name=name)
+    doc = Document(text="\n\n".join(parts), title=_clean_meta(title), publisher=_clean_meta(author), source_name=name)
     if (d := parse_date(created)) is not None:
         doc.published_on, doc.date_source = d, "metadata"
     return doc
+
+
+def _join_pdf_lines(text: str) -> str:
+    """Undo the hard line breaks of PDF layout: a line that does not end a sentence continues on the next."""
+    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+    return re.sub(r"(?<![.!?:;”\"])[ \t]*\n(?![ \t]*\n)", " ", text)
 
 
 def check_zip(name: str, data: bytes) -> zipfile.ZipFile:
@@ -412,12 +419,14 @@ def _extract_docx(name: str, data: bytes, limits: Limits) -> Document:
         for table in word.tables:
             parts.extend(" | ".join(cell.text for cell in row.cells) for row in table.rows)
         props = word.core_properties
-        title, created = props.title, props.created
+        title, created, author = props.title, props.created, props.author
         if created == _DOCX_TEMPLATE_CREATED:
             created = None
+        if author == "python-docx":  # the library's template default, not a real author
+            author = None
     except Exception as e:  # noqa: BLE001 - hostile input: every parser failure becomes a refusal
         raise IngestError(name, f"cannot read DOCX ({type(e).__name__}: {_short(e)})") from e
-    doc = Document(text="\n\n".join(parts), title=_clean_meta(title), source_name=name)
+    doc = Document(text="\n\n".join(parts), title=_clean_meta(title), publisher=_clean_meta(author), source_name=name)
     if (d := parse_date(created)) is not None:
         doc.published_on, doc.date_source = d, "metadata"
     return doc
