@@ -160,7 +160,7 @@ async def upload_once(browser, base: str, paths: list[Path], timeout_ms: int) ->
     try:
         await page.set_input_files("[data-testid='stFileUploader'] input[type='file']", [str(p) for p in paths])
         await page.wait_for_function(
-            "(n) => document.querySelectorAll(\"[data-testid='stFileUploaderFile']\").length >= n",
+            "(n) => document.querySelectorAll(\"[data-testid='stFileChip']\").length >= n",
             arg=len(paths), timeout=60_000,
         )
         t0 = await page.evaluate("performance.now()")

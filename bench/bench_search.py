@@ -205,7 +205,7 @@ def bench_size(size: int, queries: int, workdir: Path) -> dict[str, float]:
     # with the default threshold and top-k. Measured twice: rows stored in random date order (a
     # back-filled archive: every row group holds every date, so the window prunes nothing on disk)
     # and in date order (news arriving over time: DuckDB's min/max zone maps skip other dates).
-    settings = MatchSettings(window_days=WINDOW, top_k=10, threshold=0.35)
+    settings = MatchSettings(window_days=WINDOW, top_k=10, threshold=0.2)
     for label in ("random", "ordered"):
         if label == "ordered":
             con.execute("CREATE TABLE by_date AS SELECT * FROM statements ORDER BY stated_on")
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         f"p50 over {args.queries} queries, milliseconds; 384-d normalised float32 vectors dated over "
         f"{DAYS} days, so a ±{WINDOW}-day window holds about {100 * (2 * WINDOW + 1) / DAYS:.1f} % of them. "
         "`match one document`: `find_matches` for a new document of 10 claims and 10 reports "
-        "(both directions, default threshold 0.35 and top-10; each new statement is a noisy copy of a stored one, "
+        "(both directions, default threshold 0.2 and top-10; each new statement is a noisy copy of a stored one, "
         "so it has real neighbours), half the stored statements being claims. `one claim`: `search_reports` "
         "for a stored claim (the app's ad-hoc re-ranking). `load every report vector`: fetching "
         "all report vectors once, the per-document cost before the window was pushed into SQL. "

@@ -110,6 +110,19 @@ def cluster_vectors(vectors: np.ndarray, n: int | None = None, distance: float =
     return fcluster(tree, t=distance, criterion="distance") - 1
 
 
+def _label_stop_words() -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    # Dates and reporting verbs are in every claim; they say nothing about what a storyline is about.
+    extra = """monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week
+        january february march april may june july august september october november december
+        said says say told tell stated according added noted claimed""".split()
+    return sorted(ENGLISH_STOP_WORDS | set(extra))
+
+
+LABEL_STOP_WORDS = _label_stop_words()
+
+
 def label_clusters(texts: list[str], labels: np.ndarray, words: int = 3) -> dict[int, str]:
     """Each cluster's characteristic words: top TF-IDF terms of the cluster minus the rest."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -117,7 +130,7 @@ def label_clusters(texts: list[str], labels: np.ndarray, words: int = 3) -> dict
     clusters = sorted(set(int(x) for x in labels))
     names = {c: f"storyline {c + 1}" for c in clusters}
     try:
-        vectorizer = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w-]+\b", sublinear_tf=True)
+        vectorizer = TfidfVectorizer(stop_words=LABEL_STOP_WORDS, token_pattern=r"(?u)\b[^\W\d_][\w-]+\b", sublinear_tf=True)
         matrix = vectorizer.fit_transform(texts)
     except ValueError:  # no words left after stop words
         return names
@@ -303,7 +316,10 @@ def claims_frame(pairs: pd.DataFrame, storylines: pd.DataFrame | None = None) ->
 
 
 def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Documents, statements, claims, reports, matched pairs and contradicted claims (≥1 contradicting pair)."""
+    """Documents, statements, claims, reports, matched pairs and contradicted claims (≥1 contradicting pair).
+
+    Claims and reports count the statements matching considers: boilerplate (bylines, captions) is left out.
+    """
     keys = ("documents", "statements", "claims", "reports", "pairs", "contradicted_claims")
     if not _has_schema(con):
         return dict.fromkeys(keys, 0)

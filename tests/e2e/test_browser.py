@@ -95,7 +95,7 @@ def test_clicking_a_timeline_point_lists_its_claims_in_a_shareable_url(server, p
     point = page.locator(".js-plotly-plot .scatterlayer .point").first
     point.wait_for()
     point.click(force=True)
-    page.wait_for_url(re.compile(r"period=\d{4}-\d{2}-\d{2}"), timeout=60_000)
+    page.wait_for_function("location.search.includes('period=')", timeout=60_000)
     wait_idle(page)
     heading = page.get_by_text(re.compile(r"^Claims of ")).first
     heading.wait_for()
