@@ -27,6 +27,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -129,6 +130,12 @@ async def open_page(browser, url: str):
     return context, page
 
 
+def nav_link(base: str, page: str) -> str:
+    """The sidebar link of a page; the default page (overview) may live at the root URL."""
+    hrefs = [f"{base}/{page}"] + ([f"{base}/"] if page == "overview" else [])
+    return ", ".join(f"[data-testid='stSidebarNav'] a[href='{h}']" for h in hrefs)
+
+
 async def timed_click(page, selector: str, timeout_ms: int) -> float:
     """Click, then wait for the rerun it starts to finish; milliseconds."""
     t0 = await page.evaluate("performance.now()")
@@ -145,7 +152,7 @@ async def browse(browser, base: str, actions: int, offset: int, timeout_ms: int)
         for i in range(actions):
             target = CYCLE[(i + offset) % len(CYCLE)]
             try:
-                times.append(await timed_click(page, f"[data-testid='stSidebarNav'] a[href$='/{target}']", timeout_ms))
+                times.append(await timed_click(page, nav_link(base, target), timeout_ms))
             except Exception as e:  # a timeout or a lost page counts as a failed rerun
                 failed += 1
                 print(f"  session {offset}: {target}: {type(e).__name__}: {str(e).splitlines()[0]}", file=sys.stderr)
@@ -265,6 +272,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    # A plain `kill` still stops the server and the browser (the finally blocks below run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium")
 

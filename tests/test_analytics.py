@@ -72,7 +72,8 @@ def test_claim_country_comes_from_the_actor_table(db, founding):
 
 
 def test_headline_figures_count_claims_reports_and_contradicted_claims(db, embedder, founding):
-    add_document(db, embedder, [(GRAIN[0], "Kremlin", "government"), ("It rained.", None, None)], FEB15)
+    # Two months later: outside every report's window, so it adds a claim but no pair.
+    add_document(db, embedder, [(GRAIN[0], "Kremlin", "government"), ("It rained.", None, None)], FEB15 + dt.timedelta(days=60))
     figures = analytics.headline_figures(db)
     assert figures == {
         "documents": 3, "statements": 6, "claims": 2, "reports": 3, "pairs": 3, "contradicted_claims": 1,

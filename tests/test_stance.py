@@ -194,9 +194,8 @@ def test_empty_input_gives_an_empty_frame(bundled):
         bundled.score(["a"], ["b", "c"])
 
 
-def test_stale_reports_neither_support_nor_contradict():
-    frame = pd.DataFrame({"stance": ["contradicts", "supports", "supports"], "contradiction": [0.9, 0.1, 0.1], "support": [0.1, 0.9, 0.9]})
-    claims = ["Troops are pulling back."] * 3
-    out = apply_time_rule(frame, claims, ["2022-02-15"] * 3, ["2022-01-20", "2022-01-20", "2022-02-12"])
-    assert out["stance"].tolist() == ["discusses", "discusses", "supports"]
-    assert out["support"].tolist() == pytest.approx([0.02, 0.18, 0.9])
+def test_earlier_reports_can_refute_claims_about_the_past():
+    frame = pd.DataFrame({"stance": ["contradicts"], "contradiction": [0.9], "support": [0.1]})
+    claims = ["While liberating the city, the army took every precaution to save civilian lives."]
+    out = apply_time_rule(frame, claims, ["2022-04-21"], ["2022-03-16"])
+    assert out["stance"].tolist() == ["contradicts"] and out["lag_days"].tolist() == [-36]

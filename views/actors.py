@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from crosscheck import actors
 from crosscheck.config import ACTOR_TYPES
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui.resources import data_version, get_writer, open_reader
-from crosscheck.ui.widgets import empty_database_notice, escape_markdown
-
-
-def _aliases_text(value) -> str:
-    if value is None or isinstance(value, float):  # NULL arrives as None or NaN
-        return ""
-    return ", ".join(str(a) for a in value)
-
-
-def _edited_rows(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
-    """Rows whose editable fields changed, as update_actor keyword arguments."""
-    changes = []
-    for (_, old), (_, new) in zip(before.iterrows(), after.iterrows()):
-        change = {}
-        if new["actor_type"] != old["actor_type"]:
-            change["actor_type"] = new["actor_type"]
-        if (new["country"] or None) != (old["country"] or None):
-            change["country"] = new["country"] or None
-        if new["aliases"] != old["aliases"]:
-            change["aliases"] = [a.strip() for a in (new["aliases"] or "").split(",") if a.strip()]
-        if bool(new["confirmed"]) != bool(old["confirmed"]):
-            change["confirmed"] = bool(new["confirmed"])
-        if change:
-            changes.append({"actor": old["actor"], **change})
-    return changes
+from crosscheck.ui.widgets import actor_changes, aliases_text, empty_database_notice, escape_markdown
 
 
 st.title("Actors")
@@ -55,7 +30,7 @@ if types:
 if unconfirmed:
     table = table[~table["confirmed"].astype(bool)]
 table = table.reset_index(drop=True)
-table["aliases"] = table["aliases"].map(_aliases_text)
+table["aliases"] = table["aliases"].map(aliases_text)
 columns = ["actor", "actor_type", "country", "aliases", "confirmed"] + [c for c in ("statements",) if c in table.columns]
 view = table[columns].copy()
 
@@ -74,7 +49,7 @@ edited = st.data_editor(
         "statements": st.column_config.NumberColumn("Statements"),
     },
 )
-changes = _edited_rows(view, edited)
+changes = actor_changes(view, edited)
 if st.button(f"Save {len(changes)} changes", type="primary", disabled=not changes, icon=":material/save:"):
     writer = get_writer()
     failed = False

@@ -11,13 +11,22 @@ from crosscheck.config import MatchSettings
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path, get_writer, open_reader
-from crosscheck.ui.widgets import CLAIMS_PAGE, claim_url, empty_database_notice, escape_markdown, show_context
+from crosscheck.ui.widgets import CLAIMS_PAGE, claim_url, empty_database_notice, escape_markdown, safe_url, show_context
 
 
 def _num(value, fmt: str = "{:.2f}") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return fmt.format(value)
+
+
+STANCE_COLOURS = {"contradicts": "red", "supports": "green", "discusses": "blue", "unrelated": "gray"}
+
+
+def _date(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "NaT":
+        return "no date"
+    return str(value)[:10]
 
 
 def _record_verdict(claim_id: str, report_id: str, verdict: str | None) -> None:
@@ -43,7 +52,7 @@ con = open_reader()
 claim = queries.get_statement(con, claim_id)
 if claim is None:
     st.title("Claim")
-    st.error(f"claim {claim_id}: no such statement in this database")
+    st.error(escape_markdown(f"claim {claim_id}: no such statement in this database"))
     st.stop()
 
 st.title("Claim")
@@ -56,19 +65,23 @@ st.markdown(
     + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
 )
 show_context(queries.statement_context(con, claim_id, neighbours=2))
-if claim["url"]:
-    st.link_button("Original source", claim["url"], icon=":material/open_in_new:")
+if url := safe_url(claim["url"]):
+    st.link_button("Original source", url, icon=":material/open_in_new:")
 st.caption(f"Permalink: `{claim_url(claim_id)}`")
 if error := st.session_state.pop("verdict_error", None):
     st.error(error)
 
 defaults = MatchSettings()
-with st.expander("Matching settings", expanded=False, icon=":material/tune:"):
+with st.container(border=True):
     a, b, c = st.columns(3)
     window = a.number_input("Window (days either side)", 0, 3650, defaults.window_days, key="window", bind="query-params")
     threshold = b.slider("Minimum similarity", 0.0, 1.0, float(defaults.threshold), 0.05, key="threshold", bind="query-params")
     top_k = c.number_input("Top reports", 1, 200, defaults.top_k, key="top_k", bind="query-params")
-st.caption(f"Reports within ±{window} days, similarity ≥ {threshold:.2f}, top {top_k}.")
+    st.caption(
+        f"Reports within ±{window} days of the claim, similarity ≥ {threshold:.2f}, strongest {top_k}. "
+        f"Stance and contradiction come from the stored scores (defaults: ±{defaults.window_days} days, "
+        f"≥ {defaults.threshold:.2f}, top {defaults.top_k})."
+    )
 
 reports = cache.claim_reports(path, version, claim_id, int(window), float(threshold), int(top_k))
 focus = st.query_params.get("report")
@@ -76,7 +89,7 @@ if focus and focus in set(reports["report_id"]):
     # A pair permalink puts its report first.
     reports = reports.sort_values("report_id", key=lambda s: s != focus, kind="stable")
 elif focus:
-    st.warning(f"report {focus} is not among the matched reports under these settings")
+    st.warning(escape_markdown(f"report {focus} is not among the matched reports under these settings"))
 
 st.subheader(f"{len(reports)} matched reports")
 if reports.empty:
@@ -91,16 +104,16 @@ for row in reports.itertuples(index=False):
             f"{escape_markdown(row.actor or 'unknown actor')} ({escape_markdown(row.actor_type)})"
             + (f" · speaker {escape_markdown(row.speaker)}" if row.speaker and row.speaker != row.actor else "")
         )
-        cols = st.columns(5)
-        cols[0].metric("Date", str(row.stated_on) if row.stated_on is not None else "–")
-        cols[1].metric("Lag (days)", _num(row.lag_days, "{:+.0f}"))
-        cols[2].metric("Similarity", _num(row.similarity))
-        cols[3].metric("Stance", row.stance or "not scored")
-        cols[4].metric("Contradiction", _num(row.contradiction))
+        colour = STANCE_COLOURS.get(row.stance, "gray")
+        st.markdown(
+            f":{colour}-badge[{escape_markdown(row.stance or 'not scored')}] · "
+            f"contradiction **{_num(row.contradiction)}** · similarity **{_num(row.similarity)}** · "
+            f"{_date(row.stated_on)} · lag **{_num(row.lag_days, '{:+.0f}')}** days"
+        )
         show_context(queries.statement_context(con, row.report_id, neighbours=1), colour="blue")
         links = st.columns([1, 1, 1, 3])
-        if row.url:
-            links[0].link_button("Original", row.url, icon=":material/open_in_new:")
+        if url := safe_url(row.url):
+            links[0].link_button("Original", url, icon=":material/open_in_new:")
         links[1].button(
             "Confirm", key=f"confirm-{row.report_id}", icon=":material/check:",
             type="primary" if row.verdict == "confirmed" else "secondary",

@@ -64,7 +64,7 @@ if not period:
 try:
     start = dt.date.fromisoformat(period)
 except ValueError:
-    st.error(f"period {period!r} in the link is not a date (YYYY-MM-DD)")
+    st.error(escape_markdown(f"period {period!r} in the link is not a date (YYYY-MM-DD)"))
     st.stop()
 lines = cache.storylines(path, version) if by == "storyline" else None
 behind = analytics.pairs_at(cache.pairs(path, version), pd.Timestamp(start), group, freq=freq, by=by, storylines=lines)

@@ -9,7 +9,8 @@ from crosscheck.ui.resources import open_reader
 from crosscheck.ui.upload import collect_documents, ingest_in_writer
 from crosscheck.ui.widgets import claim_link, escape_markdown
 
-FILE_TYPES = ["txt", "md", "html", "htm", "pdf", "docx", "csv", "jsonl"]
+# The formats of crosscheck.ingest; the uploader refuses other extensions before any upload.
+FILE_TYPES = [".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".jsonl", ".ndjson"]
 
 st.title("Upload")
 st.caption(

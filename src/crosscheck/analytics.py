@@ -219,6 +219,8 @@ def label_periods(pairs: pd.DataFrame, freq: str = "W", date: str = "claim") -> 
         raise ValueError(f"unknown frequency {freq!r}; use D (day) or W (week)")
     if date not in ("claim", "report"):
         raise ValueError(f"unknown date {date!r}; use claim or report")
+    if pairs.empty:
+        return pd.Series(dtype="datetime64[ns]")
     return _period(pairs[f"{date}_date"], freq)
 
 
@@ -237,11 +239,13 @@ def timeline(
     share of scored pairs (stance not null) whose stance is "contradicts"; it is NaN when no pair in
     the cell is scored. Pairs without a date are left out.
     """
-    periods = label_periods(pairs, freq, date) if len(pairs) else pd.Series(dtype="datetime64[ns]")
+    if by not in TIMELINE_GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; use one of actor_pair, storyline or None")
     if pairs.empty:
+        label_periods(pairs, freq, date)  # still refuse a bad frequency or date
         return pd.DataFrame(columns=TIMELINE_COLUMNS)
     work = pd.DataFrame({
-        "period": periods,
+        "period": label_periods(pairs, freq, date),
         "group": _grouped(pairs, by, storylines),
         "claim_id": pairs["claim_id"],
         "similarity": pd.to_numeric(pairs["similarity"], errors="coerce"),

@@ -34,7 +34,14 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({
         "claim_id": pd.Series(dtype=object), "report_id": pd.Series(dtype=object),
         "similarity": pd.Series(dtype="float64"), "lag_days": pd.Series(dtype="Int64"),
-    })
+    })[MATCH_COLUMNS]
+
+
+def _id_rank(ids: np.ndarray) -> np.ndarray:
+    """Position of each id in sorted order, so results never depend on the order rows were read."""
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids.astype(str), kind="stable")] = np.arange(len(ids))
+    return rank
 
 
 def fetch_vectors(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence = ()) -> tuple[pd.DataFrame, np.ndarray]:
@@ -58,8 +65,7 @@ def _days(values) -> np.ndarray:
 
 def _select(kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[str, list]:
     sql = f"""SELECT statement_id, stated_on, embedding FROM statements
-              WHERE actor_type IN ({_marks(kinds)}) AND embedding IS NOT NULL AND NOT boilerplate {where}
-              ORDER BY statement_id"""
+              WHERE actor_type IN ({_marks(kinds)}) AND embedding IS NOT NULL AND NOT boilerplate {where}"""
     return sql, [*kinds, *params]
 
 
@@ -91,9 +97,6 @@ def rank_pairs(
     dated_idx = dated_idx[np.argsort(report_days[dated_idx], kind="stable")]
     dated_days = report_days[dated_idx]
     undated_idx = np.flatnonzero(undated)
-    # Ties in similarity are broken by report id, so results never depend on load order.
-    id_rank = np.empty(len(report_ids), dtype=np.int64)
-    id_rank[np.argsort(report_ids.astype(str), kind="stable")] = np.arange(len(report_ids))
     # Where a claim is also among the reports (overlapping types), never pair it with itself.
     self_idx = pd.Index(report_ids).get_indexer(claim_ids)
 
@@ -127,7 +130,8 @@ def rank_pairs(
     if not parts:
         return _empty()
     ci, rj, sim, lag = (np.concatenate(x) for x in zip(*parts))
-    order = np.lexsort((id_rank[rj], -sim, ci))
+    # Claims in id order, each one's reports by similarity, ties broken by report id.
+    order = np.lexsort((_id_rank(report_ids)[rj], -sim, _id_rank(claim_ids)[ci]))
     ci, rj, sim, lag = ci[order], rj[order], sim[order], lag[order]
     lag_days = pd.Series(np.where(np.isnat(lag), np.nan, lag.astype("int64")), dtype="float64").astype("Int64")
     return pd.DataFrame({

@@ -47,8 +47,6 @@ PASSAGE_SENTENCES = 3
 PASSAGE_CHARS = 600
 # Forward-looking claims seen before their date cannot be refuted; this much contradiction is kept.
 EARLY_REPORT_DAMPING = 0.2
-# A report this many days older than a claim describes an earlier state of affairs.
-STALE_REPORT_DAYS = 7
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP = frozenset(
@@ -179,11 +177,10 @@ def _as_date(value) -> dt.date | None:
 def apply_time_rule(
     frame: pd.DataFrame, claims: Sequence[str], claim_dates: Sequence | None, evidence_dates: Sequence | None
 ) -> pd.DataFrame:
-    """Dates decide what a report can say about a claim.
+    """A report dated before a forward-looking claim cannot refute it: damp contradiction, no `contradicts`.
 
-    A report dated before a forward-looking claim cannot refute it, and a report more than
-    STALE_REPORT_DAYS older than any claim describes an earlier state of affairs: in both cases
-    contradiction is damped and `contradicts` becomes `discusses` (stale reports cannot support either).
+    Other claims keep their stance whatever the dates: a claim about past conduct ("we took every
+    precaution in Mariupol") is refuted by an earlier report of a strike on a shelter.
     """
     n = len(frame)
     cds = [_as_date(d) for d in (claim_dates if claim_dates is not None else [None] * n)]
@@ -193,15 +190,10 @@ def apply_time_rule(
     frame["lag_days"] = pd.array(lags, dtype="Int64")
     frame["forward_looking"] = forward
     for i in range(n):
-        if lags[i] is None:
-            continue
-        stale = lags[i] < -STALE_REPORT_DAYS
-        if stale or (forward[i] and lags[i] < 0):
+        if forward[i] and lags[i] is not None and lags[i] < 0:
             frame.loc[i, "contradiction"] = float(frame.loc[i, "contradiction"]) * EARLY_REPORT_DAMPING
-            if frame.loc[i, "stance"] == "contradicts" or (stale and frame.loc[i, "stance"] == "supports"):
+            if frame.loc[i, "stance"] == "contradicts":
                 frame.loc[i, "stance"] = "discusses"
-        if stale:
-            frame.loc[i, "support"] = float(frame.loc[i, "support"]) * EARLY_REPORT_DAMPING
     return frame
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -144,7 +146,16 @@ def test_verdict_is_stored_and_shown(app_db, claim_ids):
 def test_unknown_claim_id_is_an_error_message(app_db):
     at = open_page("views/claim.py", {"claim": "nope"})
     assert not at.exception
-    assert "claim nope: no such statement" in at.error[0].value
+    assert "claim nope: no such statement" in at.error[0].value.replace("\\", "")
+
+
+def test_markup_in_a_link_is_shown_as_text(app_db):
+    at = open_page("views/claim.py", {"claim": "<img src=x onerror=alert(1)>[x](javascript:alert(1))"})
+    assert not at.exception
+    message = at.error[0].value
+    # Every markup character arrives backslash-escaped, so Markdown shows it as itself.
+    assert not re.search(r"(?<!\\)[<>\[\]()]", message), message
+    assert r"\<img src\=x onerror\=alert\(1\)\>" in message
 
 
 def test_upload_through_the_file_uploader_adds_statements(app_db):
@@ -152,6 +163,9 @@ def test_upload_through_the_file_uploader_adds_statements(app_db):
     before = con.execute("SELECT count(*) FROM statements").fetchone()[0]
     con.close()
     at = open_page("views/upload.py")
+    from crosscheck.ingest import FORMATS
+
+    assert {t.lstrip(".") for t in at.file_uploader(key="files").allowed_type} == {e.lstrip(".") for e in FORMATS}
     at.file_uploader(key="files").set_value([("mod-2022-02-22.txt", UPLOAD_TEXT.encode(), "text/plain"),
                                              ("blank.md", b"  \n\n ", "text/markdown")])
     at.text_input(key="publisher").set_value("Russian MoD")
@@ -181,3 +195,34 @@ def test_data_page_shows_database_facts(app_db):
     assert facts["Schema version"] == "1"
     assert facts["Statements"] == "13"
     assert len([b for b in at.get("download_button")]) == 6
+
+
+def test_sign_in_is_required_when_auth_is_configured(app_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "id", "client_secret": "secret",
+                          "server_metadata_url": "https://id.example.org/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_without_auth_the_app_is_open(app_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "Log in" not in [b.label for b in at.button]
+    assert at.metric
+
+
+def test_first_upload_creates_the_database(empty_db):
+    at = open_page("views/upload.py")
+    at.text_area(key="text").set_value(UPLOAD_TEXT)
+    at.text_input(key="publisher").set_value("Russian MoD")
+    at.text_input(key="title").set_value("Barracks")
+    at = at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert any("pasted text: added" in s.value.replace("\\", "") for s in at.success), [s.value for s in at.success]
+    overview = open_page("views/overview.py")
+    metrics = {m.label: m.value for m in overview.metric}
+    assert metrics["Documents"] == "1" and metrics["Government claims"] == "2"

@@ -32,6 +32,8 @@ def test_every_page_opens(server, page, path):
     open_url(page, f"{server.url}/{path}")
     assert page.locator("h1").first.inner_text().strip() == PAGES[path]
     assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stDialog']").count() == 0, page.locator("[data-testid='stDialog']").inner_text()
+    assert page.url.split("?")[0].endswith(f"/{path}")
     # The app's own navigation, even when a deep link is the first request after start.
     nav = page.locator("[data-testid='stSidebarNav']").inner_text()
     assert all(title in nav for title in ("Overview", "Claims", "Upload", "Actors", "Data")), nav
@@ -94,7 +96,12 @@ def test_clicking_a_timeline_point_lists_its_claims_in_a_shareable_url(server, p
     open_url(page, f"{server.url}/overview?freq=day&metric=similarity&by=actors")
     point = page.locator(".js-plotly-plot .scatterlayer .point").first
     point.wait_for()
-    point.click(force=True)
+    # Plotly's drag layer takes the pointer events and finds the point under the mouse.
+    box = point.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 10, y - 10)
+    page.mouse.move(x, y, steps=5)
+    page.mouse.click(x, y)
     page.wait_for_function("location.search.includes('period=')", timeout=60_000)
     wait_idle(page)
     heading = page.get_by_text(re.compile(r"^Claims of ")).first

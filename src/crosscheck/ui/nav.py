@@ -31,7 +31,7 @@ def require_login() -> bool:
     """Show the sign-in screen unless the user is logged in; True when the app may render."""
     if not auth_configured():
         return True
-    if st.user.is_logged_in:
+    if st.user.get("is_logged_in", False):
         with st.sidebar:
             st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'analyst'}")
             st.button("Log out", on_click=st.logout)
@@ -47,8 +47,12 @@ def run_app() -> None:
     st.set_page_config(page_title="Crosscheck", page_icon=":material/fact_check:", layout="wide")
     if not require_login():
         return
-    pages = [
-        st.Page(path, title=title, url_path=url, icon=icon, default=(url == "overview"))
-        for path, title, url, icon in PAGES
-    ]
+    # The default page is served at "/" only (its url_path would answer "Page not found"), so a
+    # hidden default forwards to /overview, keeping one stable URL per page, parameters included.
+    pages = [st.Page(_open_overview, title="Crosscheck", url_path="home", default=True, visibility="hidden")]
+    pages += [st.Page(path, title=title, url_path=url, icon=icon) for path, title, url, icon in PAGES]
     st.navigation(pages).run()
+
+
+def _open_overview() -> None:
+    st.switch_page(PAGES[0][0], query_params=st.query_params.to_dict())

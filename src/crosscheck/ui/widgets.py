@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import streamlit as st
 
 CLAIMS_PAGE = "views/claims.py"
@@ -20,6 +21,13 @@ def escape_markdown(text: str | None) -> str:
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
     # Leading spaces would start a code block; newlines would start new blocks.
     return re.sub(r"\s*\n\s*", " ", escaped).strip()
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is http(s), else None: a stored javascript: or data: link is never offered."""
+    if not url or not isinstance(url, str):
+        return None
+    return url if url.strip().lower().startswith(("http://", "https://")) else None
 
 
 def shorten(text: str | None, limit: int = 140) -> str:
@@ -61,3 +69,35 @@ def empty_database_notice() -> None:
     """What a page shows before anything is stored."""
     st.info("The database is empty: upload documents to begin.")
     st.page_link("views/upload.py", label="Upload documents", icon=":material/upload:")
+
+
+def aliases_text(value) -> str:
+    """An actor's aliases as one comma-separated cell."""
+    if value is None or isinstance(value, float):  # NULL arrives as None or NaN
+        return ""
+    return ", ".join(str(a) for a in value)
+
+
+def _blank(value) -> str | None:
+    """None for an empty editor cell (None, NaN or only spaces), else the stripped text."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value).strip() or None
+
+
+def actor_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
+    """Rows of the Actors editor whose fields changed, as actors.update_actor keyword arguments."""
+    changes = []
+    for (_, old), (_, new) in zip(before.iterrows(), after.iterrows()):
+        change = {}
+        if new["actor_type"] != old["actor_type"]:
+            change["actor_type"] = new["actor_type"]
+        if _blank(new["country"]) != _blank(old["country"]):
+            change["country"] = _blank(new["country"])
+        if (_blank(new["aliases"]) or "") != (_blank(old["aliases"]) or ""):
+            change["aliases"] = [a.strip() for a in (_blank(new["aliases"]) or "").split(",") if a.strip()]
+        if bool(new["confirmed"]) != bool(old["confirmed"]):
+            change["confirmed"] = bool(new["confirmed"])
+        if change:
+            changes.append({"actor": old["actor"], **change})
+    return changes

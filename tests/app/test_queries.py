@@ -1,0 +1,122 @@
+"""The page queries on the small database: filters, reports under settings, context, verdicts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crosscheck import queries, store
+from crosscheck.config import MatchSettings
+from crosscheck.errors import StoreError
+from crosscheck.ui.widgets import actor_changes, escape_markdown
+
+from app.conftest import HOSTILE
+
+
+@pytest.fixture
+def con(app_db):
+    con = store.connect(app_db)
+    yield con
+    con.close()
+
+
+def claim_id(con, word: str) -> str:
+    return con.execute(
+        "SELECT statement_id FROM statements WHERE actor_type = 'government' AND text LIKE ? ORDER BY 1", [f"%{word}%"]
+    ).fetchone()[0]
+
+
+def test_claims_are_filtered_by_actor_country_dates_and_text(con):
+    every = queries.list_claims(con)
+    assert len(every) == 8 and set(every["actor"]) == {"Russian government", "Belarusian Ministry of Defence"}
+    assert set(queries.list_claims(con, countries=["Belarus"])["actor"]) == {"Belarusian Ministry of Defence"}
+    day = pd.Timestamp("2022-02-15").date()
+    on_day = queries.list_claims(con, start=day, end=day)
+    expected = con.execute(
+        "SELECT count(*) FROM statements WHERE actor_type = 'government' AND stated_on = ?", [day]).fetchone()[0]
+    assert len(on_day) == expected >= 1
+    assert (pd.to_datetime(on_day["stated_on"]).dt.date == day).all()
+    found = queries.list_claims(con, search="WITHDRAW forces")
+    assert list(found["claim_id"]) == [claim_id(con, "withdraw forces")]
+    # LIKE wildcards in the search are literal characters.
+    assert queries.list_claims(con, search="%").empty
+    assert queries.list_claims(con, claim_ids=[]).empty
+
+
+def test_claims_show_strongest_contradiction_and_filter_on_stance(con):
+    claim = claim_id(con, "withdraw forces")
+    report = con.execute("SELECT report_id FROM matches WHERE claim_id = ?", [claim]).fetchone()[0]
+    con.execute("UPDATE matches SET stance = 'contradicts', contradiction = 0.9 WHERE claim_id = ? AND report_id = ?", [claim, report])
+    contradicted = queries.list_claims(con, stance="contradicts")
+    assert list(contradicted["claim_id"]) == [claim]
+    assert contradicted["contradicting_id"].iloc[0] == report
+    assert contradicted["contradicting_actor"].iloc[0] == "Conflict Intelligence Team"
+    assert list(queries.list_claims(con, min_contradiction=0.5)["claim_id"]) == [claim]
+    assert queries.list_claims(con, min_contradiction=0.95).empty
+    with pytest.raises(StoreError, match="unknown stance"):
+        queries.list_claims(con, stance="maybe")
+
+
+def test_claim_reports_follow_window_threshold_and_top_k(con):
+    claim = claim_id(con, "withdraw forces")
+    default = queries.claim_reports(con, claim)
+    assert "Conflict Intelligence Team" in set(default["actor"])
+    assert (default["similarity"] >= MatchSettings().threshold).all()
+    loose = queries.claim_reports(con, claim, MatchSettings(window_days=30, top_k=50, threshold=-1.0))
+    assert len(loose) == 5  # every report of the small database
+    assert list(loose["similarity"]) == sorted(loose["similarity"], reverse=True)
+    assert len(queries.claim_reports(con, claim, MatchSettings(window_days=30, top_k=2, threshold=-1.0))) == 2
+    # Rochan's reports come 6 days after the claim: a 3-day window leaves them out.
+    near = queries.claim_reports(con, claim, MatchSettings(window_days=3, top_k=50, threshold=-1.0))
+    assert set(near["actor"]) == {"Conflict Intelligence Team"}
+    assert (near["lag_days"] == 2).all()
+
+
+def test_statement_context_cuts_the_document_at_the_sentence(con):
+    claim = claim_id(con, "withdraw forces")
+    context = queries.statement_context(con, claim, neighbours=1)
+    assert context["sentence"] == "A decision has been taken to partially withdraw forces from the border area."
+    assert context["before"].startswith("Units of the Western")
+    assert context["after"].strip().startswith("The troops are loading")
+    assert queries.statement_context(con, "missing") is None
+
+
+def test_verdicts_are_validated_saved_replaced_and_cleared(con):
+    claim = claim_id(con, "withdraw forces")
+    report = con.execute("SELECT report_id FROM matches WHERE claim_id = ?", [claim]).fetchone()[0]
+    with pytest.raises(StoreError, match="not one of confirmed, rejected"):
+        queries.save_verdict(con, claim, report, "maybe")
+    with pytest.raises(StoreError, match="no such claim and report"):
+        queries.save_verdict(con, claim, "nope", "confirmed")
+    version = queries.data_version(con)
+    queries.save_verdict(con, claim, report, "confirmed", analyst="ana")
+    assert queries.data_version(con) != version
+    queries.save_verdict(con, claim, report, "rejected")
+    verdicts = queries.list_verdicts(con)
+    assert list(verdicts[["claim_id", "report_id", "verdict"]].itertuples(index=False, name=None)) == [(claim, report, "rejected")]
+    queries.save_verdict(con, claim, report, None)
+    assert queries.list_verdicts(con).empty
+
+
+def test_an_empty_file_has_no_schema(tmp_path):
+    con = store.connect(tmp_path / "new.duckdb")
+    assert not queries.has_schema(con)
+    assert queries.data_version(con) == "empty"
+    assert queries.database_facts(con) == {"schema_version": None}
+    con.close()
+
+
+def test_escaped_text_keeps_every_character_and_loses_all_markup():
+    escaped = escape_markdown(HOSTILE + "\n\n    # heading")
+    assert "<script>" not in escaped and "**" not in escaped and "](" not in escaped and ":red[" not in escaped
+    assert "\n" not in escaped
+    assert escaped.replace("\\", "") == HOSTILE + " # heading"
+
+
+def test_actor_editor_changes_become_update_arguments():
+    before = pd.DataFrame({"actor": ["CIT", "Kremlin"], "actor_type": ["osint", "government"], "country": [None, "Russia"],
+                           "aliases": ["", "Moscow"], "confirmed": [False, True]})
+    after = before.copy()
+    after.loc[0, ["actor_type", "confirmed", "aliases"]] = ["osint", True, "CITeam, Conflict Intelligence"]
+    after.loc[1, "country"] = "Russia"
+    assert actor_changes(before, after) == [{"actor": "CIT", "aliases": ["CITeam", "Conflict Intelligence"], "confirmed": True}]
