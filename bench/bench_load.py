@@ -6,10 +6,11 @@ one browser context each, so one Streamlit session each) that click through the 
 sidebar (Claims → Overview → Actors → Data → …) while one more session keeps uploading batches
 of new documents through the Upload page, so the writer is ingesting throughout.
 
-A page rerun is timed in the browser: from the click to the moment the app's script state goes
-from `running` back to `notRunning` (`[data-testid='stApp'][data-test-script-state]`, recorded by
-a MutationObserver). Each N runs against the same server, after a warm-up upload that loads the
-models. A first row with one session and no upload gives the idle baseline.
+A page rerun is timed from the click to the `script_finished` message the server sends over
+that session's websocket (read with Streamlit's own protobuf classes), so a rerun that is too
+quick to show the app's `running` state is still seen. A page that ends showing an exception is
+counted too. Each N runs against the same server, after a warm-up upload that loads the models;
+a first row with one session and no upload gives the idle baseline.
 
 Prints a markdown table and writes it to bench/results/load.md.
 
@@ -43,30 +44,6 @@ RESULTS = ROOT / "bench" / "results" / "load.md"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CYCLE = ["claims", "overview", "actors", "data"]
-APP = "[data-testid='stApp']"
-
-# Records every change of the app's script state with its time, for the page's whole life.
-OBSERVER_JS = """
-window.__runs = [];
-new MutationObserver((mutations) => {
-  for (const m of mutations) {
-    window.__runs.push([m.target.getAttribute('data-test-script-state'), performance.now()]);
-  }
-}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
-"""
-
-# Milliseconds from t0 to the end of the first script run that started after t0; false until then.
-RUN_DONE_JS = """
-(t0) => {
-  let ran = false;
-  for (const [state, t] of window.__runs) {
-    if (t < t0) continue;
-    if (state === 'running') ran = true;
-    else if (ran && state === 'notRunning') return t - t0;
-  }
-  return false;
-}
-"""
 
 PLACES = ["Belgorod", "Kursk", "Voronezh", "Bryansk", "Yelnya", "Klintsy", "Valuyki", "Soloti", "Pogonovo", "Novozybkov"]
 THINGS = ["armour", "trucks", "tents", "pontoon bridges", "helicopters", "field hospitals", "rail cars", "artillery"]
@@ -120,14 +97,51 @@ def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
     raise SystemExit("streamlit did not become healthy in 180 s")
 
 
-async def open_page(browser, url: str):
+class RunWatcher:
+    """Counts the script runs of one page's session that finished, from the websocket messages."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._msg = ForwardMsg
+        self._ended = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+        self.finished = 0
+        self.changed = asyncio.Event()
+        page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+
+    def _on_frame(self, payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        msg = self._msg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # not a ForwardMsg: nothing to count
+            return
+        # A run cut short by a rerun (e.g. a page switch) is not the end of the click's work.
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished in self._ended:
+            self.finished += 1
+            self.changed.set()
+
+    async def wait_beyond(self, count: int, timeout_s: float) -> None:
+        """Wait until more than `count` runs have finished."""
+        async with asyncio.timeout(timeout_s):
+            while self.finished <= count:
+                self.changed.clear()
+                await self.changed.wait()
+
+
+async def open_page(browser, url: str, timeout_s: float):
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
-    await page.add_init_script(OBSERVER_JS)
-    await page.goto(url)
-    await page.wait_for_selector(f"{APP}[data-test-script-state='notRunning']", timeout=300_000)
-    await page.wait_for_selector("[data-testid='stSidebarNav'] a", timeout=300_000)
-    return context, page
+    watcher = RunWatcher(page)
+    try:
+        await page.goto(url, timeout=timeout_s * 1000)
+        await watcher.wait_beyond(0, timeout_s)
+        await page.wait_for_selector("[data-testid='stSidebarNav'] a", timeout=timeout_s * 1000)
+    except BaseException:
+        await context.close()
+        raise
+    return context, page, watcher
 
 
 def nav_link(base: str, page: str) -> str:
@@ -136,72 +150,80 @@ def nav_link(base: str, page: str) -> str:
     return ", ".join(f"[data-testid='stSidebarNav'] a[href='{h}']" for h in hrefs)
 
 
-async def timed_click(page, selector: str, timeout_ms: int) -> float:
-    """Click, then wait for the rerun it starts to finish; milliseconds."""
-    t0 = await page.evaluate("performance.now()")
-    await page.click(selector)
-    handle = await page.wait_for_function(RUN_DONE_JS, arg=t0, timeout=timeout_ms)
-    return float(await handle.json_value())
+async def timed_click(page, watcher: RunWatcher, selector: str, timeout_s: float) -> float:
+    """Click, then wait for the script run it starts to finish; milliseconds."""
+    done = watcher.finished
+    t0 = time.perf_counter()
+    await page.click(selector, timeout=timeout_s * 1000)
+    await watcher.wait_beyond(done, timeout_s)
+    return (time.perf_counter() - t0) * 1000
 
 
-async def browse(browser, base: str, actions: int, offset: int, timeout_ms: int) -> tuple[list[float], int]:
-    """One analyst: click through the sidebar pages; rerun times and failures."""
-    context, page = await open_page(browser, f"{base}/overview")
-    times, failed = [], 0
+async def browse(browser, base: str, actions: int, offset: int, timeout_s: float) -> tuple[list[float], int, int]:
+    """One analyst clicking through the sidebar pages: rerun times, failed reruns, pages showing an error."""
+    try:
+        context, page, watcher = await open_page(browser, f"{base}/overview", timeout_s)
+    except Exception as e:  # a session that cannot even open fails every rerun it would have made
+        print(f"  session {offset}: cannot open the app: {type(e).__name__}", file=sys.stderr)
+        return [], actions, 0
+    times, failed, errors = [], 0, 0
     try:
         for i in range(actions):
             target = CYCLE[(i + offset) % len(CYCLE)]
             try:
-                times.append(await timed_click(page, nav_link(base, target), timeout_ms))
+                times.append(await timed_click(page, watcher, nav_link(base, target), timeout_s))
             except Exception as e:  # a timeout or a lost page counts as a failed rerun
                 failed += 1
-                print(f"  session {offset}: {target}: {type(e).__name__}: {str(e).splitlines()[0]}", file=sys.stderr)
+                print(f"  session {offset}: {target}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
+                continue
+            if await page.locator("[data-testid='stException']").count():
+                errors += 1
+                print(f"  session {offset}: {target}: the page shows an exception", file=sys.stderr)
     finally:
         await context.close()
-    return times, failed
+    return times, failed, errors
 
 
-async def upload_once(browser, base: str, paths: list[Path], timeout_ms: int) -> int:
+async def upload_once(browser, base: str, paths: list[Path], timeout_s: float) -> int:
     """Upload files through the Upload page and wait for the ingest; documents added."""
-    context, page = await open_page(browser, f"{base}/upload")
+    context, page, watcher = await open_page(browser, f"{base}/upload", timeout_s)
     try:
         await page.set_input_files("[data-testid='stFileUploader'] input[type='file']", [str(p) for p in paths])
         await page.wait_for_function(
             "(n) => document.querySelectorAll(\"[data-testid='stFileChip']\").length >= n",
             arg=len(paths), timeout=60_000,
         )
-        t0 = await page.evaluate("performance.now()")
-        await page.click("[data-testid='stFormSubmitButton'] button")
-        await page.wait_for_function(RUN_DONE_JS, arg=t0, timeout=timeout_ms)
+        await timed_click(page, watcher, "[data-testid='stFormSubmitButton'] button", timeout_s)
         label = await page.get_by_text(re.compile(r"Done: \d+ added")).first.inner_text(timeout=10_000)
         return int(re.search(r"Done: (\d+) added", label)[1])
     finally:
         await context.close()
 
 
-async def keep_uploading(browser, base: str, folder: Path, files: int, stop: asyncio.Event, rng, timeout_ms: int) -> tuple[int, int]:
+async def keep_uploading(browser, base: str, folder: Path, files: int, stop: asyncio.Event, rng, timeout_s: float) -> tuple[int, int]:
     """Upload batch after batch until stopped; (batches, documents added)."""
     batches = added = 0
     while not stop.is_set():
         paths = write_upload_batch(folder, rng.randrange(10**9), files, rng)
-        added += await upload_once(browser, base, paths, timeout_ms)
+        added += await upload_once(browser, base, paths, timeout_s)
         batches += 1
     return batches, added
 
 
-async def measure(browser, base: str, sessions: int, actions: int, ingest: bool, folder: Path, files: int, rng, timeout_ms: int) -> dict:
+async def measure(browser, base: str, sessions: int, actions: int, ingest: bool, folder: Path, files: int, rng, timeout_s: float) -> dict:
     stop = asyncio.Event()
-    uploader = asyncio.create_task(keep_uploading(browser, base, folder, files, stop, rng, timeout_ms)) if ingest else None
+    uploader = asyncio.create_task(keep_uploading(browser, base, folder, files, stop, rng, timeout_s)) if ingest else None
     if uploader:
         await asyncio.sleep(3)  # let the first upload reach the writer before browsing starts
     started = time.monotonic()
-    results = await asyncio.gather(*(browse(browser, base, actions, k, timeout_ms) for k in range(sessions)))
+    results = await asyncio.gather(*(browse(browser, base, actions, k, timeout_s) for k in range(sessions)))
     elapsed = time.monotonic() - started
     stop.set()
     batches, added = await uploader if uploader else (0, 0)
-    times = [t for ts, _ in results for t in ts]
+    times = [t for ts, _, _ in results for t in ts]
     return {
-        "sessions": sessions, "ingest": ingest, "reruns": len(times), "failed": sum(f for _, f in results),
+        "sessions": sessions, "ingest": ingest, "reruns": len(times),
+        "failed": sum(f for _, f, _ in results), "errors": sum(e for _, _, e in results),
         "p50": float(np.percentile(times, 50)) if times else float("nan"),
         "p95": float(np.percentile(times, 95)) if times else float("nan"),
         "max": max(times) if times else float("nan"),
@@ -213,18 +235,18 @@ async def run_all(args, base: str, folder: Path) -> list[dict]:
     from playwright.async_api import async_playwright
 
     rng = random.Random(args.seed)
-    timeout_ms = int(args.timeout * 1000)
+    timeout_s = args.timeout
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             # Warm-up: load the models with one upload and fill the page caches once.
-            warm = await upload_once(browser, base, write_upload_batch(folder, -1, 1, rng), timeout_ms)
+            warm = await upload_once(browser, base, write_upload_batch(folder, -1, 1, rng), timeout_s)
             print(f"warm-up upload: {warm} added", file=sys.stderr)
-            await browse(browser, base, len(CYCLE), 0, timeout_ms)
+            await browse(browser, base, len(CYCLE), 0, timeout_s)
             rows = []
             plan = ([(1, False)] if args.baseline else []) + [(n, True) for n in args.sessions]
             for sessions, ingest in plan:
-                row = await measure(browser, base, sessions, args.actions, ingest, folder, args.files, rng, timeout_ms)
+                row = await measure(browser, base, sessions, args.actions, ingest, folder, args.files, rng, timeout_s)
                 print(format_row(row), file=sys.stderr)
                 rows.append(row)
             return rows
@@ -234,15 +256,15 @@ async def run_all(args, base: str, folder: Path) -> list[dict]:
 
 def format_row(r: dict) -> str:
     return (
-        f"| {r['sessions']} | {'yes' if r['ingest'] else 'no'} | {r['reruns']} | {r['failed']} | "
+        f"| {r['sessions']} | {'yes' if r['ingest'] else 'no'} | {r['reruns']} | {r['failed']} | {r['errors']} | "
         f"{r['p50']:.0f} | {r['p95']:.0f} | {r['max']:.0f} | {r['batches']} | {r['added']} | {r['seconds']:.0f} |"
     )
 
 
 def report(rows: list[dict], args, db_info: str, load_before: str) -> str:
     head = (
-        "| sessions | ingest running | page reruns | failed | p50 ms | p95 ms | max ms | upload batches | documents added | seconds |\n"
-        "|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| sessions | ingest running | page reruns | failed | pages with an error | p50 ms | p95 ms | max ms | upload batches | documents added | seconds |\n"
+        "|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [
         "# Load: page rerun time while browsing during an ingest",

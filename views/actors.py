@@ -63,3 +63,28 @@ if st.button(f"Save {len(changes)} changes", type="primary", disabled=not change
     if not failed:
         st.session_state.pop("actors_editor", None)
         st.rerun()
+
+st.subheader("Edit one actor")
+every = actors.list_actors(open_reader())
+every["aliases"] = every["aliases"].map(aliases_text)
+name = st.selectbox("Actor", list(every["actor"]), index=None, placeholder="choose an actor", key="actor", bind="query-params")
+if name is not None and name in set(every["actor"]):
+    current = every[every["actor"] == name].reset_index(drop=True)
+    known_country = current.at[0, "country"] if isinstance(current.at[0, "country"], str) else ""
+    with st.form(f"edit-{name}"):
+        a, b, c = st.columns([1, 1, 2])
+        actor_type = a.selectbox("Type", ACTOR_TYPES, index=list(ACTOR_TYPES).index(current.at[0, "actor_type"])
+                                 if current.at[0, "actor_type"] in ACTOR_TYPES else 0, key=f"edit_type-{name}")
+        country = b.text_input("Country", value=known_country, key=f"edit_country-{name}")
+        aliases = c.text_input("Aliases (comma-separated)", value=current.at[0, "aliases"], key=f"edit_aliases-{name}")
+        confirmed = st.checkbox("Confirmed", value=bool(current.at[0, "confirmed"]), key=f"edit_confirmed-{name}")
+        if st.form_submit_button("Save", type="primary", icon=":material/save:"):
+            edited_row = current.copy()
+            edited_row.loc[0, ["actor_type", "country", "aliases", "confirmed"]] = [actor_type, country, aliases, confirmed]
+            for change in actor_changes(current, edited_row):
+                change.pop("actor")
+                try:
+                    get_writer().submit(actors.update_actor, name, **change).result(timeout=120)
+                    st.success(escape_markdown(f"{name}: saved"))
+                except (CrosscheckError, ValueError) as e:
+                    st.error(escape_markdown(f"{name}: {e}"))

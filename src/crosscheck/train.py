@@ -233,13 +233,22 @@ def train_cross_encoder(
     steps_per_epoch = (len(examples) + cfg.batch_size - 1) // cfg.batch_size
     total = steps_per_epoch * cfg.epochs
     warmup = max(1, total // 10)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
-    )
+    budget_s = cfg.max_minutes * 60 if cfg.max_minutes else None
+
+    def lr_factor(s: int) -> float:
+        # Linear warm-up, then linear decay to zero at the last step or at the time budget,
+        # whichever comes first: a run cut short by a busy machine still ends with a low rate.
+        progress = (s - warmup) / max(1, total - warmup)
+        if budget_s:
+            progress = max(progress, (time.time() - start) / budget_s)
+        return min((s + 1) / warmup, max(0.0, 1.0 - progress))
+
+    start = time.time()
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     claims, passages = examples["claim"].tolist(), examples["passage"].tolist()
     rng = np.random.default_rng(cfg.seed)
     model.train()
-    start, step, seen, stop = time.time(), 0, 0, False
+    step, seen, stop = 0, 0, False
     for epoch in range(cfg.epochs):
         order = rng.permutation(len(examples))
         for b in range(steps_per_epoch):

@@ -226,3 +226,22 @@ def test_first_upload_creates_the_database(empty_db):
     overview = open_page("views/overview.py")
     metrics = {m.label: m.value for m in overview.metric}
     assert metrics["Documents"] == "1" and metrics["Government claims"] == "2"
+
+
+def test_actor_edit_goes_through_the_writer_and_retypes_statements(app_db):
+    at = open_page("views/actors.py", {"actor": "Rochan Consulting"})
+    assert not at.exception
+    assert at.selectbox(key="actor").value == "Rochan Consulting"
+    at.selectbox(key="edit_type-Rochan Consulting").set_value("independent_media")
+    at.text_input(key="edit_aliases-Rochan Consulting").set_value("Rochan, Rochan Consulting Sp. z o.o.")
+    at = at.button[-1].click().run()
+    assert not at.exception, at.exception
+    assert any("saved" in s.value for s in at.success)
+    con = duckdb.connect(str(app_db))
+    try:
+        actor = con.execute("SELECT actor_type, aliases FROM actors WHERE actor = 'Rochan Consulting'").fetchone()
+        types = con.execute("SELECT DISTINCT actor_type FROM statements WHERE actor = 'Rochan Consulting'").fetchall()
+    finally:
+        con.close()
+    assert actor == ("independent_media", ["Rochan", "Rochan Consulting Sp. z o.o."])
+    assert types == [("independent_media",)]

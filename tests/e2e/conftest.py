@@ -25,6 +25,7 @@ APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 class Server:
     url: str
     hostile_claim: str
+    withdraw_claim: str
 
 
 def free_port() -> int:
@@ -88,14 +89,17 @@ def server(tmp_path_factory, embedder, registry):
 
     con = store.connect(db)
     hostile = con.execute("SELECT statement_id FROM statements WHERE text LIKE '%<script>%'").fetchone()[0]
+    withdraw = con.execute("SELECT statement_id FROM statements WHERE text LIKE '%withdraw forces%'").fetchone()[0]
     con.close()
     proc, url = start_server(db, folder / "streamlit.log")
-    yield Server(url, hostile)
+    yield Server(url, hostile, withdraw)
     stop_server(proc)
 
 
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
     """Wait until the app has connected and finished its script run."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
+    # Every page has a title: before it shows, the first run has not started yet.
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)
     page.wait_for_timeout(300)  # let a rerun triggered by the last action start
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.conftest import UPLOAD_TEXT
 from e2e.conftest import wait_idle
@@ -51,8 +52,8 @@ def test_claims_link_reopens_the_same_filters(server, page, browser):
     try:
         fresh = other.new_page()
         open_url(fresh, shared)
-        assert fresh.get_by_label("Search text").input_value() == "withdraw"
-        assert "1 claims" in fresh.locator("[data-testid='stCaptionContainer']").all_inner_texts()
+        expect(fresh.get_by_label("Search text")).to_have_value("withdraw")
+        expect(fresh.get_by_text("1 claims", exact=True)).to_have_count(1)
     finally:
         other.close()
 
@@ -77,7 +78,7 @@ def test_upload_find_claim_and_share_its_link(server, page, browser, tmp_path):
         fresh = other.new_page()
         open_url(fresh, server.url + href if href.startswith("/") else f"{server.url}/{href}")
         assert fresh.locator("h1").first.inner_text().strip() == "Claim"
-        assert fresh.get_by_text("battalion near Kharkiv").count() >= 1
+        expect(fresh.get_by_text("battalion near Kharkiv").first).to_be_visible()
         assert fresh.locator("[data-testid='stException']").count() == 0
     finally:
         other.close()
@@ -85,6 +86,7 @@ def test_upload_find_claim_and_share_its_link(server, page, browser, tmp_path):
 
 def test_hostile_claim_text_is_shown_as_text(server, page):
     open_url(page, f"{server.url}/claim?claim={server.hostile_claim}")
+    page.get_by_text("matched reports").first.wait_for()
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "<script>alert('x')</script>" in body
     assert "**base**" in body and "[here](javascript:alert(1))" in body
@@ -107,13 +109,31 @@ def test_clicking_a_timeline_point_lists_its_claims_in_a_shareable_url(server, p
     heading = page.get_by_text(re.compile(r"^Claims of ")).first
     heading.wait_for()
     links = page.locator("a[href*='claim?claim=']")
-    assert links.count() >= 1
+    links.first.wait_for()
     shared, expected = page.url, heading.inner_text()
     other = browser.new_context()
     try:
         fresh = other.new_page()
         open_url(fresh, shared)
-        assert fresh.get_by_text(expected).count() == 1
-        assert fresh.locator("a[href*='claim?claim=']").count() == links.count()
+        expect(fresh.get_by_text(expected)).to_have_count(1)
+        expect(fresh.locator("a[href*='claim?claim=']")).to_have_count(links.count())
+    finally:
+        other.close()
+
+
+def test_verdict_and_pair_permalink(server, page, browser):
+    open_url(page, f"{server.url}/claim?claim={server.withdraw_claim}")
+    card = page.locator("[class*='st-key-report-']").first
+    report_id = card.get_attribute("class").split("st-key-report-")[1].split()[0]
+    card.get_by_role("button", name=re.compile("Confirm")).click()
+    page.get_by_text("Analyst verdict: confirmed").wait_for(timeout=60_000)
+
+    other = browser.new_context()
+    try:
+        fresh = other.new_page()
+        open_url(fresh, f"{server.url}/claim?claim={server.withdraw_claim}&report={report_id}")
+        first = fresh.locator("[class*='st-key-report-']").first
+        assert f"st-key-report-{report_id}" in first.get_attribute("class")
+        expect(first.get_by_text("Analyst verdict: confirmed")).to_have_count(1)
     finally:
         other.close()

@@ -46,7 +46,9 @@ def get_scorer():
     """The stance model, loaded once per process."""
     from crosscheck.stance import load_scorer
 
-    return load_scorer()
+    # The stance model picks passages with MiniLM: share the loaded copy when that is the embedder.
+    shared = get_embedder() if config.embed_model_name() == config.DEFAULT_EMBED_MODEL else None
+    return load_scorer(embedder=shared)
 
 
 @st.cache_resource(show_spinner=False)
