@@ -28,6 +28,7 @@ for col, (key, label) in zip(cols, [
 ]):
     col.metric(label, f"{figures.get(key, 0):,}")
 
+TOP_GROUPS = 10
 # Options are the words shown and the values in the URL (bound widgets store the shown label).
 FREQS = {"week": "W", "day": "D"}
 METRICS = {"contradiction": "contradiction_share", "similarity": "mean_similarity"}
@@ -44,8 +45,13 @@ by = GROUPINGS[right.segmented_control(
 )]
 
 frame = cache.timeline(path, version, freq, by)
+groups = frame.groupby("group")["pairs"].sum().sort_values(ascending=False, kind="stable") if not frame.empty else None
+if groups is not None and len(groups) > TOP_GROUPS:
+    # Dozens of lines are unreadable: keep the groups with the most matched pairs.
+    frame = frame[frame["group"].isin(groups.index[:TOP_GROUPS])]
+    st.caption(f"The {TOP_GROUPS} of {len(groups)} groups with the most matched pairs.")
 figure = charts.timeline_figure(frame, metric=metric, freq=freq)
-figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.25}, height=520)
+figure.update_layout(height=480)
 event = st.plotly_chart(
     figure, key="timeline", on_select="rerun",
     selection_mode="points", width="stretch",

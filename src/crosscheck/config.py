@@ -53,6 +53,8 @@ class MatchSettings:
     # Contradicting reports are often worded far from the claim (median cosine 0.35 on our labelled
     # pairs): 0.2 keeps about three in four of them (bench/results/match_recall.md); top-k bounds the rest.
     threshold: float = field(default_factory=lambda: _float("CROSSCHECK_THRESHOLD", 0.2))
+    # Sentences of one source (document + actor) per claim, so one long article cannot fill the top-k.
+    per_source: int = field(default_factory=lambda: _int("CROSSCHECK_PER_SOURCE", 1))
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> str:

@@ -1,7 +1,9 @@
 """Match: pair government claims with monitor reports about the same events.
 
 A claim is a statement of a `government` actor; a report is one of `osint`,
-`independent_media`, `intl_org`. Candidates are reports within ±window days of the claim,
+`independent_media`, `intl_org`, or the statement of another country's government (Kyiv or NATO
+capitals saying "we see no withdrawal" is evidence against Moscow's "we are withdrawing"; a
+government is never evidence against itself). Candidates are reports within ±window days of the claim,
 ranked by cosine similarity, top-k above a threshold. A statement without a date is compared
 with every date (its lag is unknown). New statements are matched in both directions: new
 claims against stored reports, and new reports against stored claims.
@@ -20,6 +22,9 @@ import numpy as np
 import pandas as pd
 
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, MatchSettings
+
+# Statements that can serve as evidence: monitors, and governments other than the claim's.
+EVIDENCE_TYPES = tuple(dict.fromkeys([*REPORT_TYPES, *CLAIM_TYPES]))
 
 MATCH_COLUMNS = ["claim_id", "report_id", "similarity", "lag_days"]
 # Claims scored together in one matrix product; bounds memory to chunk × window reports.
@@ -64,9 +69,14 @@ def _days(values) -> np.ndarray:
 
 
 def _select(kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[str, list]:
-    sql = f"""SELECT statement_id, stated_on, embedding FROM statements
-              WHERE actor_type IN ({_marks(kinds)}) AND embedding IS NOT NULL AND NOT boilerplate {where}"""
-    return sql, [*kinds, *params]
+    # `side` is the country (else the actor) of a government statement: pairs on the same side are skipped.
+    sql = f"""SELECT s.statement_id, s.stated_on,
+                     CASE WHEN s.actor_type IN ({_marks(CLAIM_TYPES)}) THEN coalesce(a.country, s.actor, '') END AS side,
+                     s.doc_id || '|' || coalesce(s.actor, '') AS source,
+                     s.actor_type, s.embedding
+              FROM statements s LEFT JOIN actors a ON a.actor = s.actor
+              WHERE s.actor_type IN ({_marks(kinds)}) AND s.embedding IS NOT NULL AND NOT s.boilerplate {where}"""
+    return sql, [*CLAIM_TYPES, *kinds, *params]
 
 
 def _window_filter(days: np.ndarray, window: int) -> tuple[str, list]:
@@ -86,8 +96,17 @@ def rank_pairs(
     report_days: np.ndarray,
     report_vecs: np.ndarray,
     settings: MatchSettings,
+    claim_sides: np.ndarray | None = None,
+    report_sides: np.ndarray | None = None,
+    report_sources: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """For each claim, the top-k reports inside the window with cosine ≥ threshold (vectors are normalised)."""
+    """For each claim, the top-k reports inside the window with cosine ≥ threshold (vectors are normalised).
+
+    Sides (country or actor of government statements, None for monitors) keep a government from
+    being evidence against itself. With sources (document + actor of each report), a claim gets at
+    most `settings.per_source` sentences of one source, so one long article cannot fill the top-k
+    and hide the other monitors.
+    """
     if len(claim_ids) == 0 or len(report_ids) == 0 or settings.top_k < 1:
         return _empty()
     window = np.timedelta64(int(settings.window_days), "D")
@@ -118,8 +137,12 @@ def rank_pairs(
         known = ~np.isnat(lag)
         ok = (sims >= settings.threshold) & (~known | (np.abs(np.where(known, lag, 0)) <= window))
         ok &= cand[None, :] != self_idx[rows][:, None]
+        if claim_sides is not None and report_sides is not None:
+            r_side = report_sides[cand]
+            ok &= (r_side[None, :] == None) | (r_side[None, :] != claim_sides[rows][:, None])  # noqa: E711
         masked = np.where(ok, sims, -np.inf)
-        k = min(int(settings.top_k), len(cand))
+        # Take extra candidates when sources are capped, so the top-k can still be filled after the cap.
+        k = min(int(settings.top_k) * (8 if report_sources is not None else 1), len(cand))
         top = np.argpartition(-masked, k - 1, axis=1)[:, :k] if k < len(cand) else np.tile(np.arange(len(cand)), (len(rows), 1))
         top_sims = np.take_along_axis(masked, top, axis=1)
         r, c = np.nonzero(np.isfinite(top_sims))
@@ -134,37 +157,50 @@ def rank_pairs(
     order = np.lexsort((_id_rank(report_ids)[rj], -sim, _id_rank(claim_ids)[ci]))
     ci, rj, sim, lag = ci[order], rj[order], sim[order], lag[order]
     lag_days = pd.Series(np.where(np.isnat(lag), np.nan, lag.astype("int64")), dtype="float64").astype("Int64")
-    return pd.DataFrame({
+    pairs = pd.DataFrame({
         "claim_id": claim_ids[ci], "report_id": report_ids[rj],
         "similarity": sim.astype("float64"), "lag_days": lag_days,
     })
+    if report_sources is None:
+        return pairs
+    source = pd.Series(report_sources[rj])
+    keep = pairs.assign(source=source).groupby(["claim_id", "source"], sort=False).cumcount() < settings.per_source
+    pairs = pairs[keep.to_numpy()]
+    keep = pairs.groupby("claim_id", sort=False).cumcount() < settings.top_k
+    return pairs[keep.to_numpy()].reset_index(drop=True)
 
 
-def _load(con, kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ids, days and vectors of the matchable statements of these actor types."""
+def _load(con, kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[np.ndarray, ...]:
+    """Ids, days, vectors and sides of the matchable statements of these actor types."""
     frame, vecs = fetch_vectors(con, *_select(kinds, where, params))
     if frame.empty:
-        return np.array([], dtype=object), np.array([], dtype="datetime64[D]"), vecs
-    return frame["statement_id"].to_numpy(dtype=object), _days(frame["stated_on"]), vecs
+        empty = np.array([], dtype=object)
+        return empty, np.array([], dtype="datetime64[D]"), vecs, empty, empty
+    return (
+        frame["statement_id"].to_numpy(dtype=object), _days(frame["stated_on"]), vecs,
+        frame["side"].to_numpy(dtype=object), frame["source"].to_numpy(dtype=object),
+    )
 
 
 def _new_claim_pairs(con, claims, settings: MatchSettings) -> pd.DataFrame:
-    c_ids, c_days, c_vecs = claims
+    c_ids, c_days, c_vecs, c_sides, _ = claims
     if len(c_ids) == 0:
         return _empty()
     where, params = _window_filter(c_days, settings.window_days)
-    r_ids, r_days, r_vecs = _load(con, REPORT_TYPES, where, params)
-    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)
+    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES, where, params)
+    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
 
 
 def _new_report_pairs(con, reports, new_ids: list[str], settings: MatchSettings) -> pd.DataFrame:
     """Stored claims against the new reports; a new report enters a claim's top-k only by beating its stored pairs."""
-    r_ids, r_days, r_vecs = reports
+    r_ids, r_days, r_vecs, r_sides, r_sources = reports
     if len(r_ids) == 0:
         return _empty()
     where, params = _window_filter(r_days, settings.window_days)
-    c_ids, c_days, c_vecs = _load(con, CLAIM_TYPES, f"AND NOT list_contains(?, statement_id) {where}", [new_ids, *params])
-    pairs = rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)
+    c_ids, c_days, c_vecs, c_sides, _ = _load(
+        con, CLAIM_TYPES, f"AND NOT list_contains(?, statement_id) {where}", [new_ids, *params]
+    )
+    pairs = rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
     if pairs.empty:
         return pairs
     stored = con.execute(
@@ -198,21 +234,22 @@ def find_matches(
     new_ids = list(dict.fromkeys(statement_ids))
     if not new_ids:
         return _empty()
-    frame, vecs = fetch_vectors(
-        con,
-        """SELECT statement_id, stated_on, actor_type, embedding FROM statements
-           WHERE list_contains(?, statement_id) AND embedding IS NOT NULL AND NOT boilerplate
-           ORDER BY statement_id""",
-        [new_ids],
-    )
+    sql, params = _select(EVIDENCE_TYPES, "AND list_contains(?, statement_id) ORDER BY statement_id", [new_ids])
+    frame, vecs = fetch_vectors(con, sql, params)
     ids = frame["statement_id"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
     days = _days(frame["stated_on"]) if len(frame) else np.array([], dtype="datetime64[D]")
+    sides = frame["side"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
+    sources = frame["source"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
     kinds = frame["actor_type"] if len(frame) else pd.Series(dtype=object)
-    claims, reports = (kinds.isin(types).to_numpy() for types in (CLAIM_TYPES, REPORT_TYPES))
+    # New government statements are claims, and evidence against other governments' stored claims.
+    claims = kinds.isin(CLAIM_TYPES).to_numpy()
+    reports = kinds.isin(EVIDENCE_TYPES).to_numpy()
     parts = [
         p for p in (
-            _new_claim_pairs(con, (ids[claims], days[claims], vecs[claims]), settings),
-            _new_report_pairs(con, (ids[reports], days[reports], vecs[reports]), new_ids, settings),
+            _new_claim_pairs(con, (ids[claims], days[claims], vecs[claims], sides[claims], sources[claims]), settings),
+            _new_report_pairs(
+                con, (ids[reports], days[reports], vecs[reports], sides[reports], sources[reports]), new_ids, settings
+            ),
         ) if not p.empty
     ]
     if not parts:
@@ -224,19 +261,19 @@ def find_matches(
 def rematch(con: duckdb.DuckDBPyConnection, settings: MatchSettings | None = None) -> pd.DataFrame:
     """Every claim ranked against the stored reports with these settings (ad-hoc window, top-k, threshold)."""
     settings = settings or MatchSettings()
-    c_ids, c_days, c_vecs = _load(con, CLAIM_TYPES)
+    c_ids, c_days, c_vecs, c_sides, _ = _load(con, CLAIM_TYPES)
     if len(c_ids) == 0:
         return _empty()
-    r_ids, r_days, r_vecs = _load(con, REPORT_TYPES)
-    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)
+    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES)
+    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
 
 
 def search_reports(con: duckdb.DuckDBPyConnection, claim_id: str, settings: MatchSettings | None = None) -> pd.DataFrame:
     """One claim's reports under ad-hoc settings: claim_id, report_id, similarity, lag_days."""
     settings = settings or MatchSettings()
-    c_ids, c_days, c_vecs = _load(con, CLAIM_TYPES, "AND statement_id = ?", [claim_id])
+    c_ids, c_days, c_vecs, c_sides, _ = _load(con, CLAIM_TYPES, "AND statement_id = ?", [claim_id])
     if len(c_ids) == 0:
         return _empty()
     where, params = _window_filter(c_days, settings.window_days)
-    r_ids, r_days, r_vecs = _load(con, REPORT_TYPES, where, params)
-    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings)
+    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES, where, params)
+    return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)

@@ -177,6 +177,9 @@ def calibrate(probs: np.ndarray, related: np.ndarray | None, labels: Sequence[st
     """Contradicts threshold (and gate threshold) maximising macro-F1 on a calibration split."""
     from crosscheck.evaluate import macro_f1
 
+    labels = list(labels)
+    # Pair sets labelled by data/eval/GUIDELINE.md count `discusses` as `unrelated` (as `eval pairs` does).
+    merge = "discusses" not in labels
     best = (-1.0, None, gate.threshold if gate else None)
     gate_grid = [0.2, 0.3, 0.4, 0.5, 0.6] if gate is not None and related is not None else [None]
     for g in gate_grid:
@@ -191,7 +194,9 @@ def calibrate(probs: np.ndarray, related: np.ndarray | None, labels: Sequence[st
                     q = p.copy()
                     q[1] = -1
                     pred.append(LABELS[int(np.argmax(q))])
-            score = macro_f1(list(labels), pred)
+            if merge:
+                pred = ["unrelated" if p == "discusses" else p for p in pred]
+            score = macro_f1(labels, pred)
             if score > best[0] + 1e-9:
                 best = (score, float(round(t, 2)), g)
     return {"calibration_macro_f1": round(best[0], 4), "contradicts_threshold": best[1], "gate_threshold": best[2]}

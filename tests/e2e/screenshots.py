@@ -36,13 +36,25 @@ def pick_claim(db: Path) -> str | None:
     return row[0] if row else None
 
 
+def scored(db: Path) -> bool:
+    """True when the database holds stance scores (a stance model was available at ingest)."""
+    from crosscheck import store
+
+    con = store.connect(db, read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM matches WHERE stance IS NOT NULL").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
 def main(db: Path, out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     claim = pick_claim(db)
+    metric = "contradiction" if scored(db) else "similarity"
     shots = {
-        "overview": "overview?" + urlencode({"freq": "week", "metric": "contradiction", "by": "actors"}),
+        "overview": "overview?" + urlencode({"freq": "week", "metric": metric, "by": "actors"}),
         "claims": "claims?" + urlencode({"start": "2022-02-10", "end": "2022-02-28"}),
         "claim": "claim?" + urlencode({"claim": claim or ""}),
         "upload": "upload",

@@ -1,0 +1,192 @@
+"""Model throughput: crosscheck's embedder and stance scorer next to raw sentence-transformers on the same texts.
+
+Texts: statement-sized sentences (20–400 characters) of the demo corpus (data/demo/), topped up
+from ../shared/data/press_releases when it exists, until --sentences (default 500).
+
+- Encode: `load_embedder().embed(texts)` against
+  `SentenceTransformer(crosscheck.embed.minilm_path()).encode(texts)`, same batch size.
+- Stance (when the bundled model in data/models/stance is present, or CROSSCHECK_STANCE_MODEL
+  names one): --pairs (default 200) pairs, each sentence with its most similar sentence from
+  another document (what matching hands the scorer). Three rows: `load_scorer().score(claims,
+  evidences)` (passage selection with its own embedding, relatedness gate, cross-encoder on the
+  pairs the gate keeps, time rule); the scorer's cross-encoder alone on every pair
+  (`scorer.probabilities`); and raw `sentence_transformers.CrossEncoder` over the same model
+  folder, `predict` on every pair, same batch size.
+
+Each measurement runs --repeats times, crosscheck and raw alternating; the table gives the best
+(the machine is shared, so the best run is the least disturbed one).
+
+Run (prints a markdown table and writes bench/results/models.md):
+
+    nice -n 5 .venv/bin/python bench/bench_models.py
+    nice -n 5 .venv/bin/python bench/bench_models.py --sentences 200 --pairs 100 --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crosscheck import config
+from crosscheck.demo import demo_files
+from crosscheck.embed import load_embedder, minilm_path
+from crosscheck.errors import CrosscheckError
+from crosscheck.ingest import extract_path
+from crosscheck.segment import split_sentences
+from crosscheck.stance import CrossEncoderScorer, load_scorer
+
+RESULTS = Path(__file__).resolve().parent / "results" / "models.md"
+PRESS_DIR = config.ROOT.parent / "shared" / "data" / "press_releases"
+BATCH_PAIRS = 32  # the batch size CrossEncoderScorer.probabilities uses
+
+
+def collect_sentences(n: int) -> tuple[list[str], list[int]]:
+    """Up to n distinct sentences and, for each, the index of the document it came from."""
+    texts: list[str] = []
+    for path in demo_files():
+        try:
+            texts.extend(d.text for d in extract_path(path).documents)
+        except CrosscheckError:
+            continue
+    if PRESS_DIR.is_dir():
+        for path in sorted(PRESS_DIR.glob("*.csv")):
+            texts.extend(pd.read_csv(path, usecols=["body"])["body"].dropna().head(200).tolist())
+    seen: set[str] = set()
+    sentences, docs = [], []
+    for d, text in enumerate(texts):
+        for s in split_sentences(text):
+            if 20 <= len(s.text) <= 400 and s.text not in seen:
+                seen.add(s.text)
+                sentences.append(s.text)
+                docs.append(d)
+                if len(sentences) >= n:
+                    return sentences, docs
+    return sentences, docs
+
+
+def best_rate(count: int, fns: dict, repeats: int) -> dict[str, float]:
+    """Items per second, best of repeats, for each named function; functions alternate within a repeat."""
+    best = {name: 0.0 for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = max(best[name], count / (time.perf_counter() - start))
+    return best
+
+
+def make_pairs(vectors: np.ndarray, docs: list[int], n: int) -> list[tuple[int, int]]:
+    """(i, j) pairs: sentence i with its most similar sentence j of another document."""
+    sims = vectors @ vectors.T
+    same = np.asarray(docs)[:, None] == np.asarray(docs)[None, :]
+    sims[same] = -2.0
+    return [(i, int(np.argmax(sims[i]))) for i in range(min(n, len(docs)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=500)
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    import sentence_transformers
+    import torch
+    from sentence_transformers import CrossEncoder, SentenceTransformer
+
+    sentences, docs = collect_sentences(args.sentences)
+    embedder = load_embedder()
+    raw_embedder = SentenceTransformer(minilm_path(), device="cpu")
+    batch = embedder.batch_size
+    # Warm-up, so the first timed call does not pay for lazy initialisation.
+    embedder.embed(sentences[:8])
+    raw_embedder.encode(sentences[:8], batch_size=batch, show_progress_bar=False)
+    print(f"encoding {len(sentences)} sentences …", file=sys.stderr)
+    enc = best_rate(len(sentences), {
+        "crosscheck": lambda: embedder.embed(sentences),
+        "raw": lambda: raw_embedder.encode(sentences, batch_size=batch, show_progress_bar=False),
+    }, args.repeats)
+    mean_chars = sum(map(len, sentences)) / len(sentences)
+    rows = [
+        f"| encode | {len(sentences)} sentences (mean {mean_chars:.0f} chars), batch {batch} | "
+        f"`Embedder.embed`: {enc['crosscheck']:.1f} sentences/s | `SentenceTransformer.encode`: {enc['raw']:.1f} sentences/s | "
+        f"{enc['crosscheck'] / enc['raw']:.2f} |"
+    ]
+    notes = []
+
+    scorer = load_scorer(embedder=embedder)
+    if isinstance(scorer, CrossEncoderScorer):
+        pairs = make_pairs(embedder.embed(sentences), docs, args.pairs)
+        claims, evidences = [sentences[i] for i, _ in pairs], [sentences[j] for _, j in pairs]
+        settings_file = Path(scorer.path) / "stance.json"
+        settings = json.loads(settings_file.read_text()) if settings_file.exists() else {}
+        raw_scorer = CrossEncoder(scorer.path, device="cpu", max_length=int(settings.get("max_length", 128)),
+                                  model_kwargs={"dtype": torch.float32})
+        raw_scorer.model.float()
+        scorer.score(claims[:4], evidences[:4])
+        raw_scorer.predict(list(zip(claims[:4], evidences[:4])), batch_size=BATCH_PAIRS, show_progress_bar=False)
+        print(f"scoring {len(pairs)} pairs …", file=sys.stderr)
+        results = {}
+
+        def score_all():
+            results["frame"] = scorer.score(claims, evidences)
+
+        st = best_rate(len(pairs), {
+            "score": score_all,
+            "cross-encoder": lambda: scorer.probabilities(claims, evidences, batch_size=BATCH_PAIRS),
+            "raw": lambda: raw_scorer.predict(list(zip(claims, evidences)), batch_size=BATCH_PAIRS, show_progress_bar=False),
+        }, args.repeats)
+        frame = results["frame"]
+        kept = int((frame["related"] >= scorer.gate.threshold).sum()) if scorer.gate is not None else len(frame)
+        rows.append(
+            f"| stance | {len(pairs)} pairs (sentence, nearest sentence of another document), batch {BATCH_PAIRS} | "
+            f"`StanceScorer.score`: {st['score']:.1f} pairs/s; its cross-encoder alone on every pair: {st['cross-encoder']:.1f} pairs/s | "
+            f"`CrossEncoder.predict`: {st['raw']:.1f} pairs/s | {st['score'] / st['raw']:.2f} (cross-encoder alone {st['cross-encoder'] / st['raw']:.2f}) |"
+        )
+        counts = frame["stance"].value_counts().to_dict()
+        gate = (f"the relatedness gate sent {kept} of {len(pairs)} pairs to the cross-encoder" if scorer.gate is not None
+                else "no relatedness gate: every pair goes to the cross-encoder")
+        notes.append(
+            f"Stance model: {scorer.name} ({scorer.path}); {gate}; "
+            f"stances: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}."
+        )
+    else:
+        notes.append(f"Stance: no cross-encoder configured or bundled ({config.STANCE_MODEL_DIR} missing): not measured.")
+
+    text = "\n".join([
+        "# Model throughput: crosscheck vs raw sentence-transformers",
+        "",
+        "Same texts, same batch size, models loaded and warmed up; best of "
+        f"{args.repeats} runs, crosscheck and raw alternating. `StanceScorer.score` is the whole scoring step the "
+        "pipeline runs (evidence passage selection with MiniLM, relatedness gate, cross-encoder on the pairs the "
+        "gate keeps, time rule); the raw `CrossEncoder.predict` reads the pairs as they are.",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads), "
+        f"sentence-transformers {sentence_transformers.__version__}, Python {platform.python_version()}; run "
+        f"{dt.date.today().isoformat()}; load average at the end {os.getloadavg()[0]:.1f} (the machine was shared with "
+        "other work, including a model training run, so absolute rates are low and noisy; the ratio is the figure to read).",
+        "",
+        "| step | texts | crosscheck | raw sentence-transformers | crosscheck / raw |",
+        "|---|---|---|---|---:|",
+        *rows,
+        "",
+        *notes,
+    ])
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
