@@ -145,3 +145,27 @@ def test_rank_pairs_takes_top_k_over_many_reports_by_day():
         got = pairs.loc[pairs["claim_id"] == c_ids[i], "report_id"].tolist()
         assert got == expected
         assert (pairs.loc[pairs["claim_id"] == c_ids[i], "lag_days"].abs() <= 3).all()
+
+
+def test_another_governments_statement_is_evidence_but_not_the_same_governments(db, embedder):
+    claim, _ = add_document(db, embedder, [(WITHDRAW, "Russian government", "government")], FEB15, settings=LOOSE)
+    same_side, _ = add_document(
+        db, embedder, [("Russian forces are partially withdrawing from the border.", "Russian Ministry of Defence", "government")],
+        days(1), settings=LOOSE,
+    )
+    other_side, _ = add_document(db, embedder, [(NO_SIGN, "Ukrainian government", "government")], days(1), settings=LOOSE)
+    pairs = search_reports(db, claim[0], LOOSE)
+    assert other_side[0] in set(pairs["report_id"])
+    assert same_side[0] not in set(pairs["report_id"])
+
+
+def test_one_sentence_per_source_so_a_long_article_cannot_fill_the_top_k(db, embedder):
+    claim, _ = add_document(db, embedder, [(WITHDRAW, "Russian government", "government")], FEB15, settings=LOOSE)
+    article = [(f"Observers saw no withdrawal of forces from the border at site {i}.", "BBC", "independent_media") for i in range(5)]
+    bbc, _ = add_document(db, embedder, article, days(1), settings=LOOSE)
+    cit, _ = add_document(db, embedder, [(MASSING, "Conflict Intelligence Team", "osint")], days(1), settings=LOOSE)
+    capped = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=2, threshold=0.0))
+    assert len(set(capped["report_id"]) & set(bbc)) == 1
+    assert cit[0] in set(capped["report_id"])
+    loose = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=10, threshold=0.0, per_source=5))
+    assert set(bbc) <= set(loose["report_id"])
