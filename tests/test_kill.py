@@ -50,23 +50,29 @@ def write_batch(folder: Path) -> list[Path]:
     return paths
 
 
-# Imports the heavy libraries once, then forks one `crosscheck ingest` per request line (JSON
-# argument list); answers with the child's pid, then with its wait status once it has ended.
+# Imports the heavy libraries once, then forks one `crosscheck ingest` per request line (JSON:
+# argument list and log file); answers with the child's pid, then with its wait status.
 FORK_SERVER = """
 import json, os, sys
 import torch, sentence_transformers  # the slow part of every start
 from crosscheck import cli
 print("ready", flush=True)
 for line in sys.stdin:
+    request = json.loads(line)
     pid = os.fork()
     if pid == 0:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
         code = 1
         try:
-            code = cli.main(json.loads(line))
+            code = cli.main(request["args"])
+        except BaseException:
+            import traceback
+            traceback.print_exc()
         finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
             os._exit(code or 0)
     print(pid, flush=True)
     print(os.waitpid(pid, 0)[1], flush=True)
@@ -81,10 +87,12 @@ class CliRun:
     """`python -m crosscheck ingest PATHS --db DB` as its own process."""
 
     def __init__(self, paths: list[Path], db: Path):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "crosscheck", "ingest", *map(str, paths), "--db", str(db)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        self.log = db.parent / "ingest.log"
+        with self.log.open("w") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "crosscheck", "ingest", *map(str, paths), "--db", str(db)],
+                stdout=log, stderr=subprocess.STDOUT,
+            )
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -102,7 +110,9 @@ class ForkedRun:
 
     def __init__(self, server: subprocess.Popen, paths: list[Path], db: Path):
         self.server = server
-        server.stdin.write(json.dumps(["ingest", *map(str, paths), "--db", str(db)]) + "\n")
+        self.log = db.parent / "ingest.log"
+        request = {"args": ["ingest", *map(str, paths), "--db", str(db)], "log": str(self.log)}
+        server.stdin.write(json.dumps(request) + "\n")
         server.stdin.flush()
         self.pid = int(server.stdout.readline())
         self.status: int | None = None
@@ -142,7 +152,7 @@ def timed_full_run(run, db: Path) -> tuple[float, float]:
     """Let a run finish; return (seconds to first write, seconds of writing)."""
     t0 = time.monotonic()
     first = wait_first_write(run, db)
-    assert run.wait() == 0
+    assert run.wait() == 0, run.log.read_text()[-3000:]
     assert first is not None
     return first, time.monotonic() - t0 - first
 
@@ -239,7 +249,7 @@ def test_sigkill_at_random_points_leaves_documents_whole(tmp_path, fork_server):
             kind = "finished"
         run.kill()
         code = run.wait()
-        assert code in (0, -signal.SIGKILL)
+        assert code in (0, -signal.SIGKILL), run.log.read_text()[-3000:]
         kinds.append(kind)
         stored = check_database(db, expected)
         assert set(stored) <= set(expected)
@@ -250,5 +260,6 @@ def test_sigkill_at_random_points_leaves_documents_whole(tmp_path, fork_server):
     assert kinds.count("start-up") + kinds.count("model loading") >= ROUNDS // 8, kinds
 
     # Re-ingesting after all that completes the batch, without duplicates.
-    assert CliRun(paths, db).wait() == 0
+    final = CliRun(paths, db)
+    assert final.wait() == 0, final.log.read_text()[-3000:]
     assert check_database(db, expected) == expected

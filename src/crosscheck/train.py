@@ -181,6 +181,7 @@ def calibrate(probs: np.ndarray, related: np.ndarray | None, labels: Sequence[st
     # Pair sets labelled by data/eval/GUIDELINE.md count `discusses` as `unrelated` (as `eval pairs` does).
     merge = "discusses" not in labels
     best = (-1.0, None, gate.threshold if gate else None)
+    # Not below 0.2: the gate must still drop the plainly unrelated pairs (FNC-1 style) before the cross-encoder.
     gate_grid = [0.2, 0.3, 0.4, 0.5, 0.6] if gate is not None and related is not None else [None]
     for g in gate_grid:
         for t in np.arange(0.15, 0.91, 0.05):

@@ -19,15 +19,15 @@ from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wai
 
 
 def pick_claim(db: Path) -> str | None:
-    """The withdrawal claim with the most contradicting reports (else the most matched claim)."""
+    """The Russian withdrawal claim with the most contradicting reports (else the most matched claim)."""
     from crosscheck import store
 
     con = store.connect(db, read_only=True)
     try:
         row = con.execute(
             """SELECT m.claim_id FROM matches m JOIN statements s ON s.statement_id = m.claim_id
-               GROUP BY m.claim_id, s.text
-               ORDER BY (s.text ILIKE '%withdraw%') DESC, count(*) FILTER (WHERE m.stance = 'contradicts') DESC,
+               GROUP BY m.claim_id, s.text, s.actor
+               ORDER BY (s.text ILIKE '%withdraw%' AND s.actor ILIKE 'Russian%') DESC, count(*) FILTER (WHERE m.stance = 'contradicts') DESC,
                         count(*) DESC, m.claim_id
                LIMIT 1"""
         ).fetchone()
@@ -55,7 +55,10 @@ def main(db: Path, out: Path) -> None:
     metric = "contradiction" if scored(db) else "similarity"
     shots = {
         "overview": "overview?" + urlencode({"freq": "week", "metric": metric, "by": "actors"}),
-        "claims": "claims?" + urlencode({"start": "2022-02-10", "end": "2022-02-28"}),
+        "claims": "claims?" + urlencode(
+            {"actor": ["Russian government", "Russian Ministry of Defence"], "start": "2022-02-10", "end": "2022-02-28"},
+            doseq=True,
+        ),
         "claim": "claim?" + urlencode({"claim": claim or ""}),
         "upload": "upload",
     }
