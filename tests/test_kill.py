@@ -189,8 +189,8 @@ def check_database(db: Path, expected: dict[str, int] | None) -> dict[str, int]:
         con.close()
 
 
-def forget_documents(db: Path, rng: random.Random, keep: int) -> None:
-    """Delete all but `keep` documents (with their statements and matches), so the next round has work."""
+def forget_documents(db: Path, rng: random.Random, keep: int) -> int:
+    """Delete all but `keep` documents (with their statements and matches), so the next round has work; how many are left."""
     con = store.connect(db)
     try:
         ids = sorted(r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall())
@@ -203,6 +203,7 @@ def forget_documents(db: Path, rng: random.Random, keep: int) -> None:
                 )
                 con.execute("DELETE FROM statements WHERE doc_id = ?", [doc_id])
                 con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+        return min(keep, len(ids))
     finally:
         con.close()
 
@@ -233,7 +234,7 @@ def test_sigkill_at_random_points_leaves_documents_whole(tmp_path, fork_server):
 
     kinds: list[str] = []
     for round_no in range(ROUNDS):
-        forget_documents(db, rng, keep=rng.randint(0, 4))
+        missing = len(paths) - forget_documents(db, rng, keep=rng.randint(0, 4))
         assert not wal_path(db).exists()  # so the next WAL marks the new process's first write
         if round_no % 10 == 9:
             run, kind = CliRun(paths, db), "start-up"
@@ -244,7 +245,8 @@ def test_sigkill_at_random_points_leaves_documents_whole(tmp_path, fork_server):
         else:
             run, kind = ForkedRun(fork_server, paths, db), "writing"
             if wait_first_write(run, db) is not None:
-                time.sleep(rng.uniform(0, fork_writing))
+                # Writing takes about as long as the documents left to ingest.
+                time.sleep(rng.uniform(0, fork_writing * missing / len(paths)))
         if not run.alive():
             kind = "finished"
         run.kill()

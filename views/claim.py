@@ -93,7 +93,7 @@ elif focus:
 
 st.subheader(f"{len(reports)} matched reports")
 if reports.empty:
-    st.info("No monitor report matches this claim under these settings; lower the minimum similarity or widen the window.")
+    st.info("No report matches this claim under these settings; lower the minimum similarity or widen the window.")
 for row in reports.itertuples(index=False):
     with st.container(border=True, key=f"report-{row.report_id}"):
         source = row.publisher or row.actor or "unknown source"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, STANCES, MatchSettings
 from crosscheck.errors import StoreError
+from crosscheck.match import search_reports
 
 VERDICTS = ("confirmed", "rejected")
 
@@ -116,7 +117,6 @@ def list_claims(
     if stance:
         having.append("count(*) FILTER (WHERE m.stance = ?) > 0")
         params_having.append(stance)
-    report_marks = _marks(REPORT_TYPES)
     sql = f"""
         WITH claims AS (
             SELECT s.statement_id AS claim_id, s.stated_on, s.actor, a.country, s.speaker, s.text,
@@ -129,7 +129,6 @@ def list_claims(
         pairs AS (
             SELECT m.*, r.text AS report_text, r.actor AS report_actor
             FROM matches m JOIN statements r ON r.statement_id = m.report_id
-            WHERE r.actor_type IN ({report_marks})
         )
         SELECT c.claim_id, c.stated_on, c.actor, c.country, c.speaker, c.text, c.title,
                count(m.report_id) AS reports,
@@ -145,7 +144,7 @@ def list_claims(
         HAVING {' AND '.join(having)}
         ORDER BY max_contradiction DESC NULLS LAST, c.stated_on, c.claim_id
         LIMIT ?"""
-    return con.execute(sql, params + list(REPORT_TYPES) + params_having + [int(limit)]).df()
+    return con.execute(sql, params + params_having + [int(limit)]).df()
 
 
 def get_statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | None:
@@ -194,37 +193,37 @@ def statement_context(con: duckdb.DuckDBPyConnection, statement_id: str, neighbo
     }
 
 
+REPORT_COLUMNS = [
+    "report_id", "text", "speaker", "actor", "actor_type", "stated_on", "title", "publisher", "url", "doc_id",
+    "lag_days", "similarity", "stance", "contradiction", "support", "verdict", "analyst", "decided_at",
+]
+
+
 def claim_reports(
     con: duckdb.DuckDBPyConnection,
     claim_id: str,
     settings: MatchSettings | None = None,
 ) -> pd.DataFrame:
-    """Monitor reports for one claim under the given window, threshold and top-k.
+    """Reports (monitors and other governments) for one claim under the given window, threshold and top-k.
 
-    Similarity is recomputed from the stored vectors so other settings can be tried; stance and
-    contradiction come from the stored scored pair (null when that pair was never scored) and
-    the analyst's verdict, if any, is joined in.
+    The ranking is match.search_reports over the stored vectors, so other settings can be tried;
+    stance and contradiction come from the stored scored pair (null when that pair was never
+    scored) and the analyst's verdict, if any, is joined in.
     """
-    settings = settings or MatchSettings()
-    return con.execute(
-        f"""WITH c AS (SELECT statement_id, stated_on, embedding FROM statements WHERE statement_id = ?)
-            SELECT r.statement_id AS report_id, r.text, r.speaker, r.actor, r.actor_type, r.stated_on,
-                   d.title, d.publisher, d.url, d.doc_id,
-                   CAST(r.stated_on - c.stated_on AS INTEGER) AS lag_days,
-                   array_cosine_similarity(r.embedding, c.embedding) AS similarity,
-                   m.stance, m.contradiction, m.support,
-                   v.verdict, v.analyst, v.decided_at
-            FROM c, statements r
-            JOIN documents d ON d.doc_id = r.doc_id
-            LEFT JOIN matches m ON m.claim_id = c.statement_id AND m.report_id = r.statement_id
-            LEFT JOIN verdicts v ON v.claim_id = c.statement_id AND v.report_id = r.statement_id
-            WHERE r.actor_type IN ({_marks(REPORT_TYPES)}) AND NOT r.boilerplate AND r.embedding IS NOT NULL
-              AND (r.stated_on IS NULL OR c.stated_on IS NULL OR abs(r.stated_on - c.stated_on) <= ?)
-              AND array_cosine_similarity(r.embedding, c.embedding) >= ?
-            ORDER BY similarity DESC, report_id
-            LIMIT ?""",
-        [claim_id, *REPORT_TYPES, int(settings.window_days), float(settings.threshold), int(settings.top_k)],
+    pairs = search_reports(con, claim_id, settings or MatchSettings())
+    details = con.execute(
+        """SELECT r.statement_id AS report_id, r.text, r.speaker, r.actor, r.actor_type, r.stated_on,
+                  d.title, d.publisher, d.url, d.doc_id,
+                  m.stance, m.contradiction, m.support, v.verdict, v.analyst, v.decided_at
+           FROM statements r
+           JOIN documents d ON d.doc_id = r.doc_id
+           LEFT JOIN matches m ON m.claim_id = ? AND m.report_id = r.statement_id
+           LEFT JOIN verdicts v ON v.claim_id = ? AND v.report_id = r.statement_id
+           WHERE list_contains(?, r.statement_id)""",
+        [claim_id, claim_id, pairs["report_id"].tolist()],
     ).df()
+    out = pairs[["report_id", "lag_days", "similarity"]].merge(details, on="report_id", how="left")
+    return out[REPORT_COLUMNS]
 
 
 def save_verdict(
