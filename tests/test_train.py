@@ -115,3 +115,20 @@ def test_fnc_split_separates_bodies_and_headlines():
     assert again_dev.equals(dev) and again_train.equals(train)
     _, other_dev = split_fnc(frame, seed=14)
     assert set(other_dev["headline"]) != set(dev["headline"])
+
+
+def test_continued_training_keeps_the_best_epoch_on_calibration(tiny_model, embedder, tmp_path):
+    """--init with several epochs: the start and every epoch are scored, the best one is saved."""
+    out, _ = tiny_model
+    rows = [{"claim": c, "evidence": e, "label": lab, "split": "train"} for c, e, lab in PAIRS * 2]
+    pairs = tmp_path / "pairs.csv"
+    pd.DataFrame(rows).to_csv(pairs, index=False)
+    cfg = TrainConfig(pair_files=[pairs], out_dir=tmp_path / "model", init=str(out), keep_gate=True, epochs=2,
+                      pair_repeat=1, calibration_fraction=0.5, batch_size=4)
+    report = train_stance(cfg, embedder=embedder, log=lambda msg: None)
+    scores = report["data"]["calibration_by_epoch"]
+    assert len(scores) == 3  # the starting weights, then each epoch
+    assert report["data"]["calibration"]["calibration_macro_f1"] == pytest.approx(max(scores), abs=1e-4)
+    kept = json.loads((tmp_path / "model" / "relatedness.json").read_text())
+    assert kept["coef"] == json.loads((out / "relatedness.json").read_text())["coef"]
+    assert isinstance(load_scorer(str(tmp_path / "model"), embedder=embedder), CrossEncoderScorer)

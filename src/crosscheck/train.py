@@ -378,14 +378,14 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
 
     log("selecting evidence passages")
     gate = None
+    gate_file = Path(cfg.init) / "relatedness.json" if cfg.init else None
+    if cfg.keep_gate and gate_file and gate_file.exists():
+        gate = RelatednessGate.from_json(json.loads(gate_file.read_text()))
+        log(f"relatedness gate kept from {gate_file}")
     gate_frame = pd.concat(gate_parts, ignore_index=True) if gate_parts else None
     if gate_frame is not None and (gate_frame["label"] == "unrelated").any() and (gate_frame["label"] != "unrelated").any():
         _, feats = select_passages(gate_frame["claim"].tolist(), gate_frame["evidence"].tolist(), emb)
-        gate_file = Path(cfg.init) / "relatedness.json" if cfg.init else None
-        if cfg.keep_gate and gate_file and gate_file.exists():
-            gate = RelatednessGate.from_json(json.loads(gate_file.read_text()))
-            log(f"relatedness gate kept from {gate_file}")
-        else:
+        if gate is None:
             gate = train_gate(feats, (gate_frame["label"] != "unrelated").to_numpy(), cfg.seed)
         counts["gate_pairs"] = len(gate_frame)
         if cfg.fnc_hard_unrelated and cfg.fnc_dir:
@@ -417,8 +417,12 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
             probs = scorer.probabilities(cal["claim"].tolist(), cal_passages)
             return calibrate(probs, cal_related, cal["label"].tolist(), gate)
 
+        def score_calibration(model, tokenizer) -> float:
+            return calibrate_model(model, tokenizer)["calibration_macro_f1"]
+
+        # Early stopping is worth its extra passes over the calibration pairs when there is a start or epochs to compare.
         if cfg.epochs > 1 or cfg.init:
-            score_epoch = lambda model, tokenizer: calibrate_model(model, tokenizer)["calibration_macro_f1"]  # noqa: E731
+            score_epoch = score_calibration
     model, tokenizer, seconds, seen, epoch_scores = train_cross_encoder(examples, cfg, log, score_epoch)
     if epoch_scores:
         counts["calibration_by_epoch"] = epoch_scores
