@@ -30,7 +30,7 @@ _VERBS = (
     "insisted|insists|argued|argues|explained|explains|asserted|asserts|announced|announces|reiterated|reiterates|"
     "wrote|writes|tweeted|tweets|posted|declared|declares|emphasised|emphasized|emphasises|emphasizes|confirmed|"
     "confirms|denied|denies|acknowledged|admitted|suggested|predicted|remarked|replied|responded|concluded|believes|"
-    "alleged|reported|appealed|urged|accused|assured|promised|vowed|pledged|cautioned|observed|commented|estimated|"
+    "alleged|reported|appealed|urged|accused|assured|promised|vowed|pledged|cautioned|observed|commented|estimated|assessed|assesses|"
     "maintained|recalled|underlined|underscored|informed|briefed|thanked|called on|called for|summed up|pointed out|went on to say|said in a statement"
 )
 _VERB = re.compile(r"(?<![\w-])(?:" + _VERBS + r")(?![\w-])")

@@ -371,7 +371,10 @@ def _extract_pdf(name: str, data: bytes, limits: Limits) -> Document:
         raise
     except Exception as e:  # noqa: BLE001 - hostile input: every parser failure becomes a refusal
         raise IngestError(name, f"cannot read PDF ({type(e).__name__}: {_short(e)})") from e
-    doc = Document(text="\n\n".join(parts), title=_clean_meta(title), publisher=_clean_meta(author), source_name=name)
+    text, title = "\n\n".join(parts), _clean_meta(title)
+    if title and text.startswith(title + " "):
+        text = title + "\n\n" + text[len(title) + 1 :]  # the heading is not part of the first sentence
+    doc = Document(text=text, title=title, publisher=_clean_meta(author), source_name=name)
     if (d := parse_date(created)) is not None:
         doc.published_on, doc.date_source = d, "metadata"
     return doc
