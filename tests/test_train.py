@@ -9,7 +9,7 @@ import pytest
 
 from crosscheck.errors import CrosscheckError
 from crosscheck.stance import CrossEncoderScorer, LABELS, load_scorer
-from crosscheck.train import DataFileError, TrainConfig, load_pair_file, split_fnc, train_stance
+from crosscheck.train import DataFileError, TrainConfig, load_pair_file, split_calibration, split_fnc, train_stance
 
 PAIRS = [
     ("Troops are being pulled back from the border.", "New armour columns moved toward the border on Thursday.", "contradicts"),
@@ -124,11 +124,29 @@ def test_continued_training_keeps_the_best_epoch_on_calibration(tiny_model, embe
     pairs = tmp_path / "pairs.csv"
     pd.DataFrame(rows).to_csv(pairs, index=False)
     cfg = TrainConfig(pair_files=[pairs], out_dir=tmp_path / "model", init=str(out), keep_gate=True, epochs=2,
-                      pair_repeat=1, calibration_fraction=0.5, batch_size=4)
+                      pair_repeat=1, calibration_fraction=0.5, batch_size=4, seed=14)
     report = train_stance(cfg, embedder=embedder, log=lambda msg: None)
+    assert 0 < report["data"]["pairs.csv_calibration"] < len(rows)  # seed 14 puts some claims on each side
     scores = report["data"]["calibration_by_epoch"]
     assert len(scores) == 3  # the starting weights, then each epoch
     assert report["data"]["calibration"]["calibration_macro_f1"] == pytest.approx(max(scores), abs=1e-4)
     kept = json.loads((tmp_path / "model" / "relatedness.json").read_text())
     assert kept["coef"] == json.loads((out / "relatedness.json").read_text())["coef"]
     assert isinstance(load_scorer(str(tmp_path / "model"), embedder=embedder), CrossEncoderScorer)
+
+
+def test_calibration_split_keeps_each_claim_on_one_side():
+    """All pairs of one claim (case and spacing aside) are either fitted or calibrated, never both."""
+    rows = [{"claim": f"Claim number {c}." if e % 2 else f"  claim NUMBER {c}. ", "evidence": f"report {c}/{e}", "label": "supports"}
+            for c in range(60) for e in range(4)]
+    frame = pd.DataFrame(rows)
+    fit, cal = split_calibration(frame, seed=13, fraction=0.25)
+    assert len(fit) + len(cal) == len(frame)
+    claim_key = lambda part: set(part["claim"].str.strip().str.lower())
+    assert not claim_key(fit) & claim_key(cal)
+    assert 5 <= len(claim_key(cal)) <= 25
+    assert len(cal) == 4 * len(claim_key(cal))
+    again_fit, again_cal = split_calibration(frame, seed=13, fraction=0.25)
+    assert again_cal.equals(cal) and again_fit.equals(fit)
+    _, other_cal = split_calibration(frame, seed=14, fraction=0.25)
+    assert claim_key(other_cal) != claim_key(cal)

@@ -61,6 +61,14 @@ def _stable_fraction(key: str, seed: int) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def split_calibration(pairs: pd.DataFrame, seed: int, fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split labelled pairs into (fit, calibration) by claim, so no claim is on both sides."""
+    # By claim, not by pair: calibration pairs that share a claim with training pairs reward memorising it.
+    keys = pairs["claim"].astype(str).str.strip().str.lower()
+    is_cal = keys.map(lambda k: _stable_fraction(f"cal-claim:{k}", seed) < fraction).astype(bool)
+    return pairs[~is_cal], pairs[is_cal]
+
+
 def read_csv(path: Path | str, required: Sequence[str]) -> pd.DataFrame:
     """A CSV with the required columns, or a DataFileError naming the file."""
     path = Path(path)
@@ -366,8 +374,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     calibration = []
     for path in cfg.pair_files:
         pairs = load_pair_file(path)
-        is_cal = pairs.apply(lambda r: _stable_fraction(f"cal:{r['claim']}|{r['evidence']}", cfg.seed) < cfg.calibration_fraction, axis=1)
-        cal, fit = pairs[is_cal], pairs[~is_cal]
+        fit, cal = split_calibration(pairs, cfg.seed, cfg.calibration_fraction)
         calibration.append(cal.assign(source=Path(path).name))
         counts[f"{Path(path).name}_train"], counts[f"{Path(path).name}_calibration"] = len(fit), len(cal)
         # Small, on-task sets: repeated so they weigh against thousands of FNC/ARC pairs.
