@@ -52,7 +52,9 @@ def cmd_ingest(args) -> int:
     from crosscheck.stance import load_scorer
 
     con = store.connect(config.db_path(args.db))
-    embedder, scorer, registry = load_embedder(), load_scorer(), load_registry()
+    embedder, registry = load_embedder(), load_registry()
+    # The stance model picks passages with MiniLM: share the loaded copy when that is the embedder.
+    scorer = load_scorer(embedder=embedder if embedder.name == config.DEFAULT_EMBED_MODEL else None)
     store.ensure_schema(con, embedder.name, embedder.dim)
     store.sync_actors(con, registry)
     total = IngestSummary()

@@ -87,7 +87,7 @@ def build_demo(
         if scorer is None:
             from crosscheck.stance import load_scorer
 
-            scorer = load_scorer()
+            scorer = load_scorer(embedder=embedder if embedder.name == config.DEFAULT_EMBED_MODEL else None)
         store.ensure_schema(con, embedder.name, embedder.dim)
         store.sync_actors(con, registry)
         failed = 0
