@@ -19,12 +19,11 @@ PAGES = [
 
 def auth_configured() -> bool:
     """True when secrets.toml has an [auth] section (then sign-in is required)."""
+    # A missing secrets file means no sign-in; a malformed one raises, so the app never opens silently.
     try:
         return "auth" in st.secrets
     except FileNotFoundError:
         return False
-    except Exception:  # a malformed secrets file must not open the app silently
-        raise
 
 
 def require_login() -> bool:
