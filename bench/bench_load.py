@@ -29,30 +29,23 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+# The browser tests' server and Chromium settings, so the benchmark measures the same set-up.
+from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 RESULTS = ROOT / "bench" / "results" / "load.md"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CYCLE = ["claims", "overview", "actors", "data"]
 
 PLACES = ["Belgorod", "Kursk", "Voronezh", "Bryansk", "Yelnya", "Klintsy", "Valuyki", "Soloti", "Pogonovo", "Novozybkov"]
 THINGS = ["armour", "trucks", "tents", "pontoon bridges", "helicopters", "field hospitals", "rail cars", "artillery"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_upload_batch(folder: Path, batch: int, files: int, rng: random.Random) -> list[Path]:
@@ -73,28 +66,6 @@ def write_upload_batch(folder: Path, batch: int, files: int, rng: random.Random)
         path.write_text(" ".join(lines) + "\n")
         paths.append(path)
     return paths
-
-
-def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]
-    env = {**os.environ, "CROSSCHECK_DB": str(db)}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"streamlit exited with {proc.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit("streamlit did not become healthy in 180 s")
 
 
 class RunWatcher:
@@ -312,17 +283,11 @@ def main() -> int:
         folder = tmp / "uploads"
         folder.mkdir()
         load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
-        port = free_port()
-        server = start_server(db, port, tmp / "streamlit.log")
+        server, url = start_server(db, tmp / "streamlit.log")
         try:
-            rows = asyncio.run(run_all(args, f"http://127.0.0.1:{port}", folder))
+            rows = asyncio.run(run_all(args, url, folder))
         finally:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(30)
+            stop_server(server)
     text = report(rows, args, db_info, load_before)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
