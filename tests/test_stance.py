@@ -208,3 +208,31 @@ def test_earlier_reports_can_refute_claims_about_the_past():
     claims = ["While liberating the city, the army took every precaution to save civilian lives."]
     out = apply_time_rule(frame, claims, ["2022-04-21"], ["2022-03-16"])
     assert out["stance"].tolist() == ["contradicts"] and out["lag_days"].tolist() == [-36]
+
+
+class CountingEmbedder:
+    """Wraps an embedder and records which texts it was asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim, self.asked = inner, inner.name, inner.dim, []
+
+    def embed(self, texts):
+        self.asked.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_known_vectors_are_not_embedded_again(embedder):
+    counting = CountingEmbedder(embedder)
+    scorer = load_scorer("bundled", embedder=counting)
+    claims, evidences, _ = zip(*CLEAR_PAIRS)
+    fresh = scorer.score(list(claims), list(evidences))
+    texts = list(dict.fromkeys(claims + evidences))
+    known = dict(zip(texts, embedder.embed(texts)))
+    counting.asked.clear()
+    reused = scorer.score(list(claims), list(evidences), known_vectors=known)
+    assert counting.asked == []
+    pd.testing.assert_frame_equal(fresh, reused)
+    # A text without a known vector is still embedded.
+    counting.asked.clear()
+    scorer.score([claims[0]], ["Trains with tanks were unloaded at the border station."], known_vectors=known)
+    assert counting.asked == ["Trains with tanks were unloaded at the border station."]

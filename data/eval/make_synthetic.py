@@ -539,6 +539,117 @@ def make_paraphrase(n: int) -> list[dict]:
     return out
 
 
+# Short monitor-style event titles, the way OSINT trackers log what a video or photo shows.
+FIELD_CLAIMS = {
+    "pullback": [
+        "Part of the troops near {place} are being pulled back now that the exercises are over.",
+        "A decision has been made to withdraw some of the units from {place}.",
+        "The units near {place} are already returning to their garrisons.",
+        "Forces in the {place} area are being drawn down, as we promised.",
+    ],
+    "civilians": [
+        "Our armed forces do not strike civilian targets in {city}.",
+        "Russian troops are taking every measure to keep the civilians of {city} safe.",
+        "Only military infrastructure in {city} is being hit, with high-precision weapons.",
+        "Our soldiers never fire on civilians; residents of {city} have nothing to fear.",
+    ],
+    "occupation": [
+        "We are not going to occupy {city}; there are no such plans.",
+        "Our units have no intention of holding {city} or governing it.",
+    ],
+    "staged": [
+        "What happened in {city} is a staged provocation; the Russian army had no part in it.",
+        "The pictures from {city} are fake, put together after our units had left.",
+    ],
+    "accusation": [
+        "This morning Russian missiles struck {city} again.",
+        "The occupiers are bombing residential districts of {city}.",
+        "Russian artillery shelled {city} overnight, and there are dead and wounded.",
+        "Russian aircraft dropped bombs on the centre of {city} today.",
+    ],
+    "liberation": [
+        "Ukrainian forces have pushed the occupiers out of the {city} area.",
+        "The north of the {city} region has been cleared of Russian troops.",
+    ],
+}
+FIELD_EVIDENCE = {
+    "pullback": {
+        "contradicts": ["Tanks moving towards the border near {place}", "{equip} unloaded at {place} railway station",
+                        "New field camp set up outside {place}", "Convoy of {equip} heading for the border from {place}",
+                        "More vehicles at the staging area near {place}", "Field hospital erected near {place}"],
+        "supports": ["Equipment leaving the training ground near {place}", "Train with {equip} heading away from {place}",
+                     "Vehicle park near {place} emptied", "Column of {equip} driving away from the border at {place}"],
+        "unrelated": ["Military movement near {other}", "Helicopters parked at an airfield in {other}",
+                      "Train with {equip} near {other}", "Vehicles seen on a road in {other}"],
+    },
+    "civilians": {
+        "contradicts": ["Residential building in {city} hit by a Russian missile", "Cluster munitions strike on a market in {city}",
+                        "Civilian car shot at by a Russian armoured vehicle in {city}, driver killed",
+                        "Russian shelling hits a children's hospital in {city}", "Bodies of civilians after a strike on a bread queue in {city}",
+                        "Apartment block in {city} destroyed by an air strike"],
+        "supports": ["Russian strike hits an army barracks outside {city}", "Ammunition depot near {city} destroyed by a missile",
+                     "Humanitarian corridor from {city} opened, buses leave with civilians"],
+        "unrelated": ["Destroyed Russian tank on the outskirts of {city}", "Residents of {city} queue for water",
+                      "Residential building in {city} hit, likely by falling air-defence debris",
+                      "Civilians protest in the centre of {other_city}", "Ukrainian troops dig trenches near {city}"],
+    },
+    "occupation": {
+        "contradicts": ["Russian soldiers detain a protest organiser in {city}", "Russian flag raised over the city council in {city}",
+                        "Russian forces patrolling the centre of {city}", "Russian-appointed administration takes office in {city}"],
+        "supports": ["Russian troops leave {city}, heading back north", "Last Russian column seen leaving {city}"],
+        "unrelated": ["Abandoned Russian trucks in a field near {other_city}", "Ukrainian volunteers hand out food in {city}",
+                      "Burnt-out Russian convoy near {other_city}"],
+    },
+    "staged": {
+        "contradicts": ["Satellite images show bodies in a street of {city} while Russian troops held it",
+                        "Drone video shows Russian soldiers shooting a man on a bicycle in {city}",
+                        "Resident of {city} describes her neighbour being shot by Russian soldiers",
+                        "Russian armoured vehicles filmed next to the bodies in {city}"],
+        "supports": ["Satellite images of {city} show the street empty while Russian troops were there"],
+        "unrelated": ["Destroyed cars at the entrance to {city}", "Russian convoy destroyed near {other_city}",
+                      "Ukrainian police enter {other_city}"],
+    },
+    "accusation": {
+        "supports": ["Aftermath of a missile strike in {city}", "Residential area in {city} after Russian shelling",
+                     "Air strike destroys an apartment block in {city}", "Shelling damage at the central market of {city}",
+                     "Rescue workers pull bodies from the rubble in {city}"],
+        "contradicts": ["Centre of {city} quiet and undamaged, residents walk in the square",
+                        "Footage from {city} the same morning shows no damage to the districts named"],
+        "unrelated": ["Destroyed Ukrainian tank in {city}", "Military base near {city} hit by a strike",
+                      "Strike on a fuel depot in {other_city}", "Evacuation train leaves {city}"],
+    },
+    "liberation": {
+        "supports": ["Russian column moving north away from {city}", "Abandoned Russian positions near {city}",
+                     "Ukrainian flag raised again over the council in {city}"],
+        "contradicts": ["Russian tanks still in the centre of {city}", "Russian artillery firing from positions inside {city}"],
+        "unrelated": ["Damaged bridge in {other_city}", "Russian troops in {other_city}", "Destroyed shops in {other_city}"],
+    },
+}
+FIELD_SIDE = {"pullback": "staging", "civilians": "city", "occupation": "city", "staged": "city", "accusation": "city",
+              "liberation": "city"}
+
+
+def make_field_titles(n: int) -> list[dict]:
+    """Claims against short event titles of the kind open-source trackers log (one line per video)."""
+    topics = list(FIELD_CLAIMS)
+    out = []
+    for i in range(n):
+        topic = topics[i % len(topics)]
+        label = ("contradicts", "supports", "unrelated")[(i // len(topics)) % 3]
+        place = pick(STAGING)
+        other = pick([p for p in STAGING if p != place])
+        city = pick(UA_CITIES)
+        other_city = pick([c for c in UA_CITIES if c != city])
+        claim_day = pick_date(date(2022, 2, 10), date(2022, 5, 20))
+        ev_day = claim_day + timedelta(days=rng.randint(0, 6))
+        slots = {"place": place, "other": other, "city": city, "other_city": other_city, "equip": pick(EQUIPMENT)}
+        claim = pick(FIELD_CLAIMS[topic]).format(**slots)
+        evidence = pick(FIELD_EVIDENCE[topic][label]).format(**slots)
+        evidence = evidence[0].upper() + evidence[1:]
+        out.append(row(claim, evidence, label, claim_day, ev_day, "field_report"))
+    return out
+
+
 # Hand-written pairs: (claim, evidence, label, claim_date, evidence_date, phenomenon)
 HANDWRITTEN = [
     ("Some units of the Southern and Western military districts have completed their tasks and are loading onto trains.",
@@ -800,6 +911,7 @@ def build_rows() -> list[dict]:
     rows += make_paraphrase(18)
     rows += [row(c, e, lab, date.fromisoformat(cd), date.fromisoformat(ed), ph)
              for c, e, lab, cd, ed, ph in HANDWRITTEN]
+    rows += make_field_titles(288)
     seen = set()
     unique = []
     for r in rows:

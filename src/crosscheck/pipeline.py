@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from crosscheck import store
@@ -66,14 +67,21 @@ def score_pairs(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, scorer: Sta
     if pairs.empty:
         return pairs.assign(stance=None, contradiction=None, support=None, model=None, scored_at=None)
     ids = list(set(pairs["claim_id"]) | set(pairs["report_id"]))
+    # The stored vectors serve passage selection too when they come from the scorer's sentence model.
+    reuse = scorer.passage_model is not None and scorer.passage_model == store.get_meta(con, "embed_model")
     texts = con.execute(
-        "SELECT statement_id, text, stated_on FROM statements WHERE list_contains(?, statement_id)", [ids]
+        f"SELECT statement_id, text, stated_on{', embedding' if reuse else ''} FROM statements "
+        "WHERE list_contains(?, statement_id)", [ids]
     ).df().set_index("statement_id")
+    known = None
+    if reuse:
+        known = {t: np.asarray(v, dtype=np.float32) for t, v in zip(texts["text"], texts["embedding"]) if v is not None}
     scores = scorer.score(
         texts.loc[pairs["claim_id"], "text"].tolist(),
         texts.loc[pairs["report_id"], "text"].tolist(),
         texts.loc[pairs["claim_id"], "stated_on"].tolist(),
         texts.loc[pairs["report_id"], "stated_on"].tolist(),
+        known_vectors=known,
     )
     out = pairs.reset_index(drop=True).copy()
     for col in ("stance", "contradiction", "support"):

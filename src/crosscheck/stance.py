@@ -24,7 +24,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -197,10 +197,26 @@ def apply_time_rule(
     return frame
 
 
+class KnownVectors:
+    """An embedder that first looks texts up in vectors already computed by the same model."""
+
+    def __init__(self, embedder, known: Mapping[str, np.ndarray]):
+        self.inner, self.known = embedder, known
+        self.name, self.dim = embedder.name, embedder.dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
+        fresh = dict(zip(missing, self.inner.embed(missing))) if missing else {}
+        rows = [self.known[t] if t in self.known else fresh[t] for t in texts]
+        return np.stack(rows).astype(np.float32) if rows else np.zeros((0, self.dim), np.float32)
+
+
 class StanceScorer:
     """Base class: one stance and two probabilities per (claim, evidence) pair."""
 
     name = "none"
+    # Name of the sentence model used to pick passages; stored vectors of that model can be reused.
+    passage_model: str | None = None
 
     def score(
         self,
@@ -208,6 +224,7 @@ class StanceScorer:
         evidences: Sequence[str],
         claim_dates: Sequence[dt.date | None] | None = None,
         evidence_dates: Sequence[dt.date | None] | None = None,
+        known_vectors: Mapping[str, np.ndarray] | None = None,
     ) -> pd.DataFrame:
         """Unscored pairs: stance and probabilities empty."""
         return pd.DataFrame({"stance": [None] * len(claims), "contradiction": [None] * len(claims), "support": [None] * len(claims)})
@@ -300,15 +317,24 @@ class CrossEncoderScorer(StanceScorer):
                 out.append(LABELS[int(np.argmax(p))])
         return out
 
-    def score(self, claims, evidences, claim_dates=None, evidence_dates=None) -> pd.DataFrame:
-        """Stance, contradiction and support per pair; long evidence is reduced to its best passage."""
+    @property
+    def passage_model(self) -> str:
+        return self._embedder.name if self._embedder is not None else config.DEFAULT_EMBED_MODEL
+
+    def score(self, claims, evidences, claim_dates=None, evidence_dates=None, known_vectors=None) -> pd.DataFrame:
+        """Stance, contradiction and support per pair; long evidence is reduced to its best passage.
+
+        known_vectors (text → vector of the passage model, e.g. the stored statement vectors) saves
+        embedding those texts again.
+        """
         claims = ["" if c is None else str(c) for c in claims]
         evidences = ["" if e is None else str(e) for e in evidences]
         if len(claims) != len(evidences):
             raise ValueError(f"{len(claims)} claims but {len(evidences)} evidences")
         if not claims:
             return pd.DataFrame(columns=SCORE_COLUMNS + ["similarity", "related", "lag_days", "forward_looking"])
-        passages, feats = select_passages(claims, evidences, self.embedder)
+        embedder = KnownVectors(self.embedder, known_vectors) if known_vectors else self.embedder
+        passages, feats = select_passages(claims, evidences, embedder)
         related = self.gate.probability(feats) if self.gate is not None else None
         # Pairs the gate calls unrelated skip the cross-encoder: it is the slow part.
         keep = np.arange(len(claims)) if related is None else np.flatnonzero(related >= self.gate.threshold)
