@@ -91,6 +91,12 @@ CLAIMS: dict[str, tuple] = {
     "z29": (ZELENSKY, 29, ZEL, "The occupiers are accumulating forces in the Kharkiv direction, in the Zaporizhzhia region."),
     "z26": (ZELENSKY, 26, ZEL, "Mykolaiv is constantly being bombed, with almost half a million inhabitants."),
     "z6": (ZELENSKY, 6, ZEL, "Mariupol is a city where now, week after week, the Russian occupiers are hiding traces of crimes, burying the remains of murdered people in mass graves."),
+    # Claims of TRAIN_ONLY_PAIRS (added after the held-out split was fixed)
+    "k359b": (KREMLIN, 359, PUTIN_READOUT, "Reports of shelling in Kiev and other big cities are crudely fabricated propaganda."),
+    "k344": (KREMLIN, 344, PUTIN_READOUT, "Vladimir Putin stressed, in particular, that the Russian military take all possible steps to save civilians' lives."),
+    "k229b": (KREMLIN, 229, PUTIN, "Actions in certain areas of Ukraine are only aimed at containing the enemy, strikes to destroy the military infrastructure and create conditions for more active operations on the territory of Donbass."),
+    "z141": (ZELENSKY, 141, ZEL, "Yesterday, Russian troops again shelled the largest city in the east of our country - Kharkiv."),
+    "z255": (ZELENSKY, 255, ZEL, "Today, the invaders launched a missile strike at Odesa."),
 }
 
 # monitor sentences of the founding article: id -> (speaker, verbatim text)
@@ -385,6 +391,45 @@ PAIRS: list[tuple[str, str, str, str]] = [
     ("z341", "UW6224", U, "damage in Okhtyrka; no stance"),
 ]
 
+# Pairs added after the held-out split was drawn: always `train`, so the held-out part stays exactly as
+# it was (adding claims to PAIRS would redraw it). Their claims and events appear in no held-out pair.
+TRAIN_ONLY_PAIRS: list[tuple[str, str, str, str]] = [
+    # Kremlin readout, 4 Mar: shelling of Kyiv and other cities is fabricated
+    ("k359b", "UW1338", C, "strike on the Kyiv TV tower two days before"),
+    ("k359b", "UW1151", C, "Russian shelling of Kharkiv, 2 Mar"),
+    ("k359b", "UW1219", C, "shelling of a residential area of Kharkiv, 3 Mar"),
+    ("k359b", "UW1244", C, "residential building destroyed in Kharkiv, 2 Mar"),
+    ("k359b", "UW1707", C, "remains of a missile on a Kyiv street, 2 Mar"),
+    ("k359b", "UW0986", U, "a convoy seen by satellite: no shelling reported"),
+    ("k359b", "UW0987", U, "abandoned Russian column in Borodyanka"),
+    # Kremlin readout, 7 Mar: the military take all possible steps to save civilians
+    ("k344", "UW1472", C, "residential area destroyed in Bila Tserkva, 5 Mar"),
+    ("k344", "UW1794", C, "heavy damage to a residential building after strikes in Kharkiv, 5 Mar"),
+    ("k344", "UW1417", C, "damaged residential area in Irpin, 5 Mar"),
+    ("k344", "UW1502", C, "multiple residential buildings damaged in Kharkiv, 6 Mar"),
+    ("k344", "UW1415", U, "residents block a road in Enerhodar: no harm to civilians reported"),
+    ("k344", "UW1469", U, "evacuation from Irpin with fighting heard: who fired is not said"),
+    # Putin, 12 Apr: strikes only destroy military infrastructure
+    ("k229b", "UW5387", C, "children's hospital in Kharkiv damaged by shelling, 12 Apr"),
+    ("k229b", "UW5375", C, "strike on a residential building near a school in Kharkiv"),
+    ("k229b", "UW5409", C, "Russian shelling near a residential building and school in Kharkiv"),
+    ("k229b", "UW5378", C, "tank firing at residential buildings in Mariupol"),
+    # Zelenskyy, 27 May: Kharkiv shelled yesterday
+    ("z141", "UW8169", S, "shelling aftermath in central Kharkiv, 26 May"),
+    ("z141", "UW8171", S, "aftermath of the shelling in central Kharkiv, 26 May"),
+    ("z141", "UW8175", S, "civilian casualties after the Kharkiv bombing, 26 May"),
+    ("z141", "UW8290", S, "civilian casualties in Kharkiv city, 26 May"),
+    ("z141", "UW8178", U, "damage in Derhachi, another town of the oblast"),
+    ("z141", "UW8255", U, "strike on a solar farm in Merefa two days later"),
+    ("z141", "UW8182", U, "destroyed Russian vehicle in Pytomnyk"),
+    # Zelenskyy, 7 May: missile strike at Odesa today
+    ("z255", "UW7222", S, "smoke after a strike in Odesa, 7 May"),
+    ("z255", "UW7223", S, "cruise missile filmed over Odesa before impact, 7 May"),
+    ("z255", "UW7224", S, "missile strike in Odesa, 7 May"),
+    ("z255", "UW7136", U, "drone strike on Snake Island the day before"),
+    ("z255", "UW7343", U, "a later strike on an Odesa supermarket, 10 May"),
+]
+
 
 def read_cir(shared: Path) -> dict[str, dict]:
     """CIR events by entry id."""
@@ -432,7 +477,7 @@ def build_rows(shared: Path) -> list[dict]:
     releases = {KREMLIN: read_releases(shared, KREMLIN), ZELENSKY: read_releases(shared, ZELENSKY)}
     seed_text = (shared / SEED).read_text(encoding="utf-8")
     rows = []
-    for n, (claim_id, ev_ref, label, note) in enumerate(PAIRS, start=1):
+    for n, (claim_id, ev_ref, label, note) in enumerate(PAIRS + TRAIN_ONLY_PAIRS, start=1):
         rel, row_no, speaker, text, *seed_date = CLAIMS[claim_id]
         if rel == SEED:
             if text not in seed_text:
@@ -461,7 +506,9 @@ def build_rows(shared: Path) -> list[dict]:
                      "evidence_source": evidence_source, "evidence_date": evidence_date,
                      "evidence_place": evidence_place, "label": label,
                      "split": "", "note": note})
-    assign_splits(rows)
+    assign_splits(rows[: len(PAIRS)])
+    for r in rows[len(PAIRS):]:
+        r["split"] = "train"
     return rows
 
 
