@@ -336,3 +336,18 @@ def test_attribution_never_raises_on_arbitrary_text(registry):
                    for s in statements)
 
     check()
+
+
+def test_spoken_text_keeps_the_quoted_words_of_reported_speech():
+    from crosscheck.attribute import spoken_text
+
+    sentence = ("After his Tuesday talks with German counterpart Olaf Scholz in Moscow, Russian President Vladimir "
+                "Putin said “a decision has been taken to partially withdraw forces” following what Moscow claims "
+                "were regular drills near Ukraine.")
+    assert spoken_text(sentence) == "a decision has been taken to partially withdraw forces"
+    two = '“We have not seen any de-escalation,” he said, adding: “the build-up goes on at the border today.”'
+    assert spoken_text(two) == "We have not seen any de-escalation … the build-up goes on at the border today"
+    # Short scare quotes and sentences without quotes stay whole.
+    assert spoken_text('He called the reports "crude fakes" again.') == 'He called the reports "crude fakes" again.'
+    assert spoken_text("No quotation here.") == "No quotation here."
+    assert spoken_text("") == ""

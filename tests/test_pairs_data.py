@@ -49,7 +49,7 @@ def real() -> list[dict]:
 
 
 def test_synthetic_pairs_are_well_formed(synthetic):
-    assert 700 <= len(synthetic) <= 900
+    assert 900 <= len(synthetic) <= 1200
     for row in synthetic:
         assert row["label"] in LABELS
         assert row["claim"].strip() and row["evidence"].strip() and row["phenomenon"].strip()
@@ -63,7 +63,7 @@ def test_synthetic_pairs_are_balanced_and_cover_the_phenomena(synthetic):
     assert min(counts.values()) >= 0.28 * len(synthetic), counts
     phenomena = {r["phenomenon"] for r in synthetic}
     assert {"withdrawal_vs_buildup", "civilian_strike", "counts", "places", "dates_timing", "negation",
-            "hedging", "denial", "drills_end", "hard_negative", "paraphrase_support", "field_report"} <= phenomena
+            "hedging", "denial", "drills_end", "hard_negative", "paraphrase_support", "field_report", "polarity"} <= phenomena
     assert all(r["label"] == "unrelated" for r in synthetic if r["phenomenon"] == "hard_negative")
 
 

@@ -650,6 +650,78 @@ def make_field_titles(n: int) -> list[dict]:
     return out
 
 
+# One report, two claims of opposite direction: the label follows the claim, not the report alone.
+# (event titles, claim that the report refutes, claim that it confirms)
+POLARITY = [
+    (["Apartment block hit by a missile", "Residential street shelled, two civilians killed",
+      "Strike on a queue for bread, several civilians dead", "School building destroyed by shelling",
+      "Shelling damage at a city market", "Maternity ward damaged by an air strike"],
+     ["Russian forces do not strike residential areas of {city}.",
+      "Our army takes every care to keep the civilians of {city} out of harm's way.",
+      "Only military facilities in {city} are targeted, never homes."],
+     ["The occupiers shelled residential areas of {city} again.",
+      "Russian strikes on {city} are killing civilians.",
+      "Russian artillery keeps hitting homes, schools and markets in {city}."]),
+    (["Tanks moving towards the border", "Convoy of trucks heading to the border",
+      "Armour unloaded from a train near the border", "New field camp set up close to the border",
+      "Field hospital erected near the border"],
+     ["Units near {place} are pulling back to their home bases.",
+      "The troops around {place} are being withdrawn now that the drills are over."],
+     ["Russia keeps massing troops near {place}.",
+      "The build-up of Russian forces around {place} continues."]),
+    (["Column of armour driving away from the border", "Train with tanks leaving for the home garrison",
+      "Training ground emptied, tents taken down"],
+     ["Russia keeps massing troops near {place}.",
+      "The build-up of Russian forces around {place} continues."],
+     ["Units near {place} are pulling back to their home bases.",
+      "The troops around {place} are being withdrawn now that the drills are over."]),
+    (["Russian soldiers patrol the central square", "Russian flag raised over the town hall",
+      "Russian troops detain local officials"],
+     ["Russia has no intention of occupying {city}.",
+      "Our troops are not staying in {city}; there is no occupation."],
+     ["{city} remains under Russian occupation.",
+      "Russian troops still control {city}."]),
+    (["Russian troops leave the town, heading north", "Last Russian vehicles drive out of the town",
+      "Ukrainian flag raised again over the town hall"],
+     ["{city} remains under Russian occupation.",
+      "Russian troops still control {city}."],
+     ["The occupiers have left {city}.",
+      "Russian forces have withdrawn from {city}."]),
+]
+# Groups about troop movements and occupation never serve as each other's unrelated reports.
+POLARITY_TOPIC = ["civilians", "troops", "troops", "troops", "troops"]
+NEUTRAL_TITLES = ["Wedding party filmed in the town park", "Harvest under way in the fields outside town",
+                  "Road repairs on the ring road", "Queue at a petrol station", "Street market reopens after the holidays",
+                  "Snow clearing in the centre", "Football match in the local stadium"]
+
+
+def make_polarity(n: int) -> list[dict]:
+    """The same report with a claim it refutes, a claim it confirms, and a report about something else."""
+    out = []
+    for i in range(n):
+        titles, refuted, confirmed = POLARITY[(i // 3) % len(POLARITY)]
+        city, place = pick(UA_CITIES), pick(STAGING)
+        claim_day = pick_date(date(2022, 2, 10), date(2022, 5, 20))
+        ev_day = claim_day + timedelta(days=rng.randint(0, 5))
+        title = pick(titles)
+        # Monitor titles often leave the place to a separate column; half of them name it here.
+        if rng.random() < 0.5:
+            title = f"{title} in {city}" if "{city}" in "".join(refuted + confirmed) else f"{title} near {place}"
+        kind = i % 3
+        if kind == 0:
+            claim, label = pick(refuted), "contradicts"
+        elif kind == 1:
+            claim, label = pick(confirmed), "supports"
+        else:
+            # Another kind of event (a military one half of the time, so it is not just the topic) or daily life.
+            topic = POLARITY_TOPIC[(i // 3) % len(POLARITY)]
+            group = rng.choice([g for g, t in enumerate(POLARITY_TOPIC) if t != topic])
+            other = pick(POLARITY[group][0]) if rng.random() < 0.5 else pick(NEUTRAL_TITLES)
+            claim, label, title = pick(refuted + confirmed), "unrelated", other
+        out.append(row(claim.format(city=city, place=place), title, label, claim_day, ev_day, "polarity"))
+    return out
+
+
 # Hand-written pairs: (claim, evidence, label, claim_date, evidence_date, phenomenon)
 HANDWRITTEN = [
     ("Some units of the Southern and Western military districts have completed their tasks and are loading onto trains.",
@@ -912,6 +984,7 @@ def build_rows() -> list[dict]:
     rows += [row(c, e, lab, date.fromisoformat(cd), date.fromisoformat(ed), ph)
              for c, e, lab, cd, ed, ph in HANDWRITTEN]
     rows += make_field_titles(288)
+    rows += make_polarity(300)
     seen = set()
     unique = []
     for r in rows:

@@ -122,6 +122,32 @@ class Speaker:
     person: bool = False
 
 
+def quoted_passages(text: str, min_words: int = 4) -> list[str]:
+    """The passages of text inside quotation marks with at least min_words words, in order."""
+    found, open_at = [], None
+    for i, ch in enumerate(text):
+        opener = ch in "“«" or (ch == '"' and open_at is None)
+        closer = ch in "”»" or (ch == '"' and open_at is not None)
+        if open_at is None and opener:
+            open_at = i
+        elif open_at is not None and closer:
+            inner = text[open_at + 1 : i].strip(" ,.;:")
+            if len(inner.split()) >= min_words:
+                found.append(inner)
+            open_at = None
+    return found
+
+
+def spoken_text(text: str) -> str:
+    """What the speaker said: the quoted words of a reported-speech sentence, else the whole sentence.
+
+    "After the talks, Putin said “a decision has been taken to partially withdraw forces” following
+    the drills" → "a decision has been taken to partially withdraw forces".
+    """
+    quotes = quoted_passages(text or "", min_words=6)
+    return " … ".join(quotes) if quotes else (text or "")
+
+
 def _mask_quotes(text: str) -> tuple[str, bool]:
     """Text with quoted passages blanked out (same length), and whether a quote of 3+ words was found."""
     out = list(text)

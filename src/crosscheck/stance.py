@@ -129,6 +129,21 @@ def select_passages(
     return passages, feats
 
 
+def gated_probability(gate, feats: np.ndarray, evidences: Sequence[str]) -> np.ndarray | None:
+    """P(related) from the gate for evidence longer than a passage; +inf (always passes) for short evidence.
+
+    The gate is a document-level filter, fitted where "unrelated" means another topic (FNC-1 bodies).
+    Between a claim and one short report, relatedness is not similarity: the monitor report that refutes
+    a claim often shares few words with it ("we will withdraw" against "tanks moving to the border"),
+    while a report that shares its words may be about another event. There the cross-encoder decides.
+    """
+    if gate is None:
+        return None
+    related = gate.probability(feats)
+    short = np.array([len(split_evidence(e)) <= PASSAGE_SENTENCES for e in evidences], dtype=bool)
+    return np.where(short, np.inf, related)
+
+
 def expand_features(feats: np.ndarray) -> np.ndarray:
     """Features plus a few products, so a linear model can bend."""
     f = np.asarray(feats, dtype=np.float64)
@@ -335,19 +350,22 @@ class CrossEncoderScorer(StanceScorer):
             return pd.DataFrame(columns=SCORE_COLUMNS + ["similarity", "related", "lag_days", "forward_looking"])
         embedder = KnownVectors(self.embedder, known_vectors) if known_vectors else self.embedder
         passages, feats = select_passages(claims, evidences, embedder)
-        related = self.gate.probability(feats) if self.gate is not None else None
+        related = gated_probability(self.gate, feats, evidences)
         # Pairs the gate calls unrelated skip the cross-encoder: it is the slow part.
         keep = np.arange(len(claims)) if related is None else np.flatnonzero(related >= self.gate.threshold)
         probs = np.tile(np.eye(len(LABELS))[LABELS.index("unrelated")], (len(claims), 1))
         if len(keep):
             probs[keep] = self.probabilities([claims[i] for i in keep], [passages[i] for i in keep])
         stances = self.decide(probs, related)
-        rel = related if related is not None else 1.0 - probs[:, 3]
+        # P(related): the gate's for long evidence, the cross-encoder's (1 - P(unrelated)) otherwise.
+        rel = 1.0 - probs[:, 3] if related is None else np.where(np.isinf(related), 1.0 - probs[:, 3], related)
+        # For gated pairs P(related) × P(contradicts | related): a document about something else contradicts
+        # nothing; the cross-encoder's own probabilities already include that.
+        weight = 1.0 if related is None else np.where(np.isinf(related), 1.0, related)
         frame = pd.DataFrame({
             "stance": stances,
-            # P(related) × P(contradicts | related pair): a report about something else contradicts nothing.
-            "contradiction": np.clip(probs[:, 1] * (rel if related is not None else 1.0), 0, 1),
-            "support": np.clip(probs[:, 0] * (rel if related is not None else 1.0), 0, 1),
+            "contradiction": np.clip(probs[:, 1] * weight, 0, 1),
+            "support": np.clip(probs[:, 0] * weight, 0, 1),
             "similarity": feats[:, 0].astype(float),
             "related": np.asarray(rel, dtype=float),
         })
