@@ -156,8 +156,6 @@ def test_bundled_model_tells_unrelated_pairs_apart(bundled):
     assert scored["contradiction"].to_numpy()[unrelated].max() < scored["contradiction"].to_numpy()[~unrelated].max()
 
 
-@pytest.mark.xfail(reason="known gap: the bundled model still calls 3 of the 4 clear contradictions `supports` "
-                          "(5 of 9 pairs right); see docs/model-card.md", strict=False)
 def test_bundled_model_on_clear_pairs(bundled):
     claims, evidences, gold = zip(*CLEAR_PAIRS)
     scored = bundled.score(list(claims), list(evidences))
@@ -236,3 +234,12 @@ def test_known_vectors_are_not_embedded_again(embedder):
     counting.asked.clear()
     scorer.score([claims[0]], ["Trains with tanks were unloaded at the border station."], known_vectors=known)
     assert counting.asked == ["Trains with tanks were unloaded at the border station."]
+
+
+def test_reported_speech_is_scored_on_the_quoted_words(bundled):
+    quote = "a decision has been taken to partially withdraw forces from the border"
+    framed = f"After the talks in Moscow, the president said “{quote}” following the drills near Ukraine."
+    report = "Tanks and rocket launchers were filmed moving toward the border on Thursday"
+    both = bundled.score([framed, quote], [f"“{report},” the monitor said.", report])
+    assert both["stance"][0] == both["stance"][1]
+    assert both["contradiction"][0] == pytest.approx(both["contradiction"][1], abs=1e-6)

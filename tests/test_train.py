@@ -31,7 +31,7 @@ def tiny_model(tmp_path_factory, embedder):
     pairs = root / "pairs.csv"
     pd.DataFrame(rows).to_csv(pairs, index=False)
     out = root / "model"
-    cfg = TrainConfig(pair_files=[pairs], out_dir=out, pair_repeat=2, calibration_fraction=0.0, batch_size=4)
+    cfg = TrainConfig(pair_files=[pairs], out_dir=out, pair_repeat=2, calibration_fraction=0.0, batch_size=4, epochs=1)
     report = train_stance(cfg, embedder=embedder, log=lambda msg: None)
     return out, report
 

@@ -7,11 +7,11 @@ Interface used by the pipeline, the CLI and the app:
         similarity (MiniLM cosine of the claim and its best evidence sentence), related (0–1),
         lag_days (evidence date minus claim date), forward_looking (the claim promises a future act)
 
-The bundled model (data/models/stance) has two stages, as the strongest FNC-1 systems did:
-a logistic regression over similarity and word-overlap features decides related vs unrelated
-(`relatedness.json`), then a MiniLM cross-encoder trained by `crosscheck train-stance` reads the
-claim with the evidence passage (the evidence sentences most similar to the claim) and gives the
-stance. Any sentence-transformers NLI cross-encoder id or path works too; its labels come from
+The bundled model (data/models/stance) is a MiniLM cross-encoder trained by `crosscheck train-stance`
+that reads the claim (the quoted words of reported speech) with the evidence passage (the evidence
+sentences most similar to the claim) and gives the stance. For long evidence a first stage, as the
+strongest FNC-1 systems had, decides related vs unrelated: a logistic regression over similarity and
+word-overlap features (`relatedness.json`). Any sentence-transformers NLI cross-encoder id or path works too; its labels come from
 its config (entailment → supports, contradiction → contradicts, neutral → discusses).
 """
 
@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crosscheck import config
+from crosscheck.attribute import spoken_text
 from crosscheck.errors import ModelError
 
 SCORE_COLUMNS = ["stance", "contradiction", "support"]
@@ -346,6 +347,11 @@ class CrossEncoderScorer(StanceScorer):
         evidences = ["" if e is None else str(e) for e in evidences]
         if len(claims) != len(evidences):
             raise ValueError(f"{len(claims)} claims but {len(evidences)} evidences")
+        # Reported speech is scored on the quoted words: "Putin said “a decision has been taken to
+        # partially withdraw forces” after talks with Scholz" claims what is inside the quotation marks.
+        # Long evidence keeps its text: a document is more than its quotes.
+        claims = [spoken_text(c) for c in claims]
+        evidences = [spoken_text(e) if len(split_evidence(e)) <= PASSAGE_SENTENCES else e for e in evidences]
         if not claims:
             return pd.DataFrame(columns=SCORE_COLUMNS + ["similarity", "related", "lag_days", "forward_looking"])
         embedder = KnownVectors(self.embedder, known_vectors) if known_vectors else self.embedder

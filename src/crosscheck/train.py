@@ -28,7 +28,7 @@ class DataFileError(CrosscheckError):
 
 @dataclass
 class TrainConfig:
-    """What goes into one training run; defaults are the documented run (about 25 min on 2 CPU cores)."""
+    """What goes into one training run; defaults are the documented run (about 25 min on 2 quiet CPU cores)."""
 
     fnc_dir: Path | None = None
     arc_dir: Path | None = None
@@ -37,7 +37,7 @@ class TrainConfig:
     out_dir: Path = Path("data/models/stance")
     init: str | None = None
     seed: int = DEFAULT_SEED
-    epochs: int = 1
+    epochs: int = 4
     batch_size: int = 16
     lr: float = 4e-5
     max_length: int = 96
@@ -46,7 +46,7 @@ class TrainConfig:
     fnc_hard_unrelated: int = 200
     arc_caps: dict = field(default_factory=lambda: {"agree": 400, "discuss": 200, "disagree": 500})
     gate_unrelated: int = 5000
-    pair_repeat: int = 4
+    pair_repeat: int = 3
     calibration_fraction: float = 0.25
     max_minutes: float | None = None
     cache_file: Path | None = None
