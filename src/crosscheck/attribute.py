@@ -122,20 +122,25 @@ class Speaker:
     person: bool = False
 
 
-def quoted_passages(text: str, min_words: int = 4) -> list[str]:
-    """The passages of text inside quotation marks with at least min_words words, in order."""
-    found, open_at = [], None
+def _quote_spans(text: str) -> tuple[list[tuple[int, int]], int | None]:
+    """Positions (opening mark, closing mark) of the closed quotations, and of a quotation left open."""
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
     for i, ch in enumerate(text):
         opener = ch in "“«" or (ch == '"' and open_at is None)
         closer = ch in "”»" or (ch == '"' and open_at is not None)
         if open_at is None and opener:
             open_at = i
         elif open_at is not None and closer:
-            inner = text[open_at + 1 : i].strip(" ,.;:")
-            if len(inner.split()) >= min_words:
-                found.append(inner)
+            spans.append((open_at, i))
             open_at = None
-    return found
+    return spans, open_at
+
+
+def quoted_passages(text: str, min_words: int = 4) -> list[str]:
+    """The passages of text inside quotation marks with at least min_words words, in order."""
+    inner = [text[a + 1 : b].strip(" ,.;:") for a, b in _quote_spans(text)[0]]
+    return [q for q in inner if len(q.split()) >= min_words]
 
 
 def spoken_text(text: str) -> str:
@@ -151,19 +156,11 @@ def spoken_text(text: str) -> str:
 def _mask_quotes(text: str) -> tuple[str, bool]:
     """Text with quoted passages blanked out (same length), and whether a quote of 3+ words was found."""
     out = list(text)
-    long_quote = False
-    open_at: int | None = None
-    for i, ch in enumerate(text):
-        opener = ch in "“«" or (ch == '"' and open_at is None)
-        closer = ch in "”»" or (ch == '"' and open_at is not None)
-        if open_at is None and opener:
-            open_at = i
-        elif open_at is not None and closer:
-            if len(text[open_at + 1 : i].split()) >= 3:
-                long_quote = True
-            for j in range(open_at + 1, i):
-                out[j] = " "
-            open_at = None
+    spans, open_at = _quote_spans(text)
+    long_quote = any(len(text[a + 1 : b].split()) >= 3 for a, b in spans)
+    for a, b in spans:
+        for j in range(a + 1, b):
+            out[j] = " "
     if open_at is not None and open_at < 2:
         # A quote opened at the start and never closed in this sentence: all of it is speech.
         long_quote = long_quote or len(text.split()) >= 3

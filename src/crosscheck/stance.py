@@ -11,8 +11,9 @@ The bundled model (data/models/stance) is a MiniLM cross-encoder trained by `cro
 that reads the claim (the quoted words of reported speech) with the evidence passage (the evidence
 sentences most similar to the claim) and gives the stance. For long evidence a first stage, as the
 strongest FNC-1 systems had, decides related vs unrelated: a logistic regression over similarity and
-word-overlap features (`relatedness.json`). Any sentence-transformers NLI cross-encoder id or path works too; its labels come from
-its config (entailment → supports, contradiction → contradicts, neutral → discusses).
+word-overlap features (`relatedness.json`). Any sentence-transformers NLI cross-encoder id or path
+works too; its labels come from its config (entailment → supports, contradiction → contradicts,
+neutral → discusses).
 """
 
 from __future__ import annotations
