@@ -661,23 +661,18 @@ POLARITY = [
       "Only military facilities in {city} are targeted, never homes."],
      ["The occupiers shelled residential areas of {city} again.",
       "Russian strikes on {city} are killing civilians.",
-      "Russian artillery keeps hitting homes, schools and markets in {city}.",
-      "Moscow's word that it spares the civilians of {city} is not true."]),
+      "Russian artillery keeps hitting homes, schools and markets in {city}."]),
     (["Tanks moving towards the border", "Convoy of trucks heading to the border",
       "Armour unloaded from a train near the border", "New field camp set up close to the border",
       "Field hospital erected near the border"],
      ["Units near {place} are pulling back to their home bases.",
       "The troops around {place} are being withdrawn now that the drills are over."],
      ["Russia keeps massing troops near {place}.",
-      "The build-up of Russian forces around {place} continues.",
-      "We see no sign of any withdrawal from {place}.",
-      "There is no de-escalation around {place}, whatever Moscow says."]),
+      "The build-up of Russian forces around {place} continues."]),
     (["Column of armour driving away from the border", "Train with tanks leaving for the home garrison",
       "Training ground emptied, tents taken down"],
      ["Russia keeps massing troops near {place}.",
-      "The build-up of Russian forces around {place} continues.",
-      "We see no sign of any withdrawal from {place}.",
-      "There is no de-escalation around {place}, whatever Moscow says."],
+      "The build-up of Russian forces around {place} continues."],
      ["Units near {place} are pulling back to their home bases.",
       "The troops around {place} are being withdrawn now that the drills are over."]),
     (["Russian soldiers patrol the central square", "Russian flag raised over the town hall",
@@ -989,7 +984,7 @@ def build_rows() -> list[dict]:
     rows += [row(c, e, lab, date.fromisoformat(cd), date.fromisoformat(ed), ph)
              for c, e, lab, cd, ed, ph in HANDWRITTEN]
     rows += make_field_titles(288)
-    rows += make_polarity(360)
+    rows += make_polarity(300)
     seen = set()
     unique = []
     for r in rows:
