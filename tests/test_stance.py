@@ -15,6 +15,7 @@ from crosscheck.stance import (
     RelatednessGate,
     StanceScorer,
     apply_time_rule,
+    gated_probability,
     is_forward_looking,
     load_scorer,
     normalise_label,
@@ -92,6 +93,16 @@ def test_gate_round_trips_through_json():
     assert again.probability(feats) == pytest.approx(gate.probability(feats))
     assert again.threshold == 0.4
     assert gate.probability(feats)[0] > 0.5 > gate.probability(feats)[1]
+
+
+def test_gate_filters_documents_but_not_short_reports():
+    gate = RelatednessGate([0.0] * 8, [1.0] * 8, [2.0, 0, 0, 0, 0, 0, 0, 0], -1.0, threshold=0.4)
+    feats = np.zeros((2, 5), dtype=np.float32)  # nothing in common with the claim
+    document = " ".join(f"The council met on day {i} to discuss the budget." for i in range(6))
+    related = gated_probability(gate, feats, [document, "Tanks moving towards the border."])
+    assert related[0] == pytest.approx(gate.probability(feats)[0]) and related[0] < gate.threshold
+    assert np.isinf(related[1])
+    assert gated_probability(None, feats, [document, "x"]) is None
 
 
 def test_none_scorer_leaves_pairs_unscored():
