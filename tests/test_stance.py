@@ -21,6 +21,7 @@ from crosscheck.stance import (
     normalise_label,
     overlap_features,
     select_passages,
+    short_evidence,
 )
 
 
@@ -99,10 +100,12 @@ def test_gate_filters_documents_but_not_short_reports():
     gate = RelatednessGate([0.0] * 8, [1.0] * 8, [2.0, 0, 0, 0, 0, 0, 0, 0], -1.0, threshold=0.4)
     feats = np.zeros((2, 5), dtype=np.float32)  # nothing in common with the claim
     document = " ".join(f"The council met on day {i} to discuss the budget." for i in range(6))
-    related = gated_probability(gate, feats, [document, "Tanks moving towards the border."])
+    short = short_evidence([document, "Tanks moving towards the border."])
+    assert short.tolist() == [False, True]
+    related = gated_probability(gate, feats, short)
     assert related[0] == pytest.approx(gate.probability(feats)[0]) and related[0] < gate.threshold
     assert np.isinf(related[1])
-    assert gated_probability(None, feats, [document, "x"]) is None
+    assert gated_probability(None, feats, short) is None
 
 
 def test_none_scorer_leaves_pairs_unscored():

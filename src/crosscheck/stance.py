@@ -131,7 +131,12 @@ def select_passages(
     return passages, feats
 
 
-def gated_probability(gate, feats: np.ndarray, evidences: Sequence[str]) -> np.ndarray | None:
+def short_evidence(evidences: Sequence[str]) -> np.ndarray:
+    """True for evidence of at most a passage's length (a statement or a short report), per text."""
+    return np.array([len(split_evidence(e)) <= PASSAGE_SENTENCES for e in evidences], dtype=bool)
+
+
+def gated_probability(gate, feats: np.ndarray, short: np.ndarray) -> np.ndarray | None:
     """P(related) from the gate for evidence longer than a passage; +inf (always passes) for short evidence.
 
     The gate is a document-level filter, fitted where "unrelated" means another topic (FNC-1 bodies).
@@ -141,9 +146,7 @@ def gated_probability(gate, feats: np.ndarray, evidences: Sequence[str]) -> np.n
     """
     if gate is None:
         return None
-    related = gate.probability(feats)
-    short = np.array([len(split_evidence(e)) <= PASSAGE_SENTENCES for e in evidences], dtype=bool)
-    return np.where(short, np.inf, related)
+    return np.where(short, np.inf, gate.probability(feats))
 
 
 def expand_features(feats: np.ndarray) -> np.ndarray:
@@ -351,13 +354,14 @@ class CrossEncoderScorer(StanceScorer):
         # Reported speech is scored on the quoted words: "Putin said “a decision has been taken to
         # partially withdraw forces” after talks with Scholz" claims what is inside the quotation marks.
         # Long evidence keeps its text: a document is more than its quotes.
+        short = short_evidence(evidences)
         claims = [spoken_text(c) for c in claims]
-        evidences = [spoken_text(e) if len(split_evidence(e)) <= PASSAGE_SENTENCES else e for e in evidences]
+        evidences = [spoken_text(e) if is_short else e for e, is_short in zip(evidences, short)]
         if not claims:
             return pd.DataFrame(columns=SCORE_COLUMNS + ["similarity", "related", "lag_days", "forward_looking"])
         embedder = KnownVectors(self.embedder, known_vectors) if known_vectors else self.embedder
         passages, feats = select_passages(claims, evidences, embedder)
-        related = gated_probability(self.gate, feats, evidences)
+        related = gated_probability(self.gate, feats, short)
         # Pairs the gate calls unrelated skip the cross-encoder: it is the slow part.
         keep = np.arange(len(claims)) if related is None else np.flatnonzero(related >= self.gate.threshold)
         probs = np.tile(np.eye(len(LABELS))[LABELS.index("unrelated")], (len(claims), 1))

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crosscheck.errors import CrosscheckError
-from crosscheck.stance import LABELS, RelatednessGate, gated_probability, normalise_label, select_passages
+from crosscheck.stance import LABELS, RelatednessGate, gated_probability, normalise_label, select_passages, short_evidence
 
 DEFAULT_SEED = 13
 DEV_FRACTION = 0.25
@@ -416,7 +416,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         from crosscheck.stance import CrossEncoderScorer
 
         cal_passages, cal_feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), emb)
-        cal_related = gated_probability(gate, cal_feats, cal["evidence"].tolist())
+        cal_related = gated_probability(gate, cal_feats, short_evidence(cal["evidence"].tolist()))
 
         def calibrate_model(model, tokenizer) -> dict:
             scorer = CrossEncoderScorer.__new__(CrossEncoderScorer)
