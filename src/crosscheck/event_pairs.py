@@ -1,0 +1,267 @@
+"""Training pairs built from an OSINT event log: claims we write, set against real logged events.
+
+The held-out real pairs showed the cross-encoder judging a report by its topic, not by what the claim
+says about it: a report of a strike on Mykolaiv was called `contradicts` against a Ukrainian official
+who said that strike happened. Here each logged event (CIR's Eyes on Russia format: date, title,
+town/city, event group) is paired with
+
+- an accusation that the event confirms ("Russian missiles hit Mykolaiv this morning") → supports,
+- a denial that the event refutes ("There has been no shelling of residential areas in Mykolaiv") → contradicts,
+- a claim about another town → unrelated,
+
+and, for troop movements near the border before the invasion, with withdrawal and build-up claims
+labelled by the direction of the movement. The claims are templates; the reports are the monitor's
+own words, read in place from `../shared/data` at training time and never stored in the repository.
+
+Events near the held-out real pairs (their entries, and any event in the same town within
+`HELDOUT_WINDOW_DAYS` of a held-out report or claim) are left out, so the held-out part stays unseen.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+HELDOUT_WINDOW_DAYS = 7
+
+# Occupied cities whose shelling Russian officials blame on Ukraine: the accuser flips there.
+_UKRAINE_BLAMED = {"donetsk", "makiivka", "horlivka", "luhansk", "yasynuvata", "alchevsk", "stakhanov", "shakhtarsk", "yenakiieve"}
+
+# Spellings of one town in the event log and in our pair files.
+_TOWN_ALIASES = {
+    "mykolajiv": "mykolaiv", "maykolaiv": "mykolaiv", "nikolaev": "mykolaiv", "mykolayiv": "mykolaiv",
+    "tsjernihiv": "chernihiv", "chernigov": "chernihiv", "kiev": "kyiv", "kiyv": "kyiv", "belogorod": "belgorod",
+    "kharkov": "kharkiv", "odessa": "odesa", "zaporizhia": "zaporizhzhia", "zaporozhye": "zaporizhzhia",
+}
+
+_STRIKE_GROUPS = re.compile(r"^(Civilian Infrastructure Damage|Bombing or Explosion|Civilian Casualty)", re.I)
+_PRESENCE_GROUPS = re.compile(r"^Russian Military Presence (January|February) 2022", re.I)
+_STRIKE_WORDS = re.compile(r"strike|struck|\bhit\b|shell|bomb|missile|rocket|airstrike|destr|damage|explosion|crater|casualt|killed|fire\b|attack|grave", re.I)
+# Reports about fighting between armies, or that blame the other side, are no evidence about strikes on civilians.
+_MILITARY_TARGET = re.compile(
+    r"\b(?:UA|AFU|LNR|DNR|DPR|positions?|troops|soldiers|convoy|tanks?|armou?r|vehicles?|military|brigade|ATGM|"
+    r"Ukrainian (?:army|forces|artillery|air defen[cs]e)|shot down|intercept\w*|social media text|alleged|claim\w*)\b", re.I)
+_CASUALTY_WORDS = re.compile(r"killed|dead|death|bod(y|ies)|casualt|fatalit|injur|wounded", re.I)
+_TOWARD = re.compile(r"toward|to the (?:ukrain\w+ )?border|near the border|close to the border|heading (?:west|south)|moving (?:west|south)|"
+                     r"arriv|unload|camp\b|encampment|gathered|establish|deploy|field hospital|pontoon|set(?:ting)? up|build", re.I)
+_AWAY = re.compile(r"away from|leaving|leaves?\b|returning|return(?:s|ed)? to|heading (?:east|north)|moving (?:east|north)|withdraw|back to|emptying", re.I)
+
+_TARGETS = [
+    ("maternity", "a maternity hospital"), ("hospital", "a hospital"), ("kindergarten", "a kindergarten"),
+    ("school", "a school"), ("market", "a market"), ("theat", "a theatre"), ("railway station", "the railway station"),
+    ("church", "a church"), ("universit", "a university"), ("shopping", "a shopping centre"),
+    ("apartment", "an apartment block"), ("residential", "a residential area"), ("house", "houses"),
+]
+_WEAPONS = [("cluster", "cluster munitions"), ("airstrike", "an airstrike"), ("air strike", "an airstrike"), ("bomb", "bombs"),
+            ("missile", "missiles"), ("rocket", "rockets"), ("artillery", "artillery"), ("shell", "shelling")]
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+
+def town_key(name: str) -> str:
+    """A comparable key for a town name: letters only, lower case, common spellings merged."""
+    key = re.sub(r"[^a-z]", "", (name or "").split(",")[0].lower())
+    return _TOWN_ALIASES.get(key, key)
+
+
+def event_text(title: str) -> str:
+    """An event title without its leading dd/mm/yyyy, as the real pairs quote it."""
+    return re.sub(r"^\d\d/\d\d/\d{4}\s*-?\s*", "", title or "").strip()
+
+
+def load_events(path: Path | str) -> pd.DataFrame:
+    """The event log as entry, date, group, town, key, country and text; rows without a usable date or text dropped."""
+    from crosscheck.train import read_csv
+
+    frame = read_csv(path, ["entry", "date", "event_group", "title", "town/city", "country"])
+    out = pd.DataFrame({
+        "entry": frame["entry"].str.strip(), "group": frame["event_group"].str.strip(),
+        "town": frame["town/city"].str.strip(), "country": frame["country"].str.strip().str.lower(),
+        "text": frame["title"].map(event_text),
+        "day": pd.to_datetime(frame["date"], errors="coerce", format="%Y-%m-%d").dt.date,
+    })
+    out["key"] = out["town"].map(town_key)
+    # Whether the text itself names its town: only then can a reader tell it is about another town.
+    letters = out["text"].str.lower().str.replace(r"[^a-z]", "", regex=True)
+    out["named"] = [bool(k) and k[:5] in t for k, t in zip(out["key"], letters)]
+    return out[out["day"].notna() & (out["text"].str.split().str.len() >= 3)].reset_index(drop=True)
+
+
+def heldout_fence(pair_files: list[Path | str]) -> tuple[set[str], list[tuple[str, date]]]:
+    """Event entries and (town, day) points of the held-out rows of the pair files, to keep out of training."""
+    from crosscheck.train import read_csv
+
+    entries, points = set(), []
+    for path in pair_files:
+        frame = read_csv(path, ["claim", "evidence", "label"])
+        if "split" not in frame.columns:
+            continue
+        held = frame[frame["split"].str.strip().str.lower() == "heldout"]
+        for _, row in held.iterrows():
+            entries.update(re.findall(r"entry (\w+)", str(row.get("evidence_source", ""))))
+            key = town_key(str(row.get("evidence_place", "")))
+            if not key:
+                continue
+            for col in ("evidence_date", "claim_date"):
+                day = pd.to_datetime(str(row.get(col, "")), errors="coerce")
+                if not pd.isna(day):
+                    points.append((key, day.date()))
+    return entries, points
+
+
+def _fenced(events: pd.DataFrame, entries: set[str], points: list[tuple[str, date]]) -> pd.Series:
+    window = timedelta(days=HELDOUT_WINDOW_DAYS)
+    by_town: dict[str, list[date]] = {}
+    for key, day in points:
+        by_town.setdefault(key, []).append(day)
+    near = [any(abs(day - d) <= window for d in by_town.get(key, ())) for key, day in zip(events["key"], events["day"])]
+    return events["entry"].isin(entries) | pd.Series(near, index=events.index)
+
+
+def _when(event_day: date, claim_day: date, rng: random.Random) -> str:
+    lag = (claim_day - event_day).days
+    if lag == 0:
+        return rng.choice(["this morning", "today", "tonight", "a few hours ago"])
+    if lag == 1:
+        return rng.choice(["yesterday", "last night"])
+    return f"on {event_day.day} {_MONTHS[event_day.month - 1]}"
+
+
+def _pick(text: str, table: list[tuple[str, str]], default: str | None) -> str | None:
+    low = text.lower()
+    return next((name for word, name in table if word in low), default)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _sides(key: str) -> dict:
+    """Who a claim about this town accuses (plural nouns), and who denies: (subject, verb is plural)."""
+    if key in _UKRAINE_BLAMED:
+        return {"attacker": ["Ukrainian forces", "the Kiev regime's troops", "Ukrainian nationalists", "Ukrainian gunners"],
+                "defender": [("The Ukrainian army", False), ("Ukrainian forces", True), ("Our artillery", False)]}
+    return {"attacker": ["Russian forces", "Russian gunners", "the occupiers", "Russian troops"],
+            "defender": [("The Russian army", False), ("Russian forces", True), ("Our servicemen", True)]}
+
+
+def claim_pair(town: str, key: str, text: str, when: str | None, rng: random.Random) -> tuple[str, str]:
+    """An accusation the event confirms and a denial it refutes, built the same way.
+
+    Both sides share one sentence shape (town first or actor first, passive or active, dated or not),
+    so only what the claim says about the event tells them apart: a model cannot lean on the shape.
+    """
+    sides = _sides(key)
+    att = rng.choice(sides["attacker"])
+    who, plural = rng.choice(sides["defender"])
+    does, strikes = ("do", "strike") if plural else ("does", "strikes")
+    weapon = _pick(text, _WEAPONS, "missiles")
+    target = _pick(text, _TARGETS, None)
+    at = when or rng.choice(["again", "once more", "overnight"])
+    forms = [
+        (f"{town} is being shelled every day.", f"{town} is not being shelled."),
+        (f"{town} came under fire {at}.", f"{town} did not come under any fire {at}."),
+        (f"{_cap(att)} hit {town} {at}.", f"{_cap(att)} did not hit {town} {at}; the reports are staged."),
+        (f"{_cap(att)} keep bombing {town}.", f"{_cap(att)} are not bombing {town}."),
+        (f"The residential districts of {town} are under constant shelling.", f"The residential districts of {town} are not being shelled."),
+        (f"{_cap(weapon)} struck {town} {at}.", f"No {weapon} struck {town} {at}."),
+        (f"Our city of {town} was attacked again {at}.", f"Nothing in {town} has been attacked; the city lives a peaceful life."),
+        (f"Bombs are falling on {town}.", f"Not a single bomb has fallen on {town}."),
+        (f"There was another strike on {town} {at}.", f"There has been no strike on {town} {at}."),
+        (f"{town} was shelled by {att} {at}.", f"{town} was not shelled by {att}; those pictures are fakes."),
+        (f"{_cap(att)} target residential areas of {town}.", f"{_cap(att)} do not target residential areas of {town}."),
+        (f"{_cap(at)}, {att} shelled peaceful {town} again.", f"{_cap(at)}, there was no shelling of civilian targets in {town}."),
+        (f"{town} is constantly being bombed, and its people hide in basements.", f"{who} {strikes} only military targets; the people of {town} are not in danger."),
+    ]
+    if target:
+        forms += [
+            (f"{_cap(att)} struck {target} in {town} {at}.", f"Claims that {att} struck {target} in {town} are a fabrication."),
+            (f"{_cap(at)}, {weapon} fell on {target} in our city of {town}.", f"No {weapon} fell on {target} in {town}; it is a provocation."),
+            (f"{_cap(target)} in {town} was deliberately targeted.", f"{_cap(target)} in {town} was never targeted."),
+        ]
+    if _CASUALTY_WORDS.search(text):
+        forms += [
+            (f"{_cap(att)} killed civilians in {town} {at}.", f"No civilians have been harmed in {town}."),
+            (f"Civilians died in {town} when {weapon} hit the city {at}.", f"Not one civilian has died in {town}; the stories of victims are invented."),
+        ]
+    if re.search(r"grave|burial|buried", text, re.I):
+        forms += [
+            (f"{_cap(att)} are burying the people they killed in mass graves in {town}.", f"There are no mass graves in {town}; the pictures are staged."),
+            (f"In {town} the occupiers are hiding the traces of their crimes in fresh graves.", f"Nobody is hiding any bodies in {town}; there are no new graves."),
+        ]
+    return rng.choice(forms)
+
+
+_WITHDRAWAL = [
+    "Units of the Southern and Western military districts have finished their drills and are returning to their bases.",
+    "A decision has been taken to pull part of the troops back from the border.",
+    "Russian troops are leaving the areas near the Ukrainian border.",
+    "There is no military build-up near Ukraine; the forces are going home.",
+    "The exercises are over and the equipment is being sent back to its permanent garrisons.",
+    "Russia is not moving any forces toward Ukraine.",
+]
+_BUILDUP = [
+    "Russia keeps moving forces toward the Ukrainian border.",
+    "We see no withdrawal: more Russian equipment is arriving near the border.",
+    "Russia continues to mass troops and armour close to Ukraine.",
+    "The Russian build-up on Ukraine's border goes on, despite Moscow's words.",
+]
+
+
+def strike_pairs(events: pd.DataFrame, n: int, rng: random.Random) -> list[dict]:
+    """Supports, contradicts and unrelated pairs around up to n strike events in Ukraine."""
+    pool = events[events["group"].str.match(_STRIKE_GROUPS) & (events["country"] == "ukraine") & events["named"]
+                  & events["text"].str.contains(_STRIKE_WORDS) & ~events["text"].str.contains(_MILITARY_TARGET)]
+    pool = pool.sample(n=min(n, len(pool)), random_state=rng.randrange(2**31))
+    everything = events[(events["country"] == "ukraine") & events["named"]]
+    rows = []
+    for _, ev in pool.iterrows():
+        claim_day = ev["day"] + timedelta(days=rng.choice([0, 0, 1, 1, 2, 5]))
+        when = _when(ev["day"], claim_day, rng) if rng.random() < 0.6 else None
+        base = {"evidence_date": ev["day"].isoformat(), "claim_date": claim_day.isoformat(), "source": ev["entry"]}
+        accused, denied = claim_pair(ev["town"], ev["key"], ev["text"], when, rng)
+        rows.append(base | {"claim": accused, "evidence": ev["text"], "label": "supports", "family": "event_accusation"})
+        rows.append(base | {"claim": denied, "evidence": ev["text"], "label": "contradicts", "family": "event_denial"})
+        # Unrelated: the same kinds of claim about another town. (A claim about this town on another
+        # day is unrelated too, but the report's text rarely carries its date, so it cannot teach that.)
+        claim = claim_pair(ev["town"], ev["key"], ev["text"], when, rng)[rng.random() < 0.5]
+        pick = everything[everything["key"] != ev["key"]].sample(n=1, random_state=rng.randrange(2**31)).iloc[0]
+        rows.append({"claim": claim, "evidence": pick["text"], "label": "unrelated", "evidence_date": pick["day"].isoformat(),
+                     "claim_date": claim_day.isoformat(), "source": pick["entry"], "family": "event_other_town"})
+    return rows
+
+
+def presence_pairs(events: pd.DataFrame, n: int, rng: random.Random) -> list[dict]:
+    """Withdrawal and build-up claims against logged troop movements near Ukraine, January–February 2022."""
+    pool = events[events["group"].str.match(_PRESENCE_GROUPS) & events["country"].isin(["russia", "belarus", "crimea"])]
+    pool = pool.sample(n=min(n, len(pool)), random_state=rng.randrange(2**31))
+    rows = []
+    for _, ev in pool.iterrows():
+        toward, away = bool(_TOWARD.search(ev["text"])), bool(_AWAY.search(ev["text"]))
+        if toward == away:
+            # A movement with no direction says nothing about a withdrawal: a few of them teach `unrelated`.
+            if rng.random() < 0.15:
+                label = ("unrelated", "unrelated")
+            else:
+                continue
+        else:
+            label = ("contradicts", "supports") if toward else ("supports", "contradicts")
+        claim_day = (ev["day"] - timedelta(days=rng.choice([1, 2, 3, 5]))).isoformat()
+        base = {"evidence": ev["text"], "evidence_date": ev["day"].isoformat(), "claim_date": claim_day, "source": ev["entry"]}
+        rows.append(base | {"claim": rng.choice(_WITHDRAWAL), "label": label[0], "family": "event_withdrawal"})
+        rows.append(base | {"claim": rng.choice(_BUILDUP), "label": label[1], "family": "event_buildup"})
+    return rows
+
+
+def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes: int = 400, movements: int = 250, seed: int = 13) -> pd.DataFrame:
+    """Labelled (claim, evidence, label) pairs from the event log, fenced off from the held-out real pairs."""
+    events = load_events(path)
+    entries, points = heldout_fence(list(heldout_files))
+    events = events[~_fenced(events, entries, points)].reset_index(drop=True)
+    rng = random.Random(seed)
+    rows = strike_pairs(events, strikes, rng) + presence_pairs(events, movements, rng)
+    return pd.DataFrame(rows, columns=["claim", "evidence", "label", "claim_date", "evidence_date", "source", "family"])

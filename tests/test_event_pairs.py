@@ -1,0 +1,115 @@
+"""Training pairs from an event log: labels follow the claim's direction, held-out events stay out."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from crosscheck.event_pairs import event_pairs, heldout_fence, load_events, town_key
+from crosscheck.train import DataFileError
+
+COLUMNS = ["entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
+           "district", "town/city", "arms/munition", "violence level", "link", "geolocation"]
+
+# Events in the log's format, written for these tests.
+EVENTS = [
+    ("E1", "2022-03-02", "Civilian Infrastructure Damage March 2022", "02/03/2022 Missile strike on a school in Sumy", "Ukraine", "Sumy"),
+    ("E2", "2022-03-04", "Civilian Infrastructure Damage March 2022", "04/03/2022 Apartment block in Poltava damaged by shelling", "Ukraine", "Poltava"),
+    ("E3", "2022-03-05", "Civilian Casualty", "05/03/2022 Two civilians killed by shelling of a market in Kherson", "Ukraine", "Kherson"),
+    ("E4", "2022-03-06", "Bombing or Explosion Feb - June", "06/03/2022 Residential street in Donetsk hit by rockets", "Ukraine", "Donetsk"),
+    ("E5", "2022-03-07", "Civilian Infrastructure Damage March 2022", "07/03/2022 Hospital in Chernihiv hit by an airstrike", "Ukraine", "Chernihiv"),
+    ("E6", "2022-04-20", "Civilian Infrastructure Damage April 2022", "20/04/2022 Houses in Sumy destroyed by a missile", "Ukraine", "Sumy"),
+    ("E7", "2022-03-08", "Bombing or Explosion Feb - June", "08/03/2022 Ukrainian positions near Izium hit by artillery", "Ukraine", "Izium"),
+    ("M1", "2022-02-17", "Russian Military Presence February 2022", "17/02/2022 Tanks moving towards the Ukrainian border", "Russia", "Valuyki"),
+    ("M2", "2022-02-18", "Russian Military Presence February 2022", "18/02/2022 Convoy heading north, away from the border", "Russia", "Kursk"),
+    ("M3", "2022-02-19", "Russian Military Presence February 2022", "19/02/2022 New field hospital set up near the border", "Belarus", "Yelsk"),
+]
+
+
+def write_log(path, events=EVENTS):
+    rows = [dict.fromkeys(COLUMNS, "") | {"entry": e, "date": d, "event_group": g, "title": t, "brief description": t[11:],
+                                          "country": c, "town/city": town} for e, d, g, t, c, town in events]
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
+    return path
+
+
+def test_town_spellings_share_a_key():
+    assert town_key("Mykolajiv, Mykolaiv Oblast, Ukraine") == town_key("Mykolaiv") == town_key("Nikolaev")
+    assert town_key("Mariupol'") == town_key("Mariupol, Donetsk Oblast, Ukraine")
+    assert town_key("Kharkiv") != town_key("Kherson")
+
+
+def test_event_text_drops_the_leading_date(tmp_path):
+    events = load_events(write_log(tmp_path / "events.csv"))
+    assert "Missile strike on a school in Sumy" in set(events["text"])
+    assert not any(re.match(r"\d\d/\d\d/\d{4}", t) for t in events["text"])
+
+
+def test_strike_labels_follow_the_claim_direction(tmp_path):
+    pairs = event_pairs(write_log(tmp_path / "events.csv"), strikes=10, movements=0, seed=3)
+    strikes = pairs[pairs["family"].str.startswith("event_") & pairs["source"].str.startswith("E")]
+    supports = strikes[strikes["label"] == "supports"]
+    contradicts = strikes[strikes["label"] == "contradicts"]
+    # One accusation and one denial per usable strike event, each about the event's own town.
+    assert len(supports) == len(contradicts) == 6
+    for _, row in pd.concat([supports, contradicts]).iterrows():
+        town = re.search(r"in (\w+)$", row["evidence"]) or re.search(r"(Sumy|Poltava|Kherson|Donetsk|Chernihiv)", row["evidence"])
+        assert town.group(1) in row["claim"], (row["claim"], row["evidence"])
+    assert not any(re.search(r"\b(no|not|never|fakes?|fabrication)\b", c, re.I) for c in supports["claim"])
+    assert all(re.search(r"\b(no|not|never|nothing|nobody|fakes|fabrication)\b", c, re.I) for c in contradicts["claim"])
+    # The Ukrainian positions hit near Izium say nothing about strikes on civilians.
+    assert "E7" not in set(supports["source"]) | set(contradicts["source"])
+    # In Donetsk the accusation names Ukrainian forces, as Russian officials make it.
+    donetsk = supports[supports["evidence"].str.contains("Donetsk")]
+    assert donetsk["claim"].str.contains("Ukrain|Kiev").all()
+    unrelated = pairs[pairs["label"] == "unrelated"]
+    assert len(unrelated) == 6
+    for _, row in unrelated.iterrows():
+        claimed = re.search(r"(Sumy|Poltava|Kherson|Donetsk|Chernihiv)", row["claim"]).group(1)
+        # Always another town, named in the report.
+        assert claimed not in row["evidence"]
+
+
+def test_troop_movements_are_labelled_by_direction(tmp_path):
+    pairs = event_pairs(write_log(tmp_path / "events.csv"), strikes=0, movements=10, seed=3)
+    by = {(row["source"], row["family"]): row["label"] for _, row in pairs.iterrows()}
+    assert by[("M1", "event_withdrawal")] == "contradicts" and by[("M1", "event_buildup")] == "supports"
+    assert by[("M2", "event_withdrawal")] == "supports" and by[("M2", "event_buildup")] == "contradicts"
+    assert by[("M3", "event_withdrawal")] == "contradicts"
+    # The claim comes before the movement that answers it.
+    assert (pairs["claim_date"] < pairs["evidence_date"]).all()
+
+
+def test_events_near_heldout_pairs_are_left_out(tmp_path):
+    log = write_log(tmp_path / "events.csv")
+    held = tmp_path / "real.csv"
+    pd.DataFrame([
+        {"claim": "Russian forces hit a school in Sumy.", "evidence": "Missile strike on a school in Sumy", "label": "supports",
+         "split": "heldout", "claim_date": "2022-03-02", "evidence_date": "2022-03-02",
+         "evidence_source": "cir_monitor/events.csv entry E1 (link)", "evidence_place": "Sumy, Sumy Oblast, Ukraine"},
+        {"claim": "Kherson is calm.", "evidence": "Two civilians killed by shelling of a market in Kherson", "label": "contradicts",
+         "split": "train", "claim_date": "2022-03-05", "evidence_date": "2022-03-05",
+         "evidence_source": "cir_monitor/events.csv entry E3 (link)", "evidence_place": "Kherson, Ukraine"},
+        {"claim": "Poltava was hit.", "evidence": "Shelling reported", "label": "supports",
+         "split": "heldout", "claim_date": "2022-03-10", "evidence_date": "2022-03-01",
+         "evidence_source": "a newspaper", "evidence_place": "Poltava, Poltava Oblast, Ukraine"},
+    ]).to_csv(held, index=False)
+    entries, points = heldout_fence([held])
+    assert entries == {"E1"}
+    pairs = event_pairs(log, [held], strikes=10, movements=10, seed=3)
+    used = set(pairs["source"])
+    assert "E1" not in used  # the held-out event itself
+    assert "E2" not in used  # same town as a held-out report, within a week of it
+    assert "E3" in used  # a training row fences nothing
+    assert "E6" in used  # same town as E1 but six weeks later
+    # Left-out events are not used as the unrelated report either.
+    assert not pairs["evidence"].str.contains("school in Sumy|Apartment block in Poltava").any()
+
+
+def test_a_bad_event_log_names_the_file(tmp_path):
+    bad = tmp_path / "log.csv"
+    bad.write_text("entry,date\nE1,2022-03-01\n")
+    with pytest.raises(DataFileError, match="log.csv"):
+        event_pairs(bad)
