@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from crosscheck.event_pairs import event_pairs, heldout_fence, load_events, town_key
+from crosscheck.event_pairs import claim_pair, event_pairs, heldout_fence, load_events, town_key
 from crosscheck.train import DataFileError
 
 COLUMNS = ["entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
@@ -57,19 +57,29 @@ def test_strike_labels_follow_the_claim_direction(tmp_path):
     for _, row in pd.concat([supports, contradicts]).iterrows():
         town = re.search(r"in (\w+)$", row["evidence"]) or re.search(r"(Sumy|Poltava|Kherson|Donetsk|Chernihiv)", row["evidence"])
         assert town.group(1) in row["claim"], (row["claim"], row["evidence"])
-    assert not any(re.search(r"\b(no|not|never|fakes?|fabrication)\b", c, re.I) for c in supports["claim"])
-    assert all(re.search(r"\b(no|not|never|nothing|nobody|fakes|fabrication)\b", c, re.I) for c in contradicts["claim"])
+    assert not any(re.search(r"\b(fakes?|fabrication|staged|intact|unharmed|calm|quiet)\b", c, re.I) for c in supports["claim"])
+    assert not any(re.search(r"\b(keep|constant\w*|every day|ruins)\b", c, re.I) for c in contradicts["claim"])
     # The Ukrainian positions hit near Izium say nothing about strikes on civilians.
     assert "E7" not in set(supports["source"]) | set(contradicts["source"])
-    # In Donetsk the accusation names Ukrainian forces, as Russian officials make it.
-    donetsk = supports[supports["evidence"].str.contains("Donetsk")]
-    assert donetsk["claim"].str.contains("Ukrain|Kiev").all()
     unrelated = pairs[pairs["label"] == "unrelated"]
     assert len(unrelated) == 6
     for _, row in unrelated.iterrows():
         claimed = re.search(r"(Sumy|Poltava|Kherson|Donetsk|Chernihiv)", row["claim"]).group(1)
         # Always another town, named in the report.
         assert claimed not in row["evidence"]
+
+
+def test_the_accused_side_depends_on_the_town():
+    """In Donetsk the accusation names Ukrainian forces, as Russian officials make it; elsewhere Russian ones."""
+    import random
+
+    rng = random.Random(5)
+    donetsk = [claim_pair("Donetsk", "donetsk", "Residential street in Donetsk hit by rockets", None, rng)[0] for _ in range(200)]
+    sumy = [claim_pair("Sumy", "sumy", "Missile strike on a school in Sumy", None, rng)[0] for _ in range(200)]
+    assert any(re.search(r"Ukrainian|Kiev", c) for c in donetsk)
+    assert not any(re.search(r"Russian|occupiers", c) for c in donetsk)
+    assert any(re.search(r"Russian|occupiers", c) for c in sumy)
+    assert not any(re.search(r"Ukrainian|Kiev", c) for c in sumy)
 
 
 def test_troop_movements_are_labelled_by_direction(tmp_path):

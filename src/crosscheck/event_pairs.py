@@ -56,8 +56,15 @@ _TARGETS = [
     ("church", "a church"), ("universit", "a university"), ("shopping", "a shopping centre"),
     ("apartment", "an apartment block"), ("residential", "a residential area"), ("house", "houses"),
 ]
-_WEAPONS = [("cluster", "cluster munitions"), ("airstrike", "an airstrike"), ("air strike", "an airstrike"), ("bomb", "bombs"),
-            ("missile", "missiles"), ("rocket", "rockets"), ("artillery", "artillery"), ("shell", "shelling")]
+_WEAPONS = [("cluster", "cluster munitions"), ("airstrike", "bombs"), ("air strike", "bombs"), ("bomb", "bombs"),
+            ("missile", "missiles"), ("rocket", "rockets"), ("artillery", "shells"), ("shell", "shells")]
+
+# How officials' words reach the page (a readout, a speech, a briefing); both claims of a pair get the same one.
+_FRAMES = ["The President said that {}", "The spokesman told reporters that {}", "In his address, the President stated that {}",
+           "The ministry insists that {}", "According to the head of the regional administration, {}", "{} The whole world must know this."]
+# Sentence openings that lose their capital inside a frame (names of towns and armies keep theirs).
+_LOWER_FIRST = {"the", "there", "our", "no", "not", "nothing", "nobody", "bombs", "missiles", "rockets", "shells", "cluster",
+                "civilians", "once", "again", "overnight", "claims", "in", "a", "an", "yesterday", "today", "tonight", "last", "this", "on"}
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
@@ -140,6 +147,11 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first.lower().strip(",") in _LOWER_FIRST else text
+
+
 def _sides(key: str) -> dict:
     """Who a claim about this town accuses (plural nouns), and who denies: (subject, verb is plural)."""
     if key in _UKRAINE_BLAMED:
@@ -161,7 +173,7 @@ def claim_pair(town: str, key: str, text: str, when: str | None, rng: random.Ran
     does, strikes = ("do", "strike") if plural else ("does", "strikes")
     weapon = _pick(text, _WEAPONS, "missiles")
     target = _pick(text, _TARGETS, None)
-    at = when or rng.choice(["again", "once more", "overnight"])
+    at = when or rng.choice(["overnight", "this week", "in recent days"])
     forms = [
         (f"{town} is being shelled every day.", f"{town} is not being shelled."),
         (f"{town} came under fire {at}.", f"{town} did not come under any fire {at}."),
@@ -169,19 +181,26 @@ def claim_pair(town: str, key: str, text: str, when: str | None, rng: random.Ran
         (f"{_cap(att)} keep bombing {town}.", f"{_cap(att)} are not bombing {town}."),
         (f"The residential districts of {town} are under constant shelling.", f"The residential districts of {town} are not being shelled."),
         (f"{_cap(weapon)} struck {town} {at}.", f"No {weapon} struck {town} {at}."),
-        (f"Our city of {town} was attacked again {at}.", f"Nothing in {town} has been attacked; the city lives a peaceful life."),
+        (f"Our city of {town} was attacked {at}.", f"Nothing in {town} has been attacked; the city lives a peaceful life."),
         (f"Bombs are falling on {town}.", f"Not a single bomb has fallen on {town}."),
         (f"There was another strike on {town} {at}.", f"There has been no strike on {town} {at}."),
         (f"{town} was shelled by {att} {at}.", f"{town} was not shelled by {att}; those pictures are fakes."),
         (f"{_cap(att)} target residential areas of {town}.", f"{_cap(att)} do not target residential areas of {town}."),
-        (f"{_cap(at)}, {att} shelled peaceful {town} again.", f"{_cap(at)}, there was no shelling of civilian targets in {town}."),
+        (f"{_cap(at)}, {att} shelled peaceful {town}.", f"{_cap(at)}, there was no shelling of civilian targets in {town}."),
         (f"{town} is constantly being bombed, and its people hide in basements.", f"{who} {strikes} only military targets; the people of {town} are not in danger."),
+        (f"{_cap(att)} show no mercy to the civilians of {town}.", f"{_cap(att)} are doing everything to ensure the safety of civilians in {town}."),
+        # Negation on the other side: a denial need not say "no", and an accusation may.
+        (f"Not a day passes without shelling in {town}.", f"{town} is calm; life there goes on as usual."),
+        (f"No district of {town} has been spared by {att}.", f"The residential districts of {town} remain intact."),
+        (f"{town} has not had a single quiet night.", f"All is quiet in {town}."),
+        (f"Nobody in {town} can sleep because of the shelling.", f"{town} is untouched by the war."),
     ]
     if target:
         forms += [
             (f"{_cap(att)} struck {target} in {town} {at}.", f"Claims that {att} struck {target} in {town} are a fabrication."),
             (f"{_cap(at)}, {weapon} fell on {target} in our city of {town}.", f"No {weapon} fell on {target} in {town}; it is a provocation."),
             (f"{_cap(target)} in {town} was deliberately targeted.", f"{_cap(target)} in {town} was never targeted."),
+            (f"{_cap(target)} in {town} is in ruins after the strike.", f"{_cap(target)} in {town} stands unharmed."),
         ]
     if _CASUALTY_WORDS.search(text):
         forms += [
@@ -193,7 +212,11 @@ def claim_pair(town: str, key: str, text: str, when: str | None, rng: random.Ran
             (f"{_cap(att)} are burying the people they killed in mass graves in {town}.", f"There are no mass graves in {town}; the pictures are staged."),
             (f"In {town} the occupiers are hiding the traces of their crimes in fresh graves.", f"Nobody is hiding any bodies in {town}; there are no new graves."),
         ]
-    return rng.choice(forms)
+    pair = rng.choice(forms)
+    if rng.random() < 0.4:
+        frame = rng.choice(_FRAMES)
+        pair = tuple(frame.format(_lower_first(c) if not frame.startswith("{") else c) for c in pair)
+    return pair
 
 
 _WITHDRAWAL = [
@@ -257,7 +280,7 @@ def presence_pairs(events: pd.DataFrame, n: int, rng: random.Random) -> list[dic
     return rows
 
 
-def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes: int = 400, movements: int = 250, seed: int = 13) -> pd.DataFrame:
+def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes: int = 500, movements: int = 250, seed: int = 13) -> pd.DataFrame:
     """Labelled (claim, evidence, label) pairs from the event log, fenced off from the held-out real pairs."""
     events = load_events(path)
     entries, points = heldout_fence(list(heldout_files))

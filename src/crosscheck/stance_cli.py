@@ -139,7 +139,7 @@ def add_commands(sub) -> None:
     p.add_argument("--keep-gate", action="store_true", help="reuse the relatedness gate of --init (threshold recalibrated)")
     p.add_argument("--events", type=Path, metavar="EVENTS.csv",
                    help="OSINT event log (CIR format) to write claim/report pairs from; events near held-out rows of --pairs are left out")
-    p.add_argument("--event-strikes", type=int, help="strike events to write pairs for (default 400; 3 pairs each)")
+    p.add_argument("--event-strikes", type=int, help="strike events to write pairs for (default 500; 3 pairs each)")
     p.add_argument("--cache", type=Path, help="file to keep sentence embeddings in between runs")
     p.add_argument("--dev-out", type=Path, help="also write the FNC-1 dev split (never trained on) to this CSV")
     p.set_defaults(func=cmd_train)

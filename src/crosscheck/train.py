@@ -55,7 +55,7 @@ class TrainConfig:
     keep_gate: bool = False
     # An OSINT event log (CIR format) to write claim/report pairs from (crosscheck.event_pairs).
     events_file: Path | None = None
-    event_strikes: int = 400
+    event_strikes: int = 500
     event_movements: int = 250
 
 
