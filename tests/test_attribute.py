@@ -49,12 +49,21 @@ def one(registry, text, **kw):
          "Stoltenberg", "NATO", True),
         ("Ukraine’s Foreign Minister Dmytro Kuleba told the BBC that “diplomacy is not over yet.”",
          "Dmytro Kuleba", "Ukrainian Foreign Ministry", True),
+        ("Monitors from the Centre for Information Resilience geolocated video of a missile strike in Kharkiv.",
+         "Centre for Information Resilience", "Centre for Information Resilience", False),
+        ("Bellingcat verified footage of the strike on the theatre.", "Bellingcat", "Bellingcat", False),
     ],
 )
 def test_reporting_constructions(registry, text, speaker, actor, is_quote):
     st = one(registry, text)
     assert (st.speaker, st.actor, st.is_quote, st.inferred_actor) == (speaker, actor, is_quote, False)
     assert st.actor_type == registry.actors[actor].actor_type
+
+
+def test_monitor_verbs_used_as_adjectives_attribute_nothing(registry):
+    """"A verified video shows …" is the publisher's narration, not a speaker called "A"."""
+    for text in ("A verified video shows tanks near Belgorod.", "The documented strikes rose in March."):
+        assert one(registry, text, publisher="TASS").speaker == "TASS"
 
 
 def test_quote_spanning_sentences_is_one_statement_with_its_speaker(registry):

@@ -33,7 +33,9 @@ _VERBS = (
     "alleged|reported|appealed|urged|accused|assured|promised|vowed|pledged|cautioned|observed|commented|estimated|assessed|assesses|"
     "maintained|recalled|underlined|underscored|informed|briefed|thanked|called on|called for|summed up|pointed out|went on to say|said in a statement"
 )
-_VERB = re.compile(r"(?<![\w-])(?:" + _VERBS + r")(?![\w-])")
+# What monitors do with evidence ("CIR geolocated the video"); not after an article ("a verified video").
+_MONITOR_VERBS = r"(?<!\b[Aa] )(?<!\b[Aa]n )(?<!\b[Tt]he )(?:geolocated|geolocates|verified|documented)"
+_VERB = re.compile(r"(?<![\w-])(?:" + _VERBS + "|" + _MONITOR_VERBS + r")(?![\w-])")
 _PARTICIPLE = re.compile(r",\s+(?:saying|adding|stressing|warning|announcing|noting|claiming|insisting|arguing|"
                          r"explaining|declaring|telling|writing|insisting|emphasi[sz]ing|reiterating)(?![\w-])")
 _INVERTED = re.compile(r"(?:[,”\"]|^)\s*(?:" + _VERBS + r")\s+(?P<np>[^,.;:!?]+)(?:,\s*(?P<desc>[^.;:!?]+))?")
