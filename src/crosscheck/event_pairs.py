@@ -100,14 +100,12 @@ def load_events(path: Path | str) -> pd.DataFrame:
 
 def heldout_fence(pair_files: list[Path | str]) -> tuple[set[str], list[tuple[str, date]]]:
     """Event entries and (town, day) points of the held-out rows of the pair files, to keep out of training."""
-    from crosscheck.train import read_csv
+    from crosscheck.train import is_heldout, read_csv
 
     entries, points = set(), []
     for path in pair_files:
         frame = read_csv(path, ["claim", "evidence", "label"])
-        if "split" not in frame.columns:
-            continue
-        held = frame[frame["split"].str.strip().str.lower() == "heldout"]
+        held = frame[is_heldout(frame)]
         for _, row in held.iterrows():
             entries.update(re.findall(r"entry (\w+)", str(row.get("evidence_source", ""))))
             key = town_key(str(row.get("evidence_place", "")))

@@ -129,11 +129,17 @@ def load_snli(path: Path | str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["claim", "evidence", "label"])
 
 
+def is_heldout(frame: pd.DataFrame) -> pd.Series:
+    """Rows of a pair file that only measure the model (`split = heldout`): never trained, tuned or calibrated on."""
+    if "split" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["split"].str.strip().str.lower() == "heldout"
+
+
 def load_pair_file(path: Path | str) -> pd.DataFrame:
     """Labelled pairs (claim, evidence, label[, split]); held-out rows are removed here and never trained on."""
     frame = read_csv(path, ["claim", "evidence", "label"])
-    if "split" in frame.columns:
-        frame = frame[frame["split"].str.strip().str.lower() != "heldout"]
+    frame = frame[~is_heldout(frame)]
     try:
         frame = frame.assign(label=[normalise_label(v) for v in frame["label"]])
     except ValueError as e:
@@ -326,6 +332,13 @@ def train_cross_encoder(
     return model, tokenizer, time.time() - start, seen, scores
 
 
+def _write_thresholds(out_dir: Path, settings: dict, gate: RelatednessGate | None) -> None:
+    """stance.json (contradicts threshold and scoring settings) and relatedness.json (the gate)."""
+    (out_dir / "stance.json").write_text(json.dumps(settings, indent=1) + "\n")
+    if gate is not None:
+        (out_dir / "relatedness.json").write_text(json.dumps(gate.to_json(), indent=1) + "\n")
+
+
 def save_model(model, tokenizer, out_dir: Path, settings: dict, gate: RelatednessGate | None, report: dict) -> None:
     """fp16 safetensors + tokenizer + stance.json (thresholds) + relatedness.json (gate) + training.json."""
     import copy
@@ -337,9 +350,7 @@ def save_model(model, tokenizer, out_dir: Path, settings: dict, gate: Relatednes
     half = copy.deepcopy(model).half()
     half.save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)
-    (out_dir / "stance.json").write_text(json.dumps(settings, indent=1) + "\n")
-    if gate is not None:
-        (out_dir / "relatedness.json").write_text(json.dumps(gate.to_json(), indent=1) + "\n")
+    _write_thresholds(out_dir, settings, gate)
     (out_dir / "training.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
 
 
@@ -489,12 +500,9 @@ def recalibrate(model_dir: Path | str, pair_files: Sequence[Path | str], seed: i
     passages, feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), embedder)
     related = gated_probability(scorer.gate, feats, short_evidence(cal["evidence"].tolist()))
     found = calibrate(scorer.probabilities(cal["claim"].tolist(), passages), related, cal["label"].tolist(), scorer.gate)
-    settings = json.loads((model_dir / "stance.json").read_text())
-    settings["contradicts_threshold"] = found["contradicts_threshold"]
-    (model_dir / "stance.json").write_text(json.dumps(settings, indent=1) + "\n")
     if scorer.gate is not None and found["gate_threshold"] is not None:
         scorer.gate.threshold = found["gate_threshold"]
-        (model_dir / "relatedness.json").write_text(json.dumps(scorer.gate.to_json(), indent=1) + "\n")
+    _write_thresholds(model_dir, scorer.settings | {"contradicts_threshold": found["contradicts_threshold"]}, scorer.gate)
     record_file = model_dir / "training.json"
     record = json.loads(record_file.read_text()) if record_file.exists() else {}
     record.setdefault("recalibrated", []).append(found | {"pairs": len(cal)})
