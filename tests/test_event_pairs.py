@@ -123,3 +123,78 @@ def test_a_bad_event_log_names_the_file(tmp_path):
     bad.write_text("entry,date\nE1,2022-03-01\n")
     with pytest.raises(DataFileError, match="log.csv"):
         event_pairs(bad)
+
+
+# More strikes, so that Sumy and Donetsk are towns the log knows well (three strikes or more).
+MORE_EVENTS = EVENTS + [
+    ("S2", "2022-03-01", "Civilian Infrastructure Damage March 2022", "01/03/2022 Kindergarten in Sumy hit by a rocket", "Ukraine", "Sumy"),
+    ("S3", "2022-02-10", "Civilian Infrastructure Damage February 2022", "10/02/2022 Shelling damaged houses in Sumy", "Ukraine", "Sumy"),
+    ("P2", "2022-03-02", "Civilian Infrastructure Damage March 2022", "02/03/2022 Shelling damaged a hospital in Poltava", "Ukraine", "Poltava"),
+    ("P3", "2022-03-03", "Civilian Infrastructure Damage March 2022", "03/03/2022 Rocket strike on a bridge in Poltava", "Ukraine", "Poltava"),
+    ("D2", "2022-03-05", "Bombing or Explosion Feb - June", "05/03/2022 Rocket strike on a market in Donetsk", "Ukraine", "Donetsk"),
+    ("D3", "2022-03-06", "Civilian Infrastructure Damage March 2022", "06/03/2022 Shelling damaged a school in Donetsk", "Ukraine", "Donetsk"),
+]
+
+
+def write_releases(path, rows):
+    pd.DataFrame([{"link": f"https://example.org/{n}", "date": d + "T18:00:00Z", "body": b} for n, (d, b) in enumerate(rows)]).to_csv(path, index=False)
+    return path
+
+
+def test_officials_accusations_are_paired_with_the_strikes_they_describe(tmp_path):
+    log = write_log(tmp_path / "events.csv", MORE_EVENTS)
+    releases = write_releases(tmp_path / "releases.csv", [
+        ("2022-03-02", "Good evening. This morning Russian missiles hit a school in our city of Sumy. We will rebuild everything."),
+        ("2022-03-02", "Russian troops will strike Sumy again, our partners warn. Kherson is waiting for help."),
+        ("2022-03-07", "The President noted that Ukrainian forces shelled residential areas of Donetsk again, killing civilians. "
+                       "Russian forces are shelling Donetsk."),
+        ("2022-03-05", "Yesterday the occupiers bombed Poltava and Sumy at the same time."),
+    ])
+    pairs = event_pairs(log, [], strikes=0, movements=0, seed=3, release_files=[releases])
+    claims = set(pairs["claim"])
+    assert claims == {"This morning Russian missiles hit a school in our city of Sumy.",
+                      "The President noted that Ukrainian forces shelled residential areas of Donetsk again, killing civilians."}
+    by = pairs.groupby(["claim", "label"])["source"].apply(set)
+    # Supported by the town's own strikes of the three days up to the claim, never by older ones.
+    assert by[("This morning Russian missiles hit a school in our city of Sumy.", "supports")] == {"E1", "S2"}
+    assert by[("The President noted that Ukrainian forces shelled residential areas of Donetsk again, killing civilians.", "supports")] <= {"E4", "D2", "D3"}
+    # The unrelated report is a strike of the same days in another town, not naming the claim's town.
+    for _, row in pairs[pairs["label"] == "unrelated"].iterrows():
+        assert row["source"] not in {"E1", "S2", "S3", "E4", "D2", "D3"}
+        assert "Sumy" not in row["evidence"] and "Donetsk" not in row["evidence"]
+    assert set(pairs.loc[pairs["label"] == "unrelated", "family"]) == {"official_other_town"}
+
+
+def test_officials_accusations_skip_heldout_claims(tmp_path):
+    log = write_log(tmp_path / "events.csv", MORE_EVENTS)
+    releases = write_releases(tmp_path / "releases.csv", [
+        ("2022-03-02", "This morning Russian missiles hit a school in our city of Sumy."),
+        ("2022-03-02", "Russian missiles hit a school in our city of Sumy this morning, killing two."),
+        ("2022-03-03", "The occupiers shelled a kindergarten in Sumy."),
+    ])
+    held = tmp_path / "real.csv"
+    pd.DataFrame([
+        # Held out: its release (row 2) and any sentence sharing most of its words stay out of training.
+        {"claim": "Russian missiles hit a school in our city of Sumy this morning.", "evidence": "Missile strike on a school in Sumy",
+         "label": "supports", "split": "heldout", "claim_source": "press_releases/releases.csv row 2 (https://example.org/2)",
+         "claim_date": "2022-06-01", "evidence_date": "2022-06-01", "evidence_source": "a newspaper", "evidence_place": ""},
+    ]).to_csv(held, index=False)
+    pairs = event_pairs(log, [held], strikes=0, movements=0, seed=3, release_files=[releases])
+    assert pairs.empty
+
+
+def test_claims_months_away_from_a_strike_are_unrelated(tmp_path):
+    log = write_log(tmp_path / "events.csv")
+    plain = event_pairs(log, strikes=10, movements=0, seed=3)
+    dated = event_pairs(log, strikes=10, movements=0, seed=3, other_time=True)
+    far = dated[dated["family"] == "event_other_time"]
+    assert len(far) >= 1 and set(far["label"]) == {"unrelated"}
+    for _, row in far.iterrows():
+        gap = abs((pd.Timestamp(row["claim_date"]) - pd.Timestamp(row["evidence_date"])).days)
+        assert 35 <= gap <= 120
+        # The same town as the report: only the dates tell the claim is about another time.
+        town = re.search(r"(Sumy|Poltava|Kherson|Donetsk|Chernihiv)", row["evidence"]).group(1)
+        assert town in row["claim"]
+    # Without other_time the pairs are exactly the plain ones.
+    assert "event_other_time" not in set(plain["family"])
+    assert dated[dated["family"] != "event_other_time"].iloc[:3].equals(plain.iloc[:3])

@@ -87,6 +87,19 @@ def test_time_rule_ignores_missing_dates():
     assert out["stance"].tolist() == ["contradicts"] and pd.isna(out["lag_days"][0])
 
 
+def test_when_note_says_how_long_after_the_claim_the_report_came():
+    from crosscheck.stance import dated_passages, when_note
+
+    assert when_note("2022-03-01", "2022-03-01") == "(same day) "
+    assert when_note("2022-03-01", dt.date(2022, 3, 2)) == "(1 day later) "
+    assert when_note("2022-03-10", "2022-03-04") == "(6 days earlier) "
+    assert when_note("2022-03-01", "2022-03-29") == "(4 weeks later) "
+    assert when_note("2022-06-01", "2022-02-24") == "(3 months earlier) "
+    assert when_note(None, "2022-03-01") == when_note("2022-03-01", float("nan")) == when_note("not a date", "2022-03-01") == ""
+    assert dated_passages(["Tanks at the border."], ["2022-02-15"], ["2022-02-17"]) == ["(2 days later) Tanks at the border."]
+    assert dated_passages(["Tanks at the border."], None, None) == ["Tanks at the border."]
+
+
 def test_gate_round_trips_through_json():
     gate = RelatednessGate([0.0] * 8, [1.0] * 8, [2.0, 0, 0, 0, 0, 0, 0, 0], -1.0, threshold=0.4)
     again = RelatednessGate.from_json(gate.to_json())

