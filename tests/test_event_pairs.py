@@ -165,6 +165,21 @@ def test_officials_accusations_are_paired_with_the_strikes_they_describe(tmp_pat
     assert set(pairs.loc[pairs["label"] == "unrelated", "family"]) == {"official_other_town"}
 
 
+def test_dated_accusations_of_ongoing_strikes_look_back_three_weeks(tmp_path):
+    log = write_log(tmp_path / "events.csv", MORE_EVENTS)
+    releases = write_releases(tmp_path / "releases.csv", [
+        ("2022-03-15", "Russian forces keep shelling the houses and schools of Sumy."),
+        ("2022-03-15", "This morning Russian missiles hit a hospital in our city of Sumy."),
+    ])
+    plain = event_pairs(log, [], strikes=0, movements=0, seed=3, release_files=[releases])
+    dated = event_pairs(log, [], strikes=0, movements=0, seed=3, release_files=[releases], dated=True)
+    # Sumy's strikes of 1 and 2 March are two weeks before both claims: too old for "this morning",
+    # part of what "keep shelling" describes.
+    assert plain.empty
+    assert set(dated["claim"]) == {"Russian forces keep shelling the houses and schools of Sumy."}
+    assert set(dated.loc[dated["label"] == "supports", "source"]) == {"E1", "S2"}
+
+
 def test_officials_accusations_skip_heldout_claims(tmp_path):
     log = write_log(tmp_path / "events.csv", MORE_EVENTS)
     releases = write_releases(tmp_path / "releases.csv", [
@@ -183,10 +198,10 @@ def test_officials_accusations_skip_heldout_claims(tmp_path):
     assert pairs.empty
 
 
-def test_claims_months_away_from_a_strike_are_unrelated(tmp_path):
+def test_dated_pairs_set_claims_months_away_apart_and_ongoing_accusations_weeks_later_in(tmp_path):
     log = write_log(tmp_path / "events.csv")
     plain = event_pairs(log, strikes=10, movements=0, seed=3)
-    dated = event_pairs(log, strikes=10, movements=0, seed=3, other_time=True)
+    dated = event_pairs(log, strikes=10, movements=0, seed=3, dated=True)
     far = dated[dated["family"] == "event_other_time"]
     assert len(far) >= 1 and set(far["label"]) == {"unrelated"}
     for _, row in far.iterrows():
@@ -195,6 +210,12 @@ def test_claims_months_away_from_a_strike_are_unrelated(tmp_path):
         # The same town as the report: only the dates tell the claim is about another time.
         town = re.search(r"(Sumy|Poltava|Kherson|Donetsk|Chernihiv)", row["evidence"]).group(1)
         assert town in row["claim"]
-    # Without other_time the pairs are exactly the plain ones.
-    assert "event_other_time" not in set(plain["family"])
-    assert dated[dated["family"] != "event_other_time"].iloc[:3].equals(plain.iloc[:3])
+    # An accusation of ongoing strikes made one to three weeks later still describes the strike.
+    ongoing = dated[dated["family"] == "event_ongoing"]
+    assert len(ongoing) >= 1 and set(ongoing["label"]) == {"supports"}
+    for _, row in ongoing.iterrows():
+        assert 7 <= (pd.Timestamp(row["claim_date"]) - pd.Timestamp(row["evidence_date"])).days <= 21
+        assert row["claim"] in set(dated.loc[dated["family"] == "event_accusation", "claim"])
+    # Without dated the pairs are exactly the plain ones.
+    assert not {"event_other_time", "event_ongoing"} & set(plain["family"])
+    assert dated[~dated["family"].isin(["event_other_time", "event_ongoing"])].iloc[:3].equals(plain.iloc[:3])

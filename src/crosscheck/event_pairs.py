@@ -233,11 +233,13 @@ _BUILDUP = [
 ]
 
 
-def strike_pairs(events: pd.DataFrame, n: int, rng: random.Random, other_time: bool = False) -> list[dict]:
+def strike_pairs(events: pd.DataFrame, n: int, rng: random.Random, dated: bool = False) -> list[dict]:
     """Supports, contradicts and unrelated pairs around up to n strike events in Ukraine.
 
-    With other_time, half the events also get a claim about their own town dated one to four months
-    away (unrelated: another state of affairs), for models that read the report's date.
+    dated is for models that read the report's date. Half the events then also get a claim about their
+    own town dated one to four months away (unrelated: another state of affairs), and an accusation of
+    ongoing strikes ("Bombs are falling on …") made one to three weeks after the event (supports: the
+    strike is part of what it describes).
     """
     pool = _strike_events(events)
     pool = pool[pool["named"]]
@@ -257,11 +259,15 @@ def strike_pairs(events: pd.DataFrame, n: int, rng: random.Random, other_time: b
         pick = everything[everything["key"] != ev["key"]].sample(n=1, random_state=rng.randrange(2**31)).iloc[0]
         rows.append({"claim": claim, "evidence": pick["text"], "label": "unrelated", "evidence_date": pick["day"].isoformat(),
                      "claim_date": claim_day.isoformat(), "source": pick["entry"], "family": "event_other_town"})
-        if other_time and rng.random() < 0.5:
+        if dated and rng.random() < 0.5:
             far = ev["day"] + timedelta(days=rng.choice([-1, 1]) * rng.randint(35, 120))
             claim = claim_pair(ev["town"], ev["key"], ev["text"], None, rng)[rng.random() < 0.5]
             rows.append({"claim": claim, "evidence": ev["text"], "label": "unrelated", "evidence_date": ev["day"].isoformat(),
                          "claim_date": far.isoformat(), "source": ev["entry"], "family": "event_other_time"})
+        if dated and _ONGOING.search(accused) and rng.random() < 0.5:
+            later = ev["day"] + timedelta(days=rng.randint(7, 21))
+            rows.append({"claim": accused, "evidence": ev["text"], "label": "supports", "evidence_date": ev["day"].isoformat(),
+                         "claim_date": later.isoformat(), "source": ev["entry"], "family": "event_ongoing"})
     return rows
 
 
@@ -294,6 +300,9 @@ _NOT_ACCUSATION = re.compile(
     r"\b(?:will|would|could|may|might|must|predict\w*|threat\w*|plan\w*|try|trying|if|ready|prepar\w*|accumulat\w*|"
     r"1941|Nazis|years? ago|anniversary|our (?:troops|military|defenders|positions|army|soldiers)|Armed Forces of Ukraine|"
     r"repel\w*|repuls\w*|counter\w*|defen[cs]e|air defen[cs]e|shot down|" + "|".join(_MONTHS) + r")\b", re.I)
+# An accusation of strikes that go on ("constantly", "every day"): a strike some weeks before it is part of what it describes.
+_ONGOING = re.compile(r"\b(?:every day|daily|day after day|week after week|constant\w*|continu\w*|keep\w*|again|non-stop|"
+                      r"all the time|not a day passes|quiet night|can sleep|are falling|has been spared|no mercy|target residential)\b", re.I)
 _UKRAINE_AS_ATTACKER = re.compile(r"Ukrainian (?:forces|army|military|troops|nationalists|armed)|Kiev regime|Kiev's|nationalist|neo-Nazi", re.I)
 
 
@@ -353,12 +362,17 @@ def official_accusations(release_files: list[Path | str], towns: dict[str, set[s
     return pd.DataFrame(out, columns=["claim", "key", "claim_date", "source"]).drop_duplicates("claim").reset_index(drop=True)
 
 
-def accusation_pairs(events: pd.DataFrame, accusations: pd.DataFrame, rng: random.Random, per_claim: int = 2) -> list[dict]:
-    """Each accusation against logged strikes in its town in the 3 days up to it (supports) and one elsewhere (unrelated)."""
+def accusation_pairs(events: pd.DataFrame, accusations: pd.DataFrame, rng: random.Random, per_claim: int = 2,
+                     dated: bool = False) -> list[dict]:
+    """Each accusation against logged strikes in its town in the 3 days up to it (supports) and one elsewhere (unrelated).
+
+    With dated, an accusation of ongoing strikes looks back three weeks instead of three days.
+    """
     strikes = _strike_events(events)
     rows = []
     for _, claim in accusations.iterrows():
-        near = strikes[(strikes["day"] <= claim["claim_date"]) & (strikes["day"] >= claim["claim_date"] - timedelta(days=3))]
+        back = 21 if dated and _ONGOING.search(claim["claim"]) else 3
+        near = strikes[(strikes["day"] <= claim["claim_date"]) & (strikes["day"] >= claim["claim_date"] - timedelta(days=back))]
         here = near[near["key"] == claim["key"]]
         if here.empty:
             continue
@@ -382,17 +396,17 @@ def _strike_events(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes: int = 500, movements: int = 250, seed: int = 13,
-                release_files: list[Path | str] = (), other_time: bool = False) -> pd.DataFrame:
+                release_files: list[Path | str] = (), dated: bool = False) -> pd.DataFrame:
     """Labelled (claim, evidence, label) pairs from the event log, fenced off from the held-out real pairs.
 
     With press releases, officials' own accusations are paired with the logged strikes they describe;
-    with other_time, strikes are also set against claims about their town months away (see strike_pairs).
+    dated adds the pairs that need the report's date to be labelled (see strike_pairs, accusation_pairs).
     """
     events = load_events(path)
     entries, points = heldout_fence(list(heldout_files))
     events = events[~_fenced(events, entries, points)].reset_index(drop=True)
     rng = random.Random(seed)
-    rows = strike_pairs(events, strikes, rng, other_time) + presence_pairs(events, movements, rng)
+    rows = strike_pairs(events, strikes, rng, dated) + presence_pairs(events, movements, rng)
     if release_files:
         logged = _strike_events(events)
         counts = logged.groupby("key").size()
@@ -401,5 +415,5 @@ def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes:
             if len(key) >= 4 and counts[key] >= 3:
                 towns.setdefault(key, {key}).add(town.split(",")[0].strip())
         accusations = official_accusations(list(release_files), towns, *heldout_claims(list(heldout_files)))
-        rows += accusation_pairs(events, accusations, rng)
+        rows += accusation_pairs(events, accusations, rng, dated=dated)
     return pd.DataFrame(rows, columns=["claim", "evidence", "label", "claim_date", "evidence_date", "source", "family"])

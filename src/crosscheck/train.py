@@ -414,7 +414,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
 
         # Fit only: calibration stays on the pairs we wrote and labelled, so runs remain comparable.
         events = event_pairs(cfg.events_file, cfg.pair_files, cfg.event_strikes, cfg.event_movements, cfg.seed, cfg.release_files,
-                             other_time=cfg.dated)
+                             dated=cfg.dated)
         counts["event_pairs"] = events.groupby("family").size().to_dict()
         # Officials' own sentences are as scarce as our labelled pairs, and repeated like them.
         official = events["family"].str.startswith("official")
