@@ -51,6 +51,8 @@ def cmd_train(args) -> int:
 
         print(json.dumps(recalibrate(args.out, args.pairs or [], args.seed)))
         return 0
+    if args.releases and not args.events:
+        raise SystemExit("crosscheck train-stance: --releases needs --events (accusations are paired with logged strikes)")
     cfg = TrainConfig(
         fnc_dir=args.fnc, arc_dir=args.arc, snli_file=args.snli, pair_files=args.pairs or [], out_dir=args.out,
         init=args.init, seed=args.seed, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
@@ -58,8 +60,6 @@ def cmd_train(args) -> int:
         snli_cap=args.snli_cap, keep_gate=args.keep_gate, events_file=args.events, release_files=args.releases or [],
         dated=args.dated,
     )
-    if args.releases and not args.events:
-        raise SystemExit("crosscheck train-stance: --releases needs --events (accusations are paired with logged strikes)")
     if args.event_strikes is not None:
         cfg.event_strikes = args.event_strikes
     if args.fnc_cap is not None:

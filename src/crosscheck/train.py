@@ -61,7 +61,8 @@ class TrainConfig:
     event_strikes: int = 500
     event_movements: int = 250
     # Put how long after the claim each report is dated in front of it ("(3 days later) ", stance.when_note),
-    # in training and, through stance.json, wherever the model scores; adds same-town other-time event pairs.
+    # in training and, through stance.json, wherever the model scores; adds the event pairs that need dates
+    # (same-town claims months away, ongoing accusations weeks after the strike; event_pairs.strike_pairs).
     dated: bool = False
 
 
