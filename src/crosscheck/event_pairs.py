@@ -98,23 +98,26 @@ def load_events(path: Path | str) -> pd.DataFrame:
     return out[out["day"].notna() & (out["text"].str.split().str.len() >= 3)].reset_index(drop=True)
 
 
-def heldout_fence(pair_files: list[Path | str]) -> tuple[set[str], list[tuple[str, date]]]:
-    """Event entries and (town, day) points of the held-out rows of the pair files, to keep out of training."""
+def _heldout_rows(pair_files: list[Path | str]) -> pd.DataFrame:
+    """The held-out rows of the labelled pair files (train.is_heldout), all files together."""
     from crosscheck.train import is_heldout, read_csv
 
+    frames = [frame[is_heldout(frame)] for frame in (read_csv(path, ["claim", "evidence", "label"]) for path in pair_files)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["claim", "evidence", "label"])
+
+
+def heldout_fence(pair_files: list[Path | str]) -> tuple[set[str], list[tuple[str, date]]]:
+    """Event entries and (town, day) points of the held-out rows of the pair files, to keep out of training."""
     entries, points = set(), []
-    for path in pair_files:
-        frame = read_csv(path, ["claim", "evidence", "label"])
-        held = frame[is_heldout(frame)]
-        for _, row in held.iterrows():
-            entries.update(re.findall(r"entry (\w+)", str(row.get("evidence_source", ""))))
-            key = town_key(str(row.get("evidence_place", "")))
-            if not key:
-                continue
-            for col in ("evidence_date", "claim_date"):
-                day = pd.to_datetime(str(row.get(col, "")), errors="coerce")
-                if not pd.isna(day):
-                    points.append((key, day.date()))
+    for _, row in _heldout_rows(pair_files).iterrows():
+        entries.update(re.findall(r"entry (\w+)", str(row.get("evidence_source", ""))))
+        key = town_key(str(row.get("evidence_place", "")))
+        if not key:
+            continue
+        for col in ("evidence_date", "claim_date"):
+            day = pd.to_datetime(str(row.get(col, "")), errors="coerce")
+            if not pd.isna(day):
+                points.append((key, day.date()))
     return entries, points
 
 
@@ -312,17 +315,13 @@ def _words(text: str) -> set[str]:
 
 def heldout_claims(pair_files: list[Path | str]) -> tuple[list[set[str]], set[tuple[str, int]]]:
     """Word sets of the held-out claims, and the (file name, row) of the press releases they come from."""
-    from crosscheck.train import is_heldout, read_csv
-
+    held = _heldout_rows(pair_files)
     words, rows = [], set()
-    for path in pair_files:
-        frame = read_csv(path, ["claim", "evidence", "label"])
-        held = frame[is_heldout(frame)]
-        for claim, source in zip(held["claim"], held.get("claim_source", pd.Series("", index=held.index))):
-            words.append(_words(claim))
-            found = re.search(r"([^/\s]+\.csv) row (\d+)", str(source))
-            if found:
-                rows.add((found.group(1), int(found.group(2))))
+    for claim, source in zip(held["claim"], held.get("claim_source", pd.Series("", index=held.index))):
+        words.append(_words(claim))
+        found = re.search(r"([^/\s]+\.csv) row (\d+)", str(source))
+        if found:
+            rows.add((found.group(1), int(found.group(2))))
     return words, rows
 
 
