@@ -101,10 +101,10 @@ def test_passwd_content_never_appears():
 def test_bulk_skips_are_reported_by_line():
     ragged = extract_path(HOSTILE / "ragged.csv")
     assert len(ragged.documents) == 1
-    assert "ragged.csv: skipped 3 rows: line 3: 5 fields, the header has 3; line 4: 1 fields" in ragged.notes[-1]
+    assert "ragged.csv: skipped 3 rows: line 3: 5 fields, the header has 3; line 4: 1 fields" in ragged.warnings[-1]
     broken = extract_path(HOSTILE / "broken.jsonl")
     assert [d.source_name for d in broken.documents] == ["broken.jsonl line 1"]
-    note = broken.notes[-1]
+    note = broken.warnings[-1]
     assert note.startswith("broken.jsonl: skipped 6 rows: line 2: invalid JSON")
     assert "line 6: not a JSON object" in note
 
@@ -156,7 +156,7 @@ def test_ten_megabyte_csv_field_is_skipped_and_other_rows_kept(tmp_path):
     path.write_bytes(b"title,text\nbig," + b"x" * (10 * 1024 * 1024) + b"\nsmall,A short row that is kept.\n")
     extraction = extract_path(path)
     assert [d.text for d in extraction.documents] == ["A short row that is kept."]
-    assert "bigfield.csv: skipped 1 row: line 2:" in extraction.notes[-1]
+    assert "bigfield.csv: skipped 1 row: line 2:" in extraction.warnings[-1]
 
 
 @pytest.mark.timeout(60)
@@ -174,7 +174,7 @@ def test_deeply_nested_html_and_json(tmp_path):
     jsonl.write_bytes(b"[" * 100_000 + b"]" * 100_000 + b'\n{"text": "The only usable row."}\n')
     extraction = extract_path(jsonl)
     assert [d.text for d in extraction.documents] == ["The only usable row."]
-    assert "line 1: invalid JSON" in extraction.notes[-1]
+    assert "line 1: invalid JSON" in extraction.warnings[-1]
 
 
 @pytest.mark.timeout(60)

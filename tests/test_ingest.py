@@ -150,11 +150,11 @@ def test_csv_rows_columns_mapped_and_bad_rows_reported():
     assert second.published_on == dt.date(2022, 2, 16) and second.speaker is None
     assert third.published_on is None and third.date_source is None
     assert all(d.format == "csv" for d in docs)
-    notes = "\n".join(extraction.notes)
+    notes, warnings = "\n".join(extraction.notes), "\n".join(extraction.warnings)
     assert "text ← Body" in notes and "date ← Published_On" in notes and "speaker ← Speaker" in notes
-    assert "line 4: 3 fields, the header has 7" in notes
-    assert "line 6: no text found" in notes
-    assert "rows.csv: 1 date not understood: line 5: date 'sometime' not understood" in notes
+    assert "line 4: 3 fields, the header has 7" in warnings
+    assert "line 6: no text found" in warnings
+    assert "rows.csv: 1 date not used: line 5: date 'sometime' not understood" in warnings
 
 
 def test_jsonl_rows_with_varying_keys_and_broken_lines():
@@ -164,8 +164,8 @@ def test_jsonl_rows_with_varying_keys_and_broken_lines():
     assert docs[0].speaker == "Igor Konashenkov" and docs[0].publisher == "Ministry press office"
     assert (docs[1].title, docs[1].publisher, docs[1].published_on) == ("Field camps", "Example Monitor", dt.date(2022, 2, 17))
     assert docs[2].published_on == dt.date(2022, 2, 18)
-    notes = "\n".join(extraction.notes)
-    assert "line 2: invalid JSON" in notes and "line 4: not a JSON object" in notes
+    notes, warnings = "\n".join(extraction.notes), "\n".join(extraction.warnings)
+    assert "line 2: invalid JSON" in warnings and "line 4: not a JSON object" in warnings
     assert "text ← Content" in notes and "speaker ← person" in notes
 
 

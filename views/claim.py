@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from crosscheck import queries
 from crosscheck.config import MatchSettings
+from crosscheck.dates import as_date
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path, get_writer, open_reader
@@ -24,9 +26,15 @@ STANCE_COLOURS = {"contradicts": "red", "supports": "green", "discusses": "blue"
 
 
 def _date(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == "NaT":
-        return "no date"
-    return str(value)[:10]
+    day = as_date(value)
+    return day.isoformat() if day else "no date"
+
+
+def _lag(value) -> str:
+    """The report's lag in words; a pair with an undated side has none."""
+    if value is None or pd.isna(value):
+        return "lag: no date"
+    return f"lag **{int(value):+d}** days"
 
 
 def _record_verdict(claim_id: str, report_id: str, verdict: str | None) -> None:
@@ -61,7 +69,7 @@ st.markdown(
     f"**{escape_markdown(who)}**"
     + (f" ({escape_markdown(claim['actor'])})" if claim["actor"] and claim["actor"] != who else "")
     + (f" · {escape_markdown(claim['country'])}" if claim["country"] else "")
-    + f" · {claim['stated_on'] or 'no date'}"
+    + f" · {_date(claim['stated_on'])}"
     + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
 )
 show_context(queries.statement_context(con, claim_id, neighbours=2))
@@ -108,7 +116,7 @@ for row in reports.itertuples(index=False):
         st.markdown(
             f":{colour}-badge[{escape_markdown(row.stance or 'not scored')}] · "
             f"contradiction **{_num(row.contradiction)}** · similarity **{_num(row.similarity)}** · "
-            f"{_date(row.stated_on)} · lag **{_num(row.lag_days, '{:+.0f}')}** days"
+            f"{_date(row.stated_on)} · {_lag(row.lag_days)}"
         )
         show_context(queries.statement_context(con, row.report_id, neighbours=1), colour="blue")
         links = st.columns([1, 1, 1, 3])

@@ -43,7 +43,7 @@ frame = cache.claims(
 if not frame.empty:
     frame.insert(0, "link", [claim_url(cid) for cid in frame["claim_id"]])
     frame["storyline"] = frame["claim_id"].map(dict(zip(lines["claim_id"], lines["storyline_label"])))
-st.caption(f"{len(frame):,} claims")
+st.caption(f"{len(frame):,} claims" + (" (claims without a date are left out while From or To is set)" if start or end else ""))
 st.dataframe(
     frame,
     hide_index=True,

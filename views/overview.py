@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from crosscheck import analytics, charts
+from crosscheck.dates import shift
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path
 from crosscheck.ui.widgets import CLAIMS_PAGE, claim_link, empty_database_notice, escape_markdown
@@ -50,6 +51,9 @@ if groups is not None and len(groups) > TOP_GROUPS:
     # Dozens of lines are unreadable: keep the groups with the most matched pairs.
     frame = frame[frame["group"].isin(groups.index[:TOP_GROUPS])]
     st.caption(f"The {TOP_GROUPS} of {len(groups)} groups with the most matched pairs.")
+undated = analytics.undated_pairs(cache.pairs(path, version))
+if undated:
+    st.caption(f"{undated:,} matched pairs whose claim has no date are not on the timeline; the Claims page lists them.")
 figure = charts.timeline_figure(frame, metric=metric, freq=freq)
 figure.update_layout(height=480)
 event = st.plotly_chart(
@@ -74,7 +78,7 @@ except ValueError:
     st.stop()
 lines = cache.storylines(path, version) if by == "storyline" else None
 behind = analytics.pairs_at(cache.pairs(path, version), pd.Timestamp(start), group, freq=freq, by=by, storylines=lines)
-end = start + dt.timedelta(days=6 if freq == "W" else 0)
+end = shift(start, 6 if freq == "W" else 0)
 st.subheader(f"Claims of {start:%d %b %Y}" + (f" – {end:%d %b %Y}" if end != start else ""))
 st.caption(escape_markdown(group or "all groups"))
 if behind.empty:

@@ -28,44 +28,46 @@ with st.form("upload", clear_on_submit=False):
     date = c.date_input("Date (optional)", value=None, key="date", format="YYYY-MM-DD")
     submitted = st.form_submit_button("Ingest", type="primary", icon=":material/upload:")
 
+# How each kind of summary line is shown; the kinds come from IngestSummary.report().
+SHOW = {
+    "added": (st.success, ":material/check:"),
+    "duplicate": (st.info, ":material/content_copy:"),
+    "refused": (st.error, ":material/block:"),
+    "warning": (st.warning, ":material/warning:"),
+    "note": (st.info, ":material/info:"),
+}
+
 if submitted:
     uploads = [(f.name, f.getvalue()) for f in files or []]
     if not uploads and not text.strip() and not url.strip():
         st.warning("Choose files, paste text or give a URL first.")
         st.stop()
     with st.status("Ingesting…", expanded=True) as status:
-        documents, refusals = collect_documents(uploads, text, url, title=title, publisher=publisher, date=date)
+        documents, summary = collect_documents(uploads, text, url, title=title, publisher=publisher, date=date)
         st.write(f"{len(documents)} documents to ingest")
         bar = st.progress(0.0)
 
         def show_progress(done: int, total: int, result) -> None:
             bar.progress(done / max(total, 1), text=f"{done} of {total}: {escape_markdown(result.source)}")
 
-        summary = ingest_in_writer(documents, show_progress) if documents else None
-        added = summary.added if summary else []
+        if documents:
+            summary.extend(ingest_in_writer(documents, show_progress))
+        added, refused = len(summary.added), len(summary.refused)
         status.update(
-            label=f"Done: {len(added)} added, {len(documents) - len(added)} skipped, {len(refusals)} refused",
-            state="complete" if added or not refusals else "error",
+            label=f"Done: {added} added, {len(summary.results) - added - refused} already stored, {refused} refused",
+            state="complete" if added or not refused else "error",
         )
     st.session_state["upload_result"] = {
-        "lines": summary.lines() if summary else [],
-        "refused": [r.source for r in summary.results if r.status == "refused"] if summary else [],
-        "refusals": refusals,
-        "doc_ids": [r.doc_id for r in added],
+        "lines": [(line.kind, line.text) for line in summary.report()],
+        "doc_ids": [r.doc_id for r in summary.added],
     }
 
 result = st.session_state.get("upload_result")
 if result:
     st.subheader("Summary")
-    for line in result["refusals"]:
-        st.error(escape_markdown(line), icon=":material/block:")
-    for line in result["lines"]:
-        if ": refused: " in line:
-            st.error(escape_markdown(line), icon=":material/block:")
-        elif "skipped" in line:
-            st.warning(escape_markdown(line), icon=":material/content_copy:")
-        else:
-            st.success(escape_markdown(line), icon=":material/check:")
+    for kind, line in result["lines"]:
+        show, icon = SHOW[kind]
+        show(escape_markdown(line), icon=icon)
     claims = queries.claims_of_documents(open_reader(), result["doc_ids"])
     if not claims.empty:
         st.subheader(f"{len(claims)} new claims")

@@ -267,6 +267,11 @@ def timeline(
     return out[TIMELINE_COLUMNS]
 
 
+def undated_pairs(pairs: pd.DataFrame, date: str = "claim") -> int:
+    """How many pairs the timeline leaves out because their claim (or report) has no date."""
+    return 0 if pairs.empty else int(pairs[f"{date}_date"].isna().sum())
+
+
 def pairs_at(
     pairs: pd.DataFrame,
     period,

@@ -5,20 +5,51 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 from crosscheck import config, store
+from crosscheck.dates import EARLIEST, LATEST, is_plausible
 from crosscheck.errors import CrosscheckError
+
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
+    if not is_plausible(day):
+        raise argparse.ArgumentTypeError(f"{value} is outside {EARLIEST.year}–{LATEST.year}")
+    return day
+
+
+def log_file() -> Path:
+    """Where the command line writes tracebacks: $CROSSCHECK_LOG, else var/crosscheck.log."""
+    return Path(os.environ.get("CROSSCHECK_LOG") or config.VAR_DIR / "crosscheck.log")
+
+
+def _log_to_file() -> None:
+    """Errors of ours go to the log file with their traceback; the terminal gets one line each."""
+    logger = logging.getLogger("crosscheck")
+    path = log_file()
+    if any(getattr(h, "crosscheck_log", None) == path for h in logger.handlers):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.crosscheck_log = path
+    logger.addHandler(handler)
+    logger.propagate = False
 
 
 def _print_frame(frame, fmt: str) -> None:
@@ -48,46 +79,52 @@ def cmd_ingest(args) -> int:
     from crosscheck.actors import load_registry
     from crosscheck.embed import load_embedder
     from crosscheck.ingest import extract_path, extract_url
-    from crosscheck.pipeline import IngestSummary, ingest_documents
+    from crosscheck.pipeline import extract_each, ingest_documents
     from crosscheck.stance import load_scorer
 
     con = store.connect(config.db_path(args.db))
-    embedder, registry = load_embedder(), load_registry()
-    # The stance model picks passages with MiniLM: share the loaded copy when that is the embedder.
-    scorer = load_scorer(embedder=embedder if embedder.name == config.DEFAULT_EMBED_MODEL else None)
-    store.ensure_schema(con, embedder.name, embedder.dim)
-    store.sync_actors(con, registry)
-    total = IngestSummary()
-    for item in args.paths:
-        try:
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", item):
-                extraction = extract_url(item, date=args.date, publisher=args.publisher, title=args.title)
-            else:
-                extraction = extract_path(item, date=args.date, publisher=args.publisher, title=args.title)
-        except CrosscheckError as e:
-            print(f"error: {e}", file=sys.stderr)
-            total.notes.append(f"{item}: refused")
-            continue
-        total.notes.extend(extraction.notes)
-        part = ingest_documents(con, extraction.documents, embedder=embedder, scorer=scorer, registry=registry)
-        total.results.extend(part.results)
-    for line in total.lines():
-        print(line)
-    c = store.counts(con)
-    print(f"database {config.db_path(args.db)}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs")
-    return 1 if any(r.status == "refused" for r in total.results) or any(n.endswith(": refused") for n in total.notes) else 0
+    try:
+        embedder, registry = load_embedder(), load_registry()
+        # The stance model picks passages with MiniLM: share the loaded copy when that is the embedder.
+        scorer = load_scorer(embedder=embedder if embedder.name == config.DEFAULT_EMBED_MODEL else None)
+        store.ensure_schema(con, embedder.name, embedder.dim)
+        store.sync_actors(con, registry)
+        options = {"date": args.date, "publisher": args.publisher, "title": args.title}
+        jobs = [
+            (item, lambda item=item: (extract_url if _URL.match(item) else extract_path)(item, **options))
+            for item in args.paths
+        ]
+        documents, total = extract_each(jobs)
+        total.extend(ingest_documents(con, documents, embedder=embedder, scorer=scorer, registry=registry))
+        for line in total.lines():
+            print(line)
+        c = store.counts(con)
+        print(f"database {config.db_path(args.db)}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs")
+    finally:
+        con.close()
+    if any(r.unexpected for r in total.refused):
+        print(f"the tracebacks of unexpected errors are in {log_file()}", file=sys.stderr)
+    return 1 if total.refused else 0
 
 
 def cmd_statements(args) -> int:
     con = open_for_reading(args.db)
-    frame = store.list_statements(con) if con is not None and store.get_meta(con, "schema_version") else store.empty_statements()
+    try:
+        frame = store.list_statements(con) if con is not None and store.get_meta(con, "schema_version") else store.empty_statements()
+    finally:
+        if con is not None:
+            con.close()
     _print_frame(frame, args.format)
     return 0
 
 
 def cmd_matches(args) -> int:
     con = open_for_reading(args.db)
-    frame = store.list_matches(con) if con is not None and store.get_meta(con, "schema_version") else store.empty_matches()
+    try:
+        frame = store.list_matches(con) if con is not None and store.get_meta(con, "schema_version") else store.empty_matches()
+    finally:
+        if con is not None:
+            con.close()
     _print_frame(frame, args.format)
     return 0
 
@@ -154,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _log_to_file()
     try:
         return args.func(args) or 0
     except CrosscheckError as e:
@@ -161,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Exception as e:  # noqa: BLE001 - the command line answers in one line, the traceback goes to the log
+        logging.getLogger("crosscheck").exception("crosscheck %s failed", args.command)
+        print(f"error: unexpected {type(e).__name__}: {' '.join(str(e).split())[:200]}; traceback in {log_file()}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,10 +1,24 @@
-"""Dates: resolve the date a statement refers to ("on Tuesday", "yesterday", "15 February") against publication."""
+"""Dates: one reading of "a date or none", and the date a statement refers to ("on Tuesday") against publication.
+
+Every module that reads a stored or supplied date goes through `as_date` (None, NaN, NaT and text
+that is not an ISO date all mean "no date"), `to_days` (a numpy day array with NaT for no date)
+and `shift` (date arithmetic that never leaves the calendar). Publication dates outside
+`EARLIEST`–`LATEST` are placeholders of broken metadata (year 1, 9999), not dates: ingest stores
+such a document undated and says so.
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
+
+import numpy as np
+import pandas as pd
+
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
 
 MONTHS = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -29,6 +43,58 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 # Words that make a capitalised month name something else ("May" the verb, "March" the verb).
 _AMBIGUOUS_MONTHS = {"may", "march", "jan", "mar", "dec", "sun", "wed", "sat"}
 _PART_DAY = {"early": 5, "the beginning of": 3, "the start of": 3, "mid": 15, "mid-": 15, "late": 25, "the end of": 28}
+
+
+def as_date(value: object) -> dt.date | None:
+    """A calendar date from a date, datetime, pandas Timestamp, numpy datetime64 or ISO text; None for no date.
+
+    None, NaN, NaT, empty text and text that does not start with a valid YYYY-MM-DD are "no date".
+    """
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return None
+        days = int(value.astype("datetime64[D]").astype(np.int64))
+        ordinal = days + dt.date(1970, 1, 1).toordinal()
+        return dt.date.fromordinal(ordinal) if 1 <= ordinal <= dt.date.max.toordinal() else None
+    if value is pd.NaT:  # NaT is an instance of datetime, so this test comes first
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else dt.date(value.year, value.month, value.day)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else None
+        except ValueError:
+            return None
+    return None
+
+
+def is_plausible(value: dt.date | None) -> bool:
+    """True for a date inside EARLIEST–LATEST (a real publication date, not a placeholder)."""
+    return value is not None and EARLIEST <= value <= LATEST
+
+
+def shift(value: dt.date, days: int) -> dt.date:
+    """value + days, held inside the calendar (date.min–date.max) instead of overflowing."""
+    ordinal = min(max(value.toordinal() + int(days), 1), dt.date.max.toordinal())
+    return dt.date.fromordinal(ordinal)
+
+
+def to_days(values) -> np.ndarray:
+    """A datetime64[D] array of the values, NaT where there is no date."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "M":
+        return arr.astype("datetime64[D]")
+    out = [as_date(v) for v in (values.tolist() if hasattr(values, "tolist") else list(values))]
+    return np.array([np.datetime64(d, "D") if d is not None else np.datetime64("NaT", "D") for d in out], dtype="datetime64[D]")
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -69,7 +135,10 @@ def resolve_date(text: str, published_on: dt.date | None) -> dt.date | None:
     found: list[tuple[int, dt.date]] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            d = _resolve_match(kind, m, published_on)
+            try:
+                d = _resolve_match(kind, m, published_on)
+            except OverflowError:  # "yesterday" of 1 January of year 1
+                d = None
             if d is not None:
                 found.append((m.start(), d))
                 break

@@ -56,7 +56,7 @@ def build_demo(
     (tests reuse theirs); otherwise the configured ones are loaded.
     """
     from crosscheck.ingest import extract_path
-    from crosscheck.pipeline import ingest_documents
+    from crosscheck.pipeline import extract_each, ingest_documents
 
     files = demo_files(folder)
     if not files:
@@ -90,18 +90,11 @@ def build_demo(
             scorer = load_scorer(embedder=embedder if embedder.name == config.DEFAULT_EMBED_MODEL else None)
         store.ensure_schema(con, embedder.name, embedder.dim)
         store.sync_actors(con, registry)
-        failed = 0
-        for file in files:
-            try:
-                extraction = extract_path(file)
-            except CrosscheckError as e:
-                failed += 1
-                yield f"error: {e}"
-                continue
-            summary = ingest_documents(con, extraction.documents, embedder=embedder, scorer=scorer, registry=registry)
-            failed += sum(r.status == "refused" for r in summary.results)
-            yield from summary.lines()
-            yield from extraction.notes
+        documents, summary = extract_each([(str(file), lambda file=file: extract_path(file)) for file in files])
+        summary.extend(ingest_documents(con, documents, embedder=embedder, scorer=scorer, registry=registry))
+        failed = len(summary.refused)
+        for line in summary.report():
+            yield f"error: {line.text}" if line.kind == "refused" else line.text
         if not failed:
             # Only a complete build is marked done, so a rerun retries the files that failed.
             store.set_meta(con, CORPUS_META_KEY, fingerprint)

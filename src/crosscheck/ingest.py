@@ -8,7 +8,10 @@ Interface used by the pipeline, the CLI and the Upload page:
     normalise_text(text) -> str, text_sha256(text) -> str, date_from_name(name) -> date | None
 
 Dates: the date= option wins, then metadata (HTML, PDF, DOCX, front matter), a bulk file's date
-column, a date near the top of the text, the file name; otherwise published_on stays None.
+column, a date near the top of the text, the file name; otherwise published_on stays None. A date
+that is not understood ("yesterday", 31/02/2022) or lies outside 1900–2100 (placeholders such as
+0001-01-01) is not used: the document is stored undated, or with its next date, and its summary line
+says why.
 
 Every refusal is an IngestError whose message names the file (or URL) and the reason.
 """
@@ -20,6 +23,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import re
 import unicodedata
 import zipfile
@@ -27,9 +31,12 @@ from pathlib import Path
 from typing import Callable
 
 from crosscheck.config import Limits
+from crosscheck.dates import EARLIEST, LATEST, is_plausible
 from crosscheck.decode import clean_text, decode_bytes
 from crosscheck.errors import IngestError
 from crosscheck.records import Document, Extraction
+
+log = logging.getLogger(__name__)
 
 FORMATS = {
     ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -94,13 +101,20 @@ def text_sha256(text: str) -> str:
 
 
 def date_from_name(name: str) -> dt.date | None:
-    """A YYYY-MM-DD date in a file name, if there is a valid one."""
+    """A YYYY-MM-DD date in a file name, if there is a valid one inside 1900–2100."""
     for m in _FILE_DATE.finditer(name):
         try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             continue
+        if is_plausible(d):
+            return d
     return None
+
+
+def implausible_note(value: dt.date) -> str:
+    """Why a date outside EARLIEST–LATEST is not used, for the summary."""
+    return f"date {value.isoformat()} is outside {EARLIEST.year}–{LATEST.year}"
 
 
 def date_from_text(text: str) -> dt.date | None:
@@ -165,6 +179,9 @@ def _finish(doc: Document, limits: Limits, *, date: dt.date | None = None, fallb
     doc.sha256 = text_sha256(doc.text)
     if date is not None:
         doc.published_on, doc.date_source = date, "option"
+    if doc.published_on is not None and not is_plausible(doc.published_on):
+        doc.notes.append(f"{doc.date_source or 'document'} {implausible_note(doc.published_on)}, not used")
+        doc.published_on, doc.date_source = None, None
     if doc.published_on is None and (d := date_from_text(doc.text)):
         doc.published_on, doc.date_source = d, "text"
     if doc.published_on is None and (d := date_from_name(doc.source_name)):
@@ -271,6 +288,20 @@ def extract_url(
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
+def _text_dates_loader():
+    """yaml.SafeLoader that keeps dates as text: parse_date reads them, and 2022-02-31 is a bad date, not bad YAML."""
+    import yaml
+
+    class TextDates(yaml.SafeLoader):
+        pass
+
+    TextDates.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return TextDates
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     """A leading YAML front-matter block (title, publisher, date, url) and the text after it."""
     import yaml
@@ -279,7 +310,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not m:
         return {}, text
     try:
-        meta = yaml.safe_load(m[1])
+        meta = yaml.load(m[1], Loader=_text_dates_loader())  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, RecursionError, ValueError):
         return {}, text
     return (meta, text[m.end():]) if isinstance(meta, dict) else ({}, text)
@@ -295,6 +326,8 @@ def _extract_plain(name: str, data: bytes, limits: Limits, *, charset: str | Non
     )
     if (d := parse_date(meta.get("date"))) is not None:
         doc.published_on, doc.date_source = d, "metadata"
+    elif meta.get("date") is not None:
+        doc.notes.append(f"front matter date {str(meta['date'])[:40]!r} not understood, not used")
     return doc
 
 
@@ -535,33 +568,50 @@ def _extract_rows(
         # CSV rows share one header; each JSON object may name its fields differently.
         mapping = csv_mapping if fmt == "csv" else map_columns(list(row))
         used.update(dict.fromkeys(f"{field} ← {column}" for field, column in mapping.items()))
-        value = {field: _cell(row.get(column)) for field, column in mapping.items()}
-        if not isinstance(row.get(mapping.get("text", "")), str):
-            value["text"] = None  # a number or a list is not a document
-        source = f"{name} line {line}"
-        doc = Document(
-            text=value.get("text") or "", title=title or value.get("title"), publisher=publisher or value.get("publisher"),
-            url=value.get("url"), speaker=value.get("speaker"), source_name=source, format=fmt,
-        )
-        if value.get("date"):
-            if (d := parse_date(value["date"])) is not None:
-                doc.published_on, doc.date_source = d, "column"
-            else:
-                bad_dates.append((line, f"date {value['date'][:40]!r} not understood"))
         try:
+            doc, bad_date = _row_document(name, fmt, line, row, mapping, title=title, publisher=publisher)
+            if bad_date:
+                bad_dates.append((line, bad_date))
             extraction.documents.append(_finish(doc, limits, date=date, fallback_title=f"{Path(name).stem} line {line}"))
         except IngestError as e:
             skipped.append((line, e.reason))
+        except Exception as e:  # noqa: BLE001 - one broken row must not cost the file its other rows
+            log.exception("%s line %s: unexpected error while reading the row", name, line)
+            skipped.append((line, f"unexpected error ({type(e).__name__}: {_short(e)})"))
     extraction.notes.insert(0, f"{name}: columns mapped: {', '.join(used)}")
     if bad_dates:
         n = len(bad_dates)
-        extraction.notes.append(f"{name}: {n} date{'s' if n != 1 else ''} not understood: {_list_skipped(bad_dates, _MAX_LISTED_SKIPS)}")
+        extraction.warnings.append(
+            f"{name}: {n} date{'s' if n != 1 else ''} not used: "
+            f"{_list_skipped(bad_dates, _MAX_LISTED_SKIPS)}"
+        )
     if skipped:
         n = len(skipped)
-        extraction.notes.append(f"{name}: skipped {n} row{'s' if n != 1 else ''}: {_list_skipped(skipped, _MAX_LISTED_SKIPS)}")
+        extraction.warnings.append(f"{name}: skipped {n} row{'s' if n != 1 else ''}: {_list_skipped(skipped, _MAX_LISTED_SKIPS)}")
     if not extraction.documents:
         raise IngestError(name, f"no usable rows ({_list_skipped(skipped, 3)})")
     return extraction
+
+
+def _row_document(
+    name: str, fmt: str, line: int, row: dict, mapping: dict[str, str], *, title: str | None, publisher: str | None
+) -> tuple[Document, str | None]:
+    """The document of one bulk row, and why its date was not used (None when it was, or there was none)."""
+    value = {field: _cell(row.get(column)) for field, column in mapping.items()}
+    if not isinstance(row.get(mapping.get("text", "")), str):
+        value["text"] = None  # a number or a list is not a document
+    doc = Document(
+        text=value.get("text") or "", title=title or value.get("title"), publisher=publisher or value.get("publisher"),
+        url=value.get("url"), speaker=value.get("speaker"), source_name=f"{name} line {line}", format=fmt,
+    )
+    if not value.get("date"):
+        return doc, None
+    if (d := parse_date(value["date"])) is None:
+        return doc, f"date {value['date'][:40]!r} not understood"
+    if not is_plausible(d):
+        return doc, implausible_note(d)
+    doc.published_on, doc.date_source = d, "column"
+    return doc, None
 
 
 def _list_skipped(skipped: list[tuple[int, str]], most: int) -> str:

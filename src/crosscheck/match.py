@@ -14,7 +14,6 @@ vectors inside the window of its dates; the ranking itself is numpy over that sl
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Sequence
 
 import duckdb
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, MatchSettings
+from crosscheck.dates import as_date, shift, to_days
 
 # Statements that can serve as evidence: monitors, and governments other than the claim's.
 EVIDENCE_TYPES = tuple(dict.fromkeys([*REPORT_TYPES, *CLAIM_TYPES]))
@@ -64,10 +64,6 @@ def fetch_vectors(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence = (
     return frame, np.vstack(list(emb)).astype(np.float32, copy=False)
 
 
-def _days(values) -> np.ndarray:
-    return pd.to_datetime(pd.Series(values)).to_numpy("datetime64[D]")
-
-
 def _select(kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[str, list]:
     # `side` is the country (else the actor) of a government statement: pairs on the same side are skipped.
     sql = f"""SELECT s.statement_id, s.stated_on,
@@ -83,8 +79,8 @@ def _window_filter(days: np.ndarray, window: int) -> tuple[str, list]:
     """SQL that keeps statements dated inside [min - window, max + window] of `days`, or undated."""
     if len(days) == 0 or np.isnat(days).any():
         return "", []  # an undated statement is compared with every date
-    lo = (days.min() - np.timedelta64(window, "D")).astype(dt.date)
-    hi = (days.max() + np.timedelta64(window, "D")).astype(dt.date)
+    lo = shift(as_date(days.min()), -window)
+    hi = shift(as_date(days.max()), window)
     return "AND (stated_on IS NULL OR stated_on BETWEEN ? AND ?)", [lo, hi]
 
 
@@ -177,7 +173,7 @@ def _load(con, kinds: Sequence[str], where: str = "", params: Sequence = ()) -> 
         empty = np.array([], dtype=object)
         return empty, np.array([], dtype="datetime64[D]"), vecs, empty, empty
     return (
-        frame["statement_id"].to_numpy(dtype=object), _days(frame["stated_on"]), vecs,
+        frame["statement_id"].to_numpy(dtype=object), to_days(frame["stated_on"].to_numpy()), vecs,
         frame["side"].to_numpy(dtype=object), frame["source"].to_numpy(dtype=object),
     )
 
@@ -237,7 +233,7 @@ def find_matches(
     sql, params = _select(EVIDENCE_TYPES, "AND list_contains(?, statement_id) ORDER BY statement_id", [new_ids])
     frame, vecs = fetch_vectors(con, sql, params)
     ids = frame["statement_id"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
-    days = _days(frame["stated_on"]) if len(frame) else np.array([], dtype="datetime64[D]")
+    days = to_days(frame["stated_on"].to_numpy()) if len(frame) else np.array([], dtype="datetime64[D]")
     sides = frame["side"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
     sources = frame["source"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
     kinds = frame["actor_type"] if len(frame) else pd.Series(dtype=object)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -17,10 +18,11 @@ from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, Limits, MatchSettings
 from crosscheck.embed import Embedder
 from crosscheck.errors import CrosscheckError, IngestError
 from crosscheck.match import find_matches
-from crosscheck.records import Document
+from crosscheck.records import Document, Extraction
 from crosscheck.segment import split_sentences
 from crosscheck.stance import StanceScorer
 
+log = logging.getLogger(__name__)
 
 @dataclass
 class DocResult:
@@ -34,32 +36,87 @@ class DocResult:
     title: str | None = None
     published_on: dt.date | None = None
     message: str = ""
+    notes: list[str] = field(default_factory=list)  # e.g. a date that was not used
+    unexpected: bool = False  # refused by an error of ours, not of the input; the traceback is in the log
+
+
+@dataclass
+class SummaryLine:
+    """One line of an ingest summary; `kind` is what a page branches on: added, duplicate, refused, warning, note."""
+
+    kind: str
+    text: str
 
 
 @dataclass
 class IngestSummary:
     results: list[DocResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def added(self) -> list[DocResult]:
         return [r for r in self.results if r.status == "added"]
 
-    def lines(self) -> list[str]:
-        """One human line per document plus notes, for the CLI and the Upload page."""
+    @property
+    def refused(self) -> list[DocResult]:
+        return [r for r in self.results if r.status == "refused"]
+
+    def extend(self, other: IngestSummary) -> None:
+        """Append another summary's results, notes and warnings."""
+        self.results.extend(other.results)
+        self.notes.extend(other.notes)
+        self.warnings.extend(other.warnings)
+
+    def report(self) -> list[SummaryLine]:
+        """One line per document, then warnings and notes, each with its kind."""
         out = []
         for r in self.results:
             if r.status == "added":
                 date = r.published_on.isoformat() if r.published_on else "no date found"
-                out.append(
-                    f"{r.source}: added {r.doc_id} ({date}): {r.statements} statements, "
+                extra = "".join(f"; {n}" for n in r.notes)
+                out.append(SummaryLine("added", (
+                    f"{r.source}: added {r.doc_id} ({date}{extra}): {r.statements} statements, "
                     f"{r.claims} claims, {r.reports} reports, {r.matches} matched pairs"
-                )
+                )))
             elif r.status == "duplicate":
-                out.append(f"{r.source}: already stored as {r.doc_id}, skipped")
+                out.append(SummaryLine("duplicate", f"{r.source}: already stored as {r.doc_id}, skipped"))
             else:
-                out.append(f"{r.source}: refused: {r.message}")
-        return out + self.notes
+                out.append(SummaryLine("refused", f"{r.source}: refused: {r.message}"))
+        return out + [SummaryLine("warning", w) for w in self.warnings] + [SummaryLine("note", n) for n in self.notes]
+
+    def lines(self) -> list[str]:
+        """The summary as text, for the command line."""
+        return [line.text for line in self.report()]
+
+
+def refusal(source: str, error: BaseException, doc_id: str | None = None) -> DocResult:
+    """A refused DocResult: a domain error's own reason, or one line for an unexpected error (logged in full)."""
+    if isinstance(error, CrosscheckError):
+        return DocResult(source, doc_id, "refused", message=getattr(error, "reason", None) or str(error))
+    log.error("%s: unexpected error, refused", source, exc_info=error)
+    detail = " ".join(str(error).split())[:160] or "no details"
+    return DocResult(
+        source, doc_id, "refused", unexpected=True,
+        message=f"unexpected error ({type(error).__name__}: {detail}); nothing of it was stored",
+    )
+
+
+def extract_each(jobs: Iterable[tuple[str, Callable[[], Extraction]]]) -> tuple[list[Document], IngestSummary]:
+    """Run extraction jobs (source, job); each failure becomes one refused line naming its source."""
+    documents: list[Document] = []
+    summary = IngestSummary()
+    for source, job in jobs:
+        try:
+            extraction = job()
+        except Exception as e:  # noqa: BLE001 - one input must never stop the batch
+            source = getattr(e, "source", None) or source
+            summary.results.append(refusal(source, e))
+            continue
+        documents.extend(extraction.documents)
+        summary.notes.extend(extraction.notes)
+        summary.warnings.extend(extraction.warnings)
+    return documents, summary
 
 
 def score_pairs(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, scorer: StanceScorer) -> pd.DataFrame:
@@ -130,7 +187,7 @@ def ingest_document(
         statements=len(statements),
         claims=sum(s.actor_type in CLAIM_TYPES for s in statements),
         reports=sum(s.actor_type in REPORT_TYPES for s in statements),
-        matches=len(scored), title=doc.title, published_on=doc.published_on,
+        matches=len(scored), title=doc.title, published_on=doc.published_on, notes=list(doc.notes),
     )
 
 
@@ -145,13 +202,13 @@ def ingest_documents(
     limits: Limits | None = None,
     progress: Callable[[int, DocResult], None] | None = None,
 ) -> IngestSummary:
-    """Ingest documents one transaction each; a refused document does not stop the others."""
+    """Ingest documents one transaction each; a refused document, or an error of ours on one, does not stop the others."""
     summary = IngestSummary()
     for i, doc in enumerate(documents):
         try:
             result = ingest_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings, limits=limits)
-        except CrosscheckError as e:
-            result = DocResult(doc.source_name, doc.doc_id, "refused", message=getattr(e, "reason", str(e)))
+        except Exception as e:  # noqa: BLE001 - one document must never stop the batch; its transaction rolled back
+            result = refusal(doc.source_name, e, doc.doc_id)
         summary.results.append(result)
         if progress:
             progress(i, result)

@@ -20,6 +20,7 @@ class Document:
     format: str = "txt"
     speaker: str | None = None  # a bulk row may name who speaks for the whole text
     sha256: str = ""
+    notes: list[str] = field(default_factory=list)  # what ingest noticed (a date it could not use), for the summary
 
     @property
     def doc_id(self) -> str:
@@ -53,7 +54,8 @@ class Statement:
 
 @dataclass
 class Extraction:
-    """What ingest made of one input: documents plus notes for the summary."""
+    """What ingest made of one input: documents, notes (columns mapped) and warnings (rows skipped, dates not used)."""
 
     documents: list[Document] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

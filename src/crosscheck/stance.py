@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import re
 import threading
@@ -32,6 +31,7 @@ import pandas as pd
 
 from crosscheck import config
 from crosscheck.attribute import spoken_text
+from crosscheck.dates import as_date
 from crosscheck.errors import ModelError
 
 SCORE_COLUMNS = ["stance", "contradiction", "support"]
@@ -178,30 +178,15 @@ class RelatednessGate:
         return cls(data["mean"], data["scale"], data["coef"], data["intercept"], data.get("threshold", 0.5))
 
 
-def _as_date(value) -> dt.date | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    try:
-        text = str(value).strip()
-        return dt.date.fromisoformat(text[:10]) if text and text.lower() not in ("nan", "nat", "none") else None
-    except ValueError:
-        return None
-
-
 def when_note(claim_date, evidence_date) -> str:
     """When the report is dated against the claim, in words a cross-encoder reads: "(3 days later) ".
 
-    Empty when either date is missing. Models trained with dated passages (`dated_passages` in
+    Empty when either date is missing (None, NaN, NaT, not a date): an undated pair is scored without
+    a time note, as the undated training pairs (FNC-1, ARC, SNLI) were. Models trained with dated passages (`dated_passages` in
     stance.json) see it in front of the report, so a strike in the same town two months earlier can
     read as another event. Buckets keep the wording few: days up to a week, then weeks, then months.
     """
-    claim_day, report_day = _as_date(claim_date), _as_date(evidence_date)
+    claim_day, report_day = as_date(claim_date), as_date(evidence_date)
     if claim_day is None or report_day is None:
         return ""
     lag = (report_day - claim_day).days
@@ -234,8 +219,8 @@ def apply_time_rule(
     precaution in Mariupol") is refuted by an earlier report of a strike on a shelter.
     """
     n = len(frame)
-    cds = [_as_date(d) for d in (claim_dates if claim_dates is not None else [None] * n)]
-    eds = [_as_date(d) for d in (evidence_dates if evidence_dates is not None else [None] * n)]
+    cds = [as_date(d) for d in (claim_dates if claim_dates is not None else [None] * n)]
+    eds = [as_date(d) for d in (evidence_dates if evidence_dates is not None else [None] * n)]
     lags = [(e - c).days if c and e else None for c, e in zip(cds, eds)]
     forward = [is_forward_looking(c) for c in claims]
     frame["lag_days"] = pd.array(lags, dtype="Int64")

@@ -8,8 +8,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable, Sequence
 
 from crosscheck import ingest
-from crosscheck.errors import CrosscheckError
-from crosscheck.pipeline import IngestSummary, ingest_documents
+from crosscheck.pipeline import IngestSummary, extract_each, ingest_documents, refusal
 from crosscheck.records import Document
 from crosscheck.ui.resources import get_embedder, get_registry, get_scorer, get_writer, prepare_database
 
@@ -22,25 +21,15 @@ def collect_documents(
     title: str | None = None,
     publisher: str | None = None,
     date: dt.date | None = None,
-) -> tuple[list[Document], list[str]]:
-    """Extract documents from uploaded files, pasted text and a URL; refusals become one line each."""
+) -> tuple[list[Document], IngestSummary]:
+    """Extract documents from uploaded files, pasted text and a URL; each refusal is one refused result."""
     options = {"title": title or None, "publisher": publisher or None, "date": date}
-    documents: list[Document] = []
-    lines: list[str] = []
     jobs: list[tuple[str, Callable]] = [(name, lambda n=name, d=data: ingest.extract_file(n, d, **options)) for name, data in files]
     if text.strip():
         jobs.append(("pasted text", lambda: ingest.extract_text(text, **options)))
     if url.strip():
         jobs.append((url.strip(), lambda: ingest.extract_url(url.strip(), **options)))
-    for source, job in jobs:
-        try:
-            extraction = job()
-        except CrosscheckError as e:
-            lines.append(str(e) if str(e).startswith(source) else f"{source}: {e}")
-            continue
-        documents.extend(extraction.documents)
-        lines.extend(extraction.notes)
-    return documents, lines
+    return extract_each(jobs)
 
 
 def ingest_in_writer(
@@ -48,14 +37,20 @@ def ingest_in_writer(
     on_progress: Callable[[int, int, object], None] | None = None,
     poll_s: float = 0.2,
 ) -> IngestSummary:
-    """Ingest through the app's one writer; on_progress(done, total, result) runs on this thread."""
-    prepare_database()
+    """Ingest through the app's one writer; on_progress(done, total, result) runs on this thread.
+
+    Never raises for the page: a batch that cannot start (models, database) comes back as one refused line.
+    """
     events: queue.Queue = queue.Queue()
-    future = get_writer().submit(
-        ingest_documents, list(documents),
-        embedder=get_embedder(), scorer=get_scorer(), registry=get_registry(),
-        progress=lambda i, result: events.put((i, result)),
-    )
+    try:
+        prepare_database()
+        future = get_writer().submit(
+            ingest_documents, list(documents),
+            embedder=get_embedder(), scorer=get_scorer(), registry=get_registry(),
+            progress=lambda i, result: events.put((i, result)),
+        )
+    except Exception as e:  # noqa: BLE001 - the page shows one line, the log has the traceback
+        return IngestSummary(results=[refusal("this upload", e)])
     total = len(documents)
 
     def drain() -> None:
@@ -73,5 +68,8 @@ def ingest_in_writer(
         except FutureTimeout:
             drain()
             continue
+        except Exception as e:  # noqa: BLE001 - ingest_documents refuses per document; this is the batch itself
+            drain()
+            return IngestSummary(results=[refusal("this upload", e)])
         drain()
         return summary
