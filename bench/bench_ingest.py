@@ -20,6 +20,7 @@ Run (prints a markdown table and writes bench/results/ingest.md):
     .venv/bin/python bench/bench_ingest.py
     .venv/bin/python bench/bench_ingest.py --press 50
     .venv/bin/python bench/bench_ingest.py --press 0        # demo corpus only
+    .venv/bin/python bench/bench_ingest.py --tiny --out /tmp/bench   # 3 demo files, 2 press releases (the tests)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from benchutil import add_common_args, apply_sizes, results_path, write_results
 
 from crosscheck import config, pipeline, store
 from crosscheck.actors import load_registry
@@ -43,7 +45,6 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.ingest import extract_path, extract_text
 from crosscheck.stance import load_scorer
 
-RESULTS = Path(__file__).resolve().parent / "results" / "ingest.md"
 PRESS_DIR = config.ROOT.parent / "shared" / "data" / "press_releases"
 # Feed file name prefix → publisher, so the press releases are attributed as the app would.
 PRESS_PUBLISHERS = {"putin_kremlin": "Kremlin", "zelenskyy_president": "Office of the President of Ukraine"}
@@ -76,10 +77,10 @@ class TimedEmbedder:
         self.embed = timer.wrap("embed", embedder.embed)
 
 
-def load_demo() -> list:
-    """Documents of the demo corpus, one extraction per supported file."""
+def load_demo(n: int) -> list:
+    """Documents of the first n files of the demo corpus, one extraction per supported file."""
     docs = []
-    for path in demo_files():
+    for path in demo_files()[:n]:
         try:
             docs.extend(extract_path(path).documents)
         except CrosscheckError as e:
@@ -87,10 +88,10 @@ def load_demo() -> list:
     return docs
 
 
-def load_press(n: int) -> list:
+def load_press(n: int, folder: Path = PRESS_DIR) -> list:
     """n press-release items from both feeds, evenly spread over their dates, as pasted texts."""
     frames = []
-    for path in sorted(PRESS_DIR.glob("*.csv")):
+    for path in sorted(folder.glob("*.csv")):
         frame = pd.read_csv(path, usecols=["link", "headline", "date", "body"])
         frame["publisher"] = next((p for k, p in PRESS_PUBLISHERS.items() if path.name.startswith(k)), None)
         frame["feed"] = path.name
@@ -156,11 +157,15 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--press", type=int, default=200, help="press-release items to ingest (0: none)")
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    parser.add_argument("--press", type=int, help="press-release items to ingest (0: none; default 200, tiny 2)")
+    parser.add_argument("--demo", type=int, help="files of data/demo to ingest (default all, tiny 3)")
+    parser.add_argument("--press-dir", type=Path, default=PRESS_DIR, help="folder of the press-release feeds")
+    add_common_args(parser, "ingest")
+    args = parser.parse_args(argv)
+    apply_sizes(args, full={"press": 200, "demo": len(demo_files())}, tiny={"press": 2, "demo": 3})
+    out = results_path(args, "ingest")
 
     start = time.perf_counter()
     embedder, scorer, registry = load_embedder(), load_scorer(), load_registry()
@@ -169,11 +174,12 @@ def main() -> int:
         scorer.score(["Troops are withdrawing."], ["New deployments were seen near the border."])
     load_s = time.perf_counter() - start
 
-    corpora = [("demo", load_demo())]
-    if args.press > 0 and PRESS_DIR.is_dir():
-        corpora.append((f"press releases ({args.press})", load_press(args.press)))
+    n_demo = len(demo_files())
+    corpora = [("demo" if args.demo >= n_demo else f"demo ({args.demo} files)", load_demo(args.demo))]
+    if args.press > 0 and args.press_dir.is_dir():
+        corpora.append((f"press releases ({args.press})", load_press(args.press, args.press_dir)))
     elif args.press > 0:
-        print(f"{PRESS_DIR} not found: press releases skipped", file=sys.stderr)
+        print(f"{args.press_dir} not found: press releases skipped", file=sys.stderr)
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
@@ -204,8 +210,7 @@ def main() -> int:
         "",
     ] + [f"{r['corpus']}: {r['refused']} documents refused (over the size limits)." for r in rows if r["refused"]])
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n")
+    write_results(out, text, args.tiny)
     return 0
 
 

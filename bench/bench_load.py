@@ -16,6 +16,7 @@ Prints a markdown table and writes it to bench/results/load.md.
 
     python bench/bench_load.py                        # N = 1, 5, 10; builds the demo database
     python bench/bench_load.py --db var/demo.duckdb --sessions 1 5 --actions 8
+    python bench/bench_load.py --tiny --out /tmp/bench   # 3 demo files, 1 session, 2 clicks, 1 file a batch (the tests)
 """
 
 from __future__ import annotations
@@ -29,19 +30,21 @@ import random
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from benchutil import add_common_args, apply_sizes, results_path, write_results
+
+from crosscheck.demo import demo_files
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 # The browser tests' server and Chromium settings, so the benchmark measures the same set-up.
 from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
-RESULTS = ROOT / "bench" / "results" / "load.md"
+
 CYCLE = ["claims", "overview", "actors", "data"]
 
 PLACES = ["Belgorod", "Kursk", "Voronezh", "Bryansk", "Yelnya", "Klintsy", "Valuyki", "Soloti", "Pogonovo", "Novozybkov"]
@@ -254,17 +257,44 @@ def report(rows: list[dict], args, db_info: str, load_before: str) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def build_demo_database(db: Path, files: int, tmp: Path) -> str:
+    """The demo database from the first `files` files of data/demo (all of them: `crosscheck demo`); its description."""
+    from crosscheck.demo import build_demo
+
+    every = demo_files()
+    folder = None
+    if files < len(every):
+        folder = tmp / "demo"
+        folder.mkdir()
+        for path in every[:files]:
+            shutil.copyfile(path, folder / path.name)
+    errors = [line for line in build_demo(db, folder=folder) if line.startswith("error:")]
+    if errors:
+        raise SystemExit("the demo database could not be built:\n" + "\n".join(errors))
+    if folder is None:
+        return "the demo database (data/demo)"
+    return f"the demo database from the first {files} files of data/demo"
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
-    parser.add_argument("--actions", type=int, default=12, help="page clicks per session")
-    parser.add_argument("--files", type=int, default=3, help="files per upload batch")
+    parser.add_argument("--sessions", type=int, nargs="+", help="sessions of each row (default 1 5 10, tiny 1)")
+    parser.add_argument("--actions", type=int, help="page clicks per session (default 12, tiny 2)")
+    parser.add_argument("--files", type=int, help="files per upload batch (default 3, tiny 1)")
     parser.add_argument("--db", help="database to copy (default: build the demo database)")
+    parser.add_argument("--demo-files", type=int, help="without --db: demo files to build from (default all, tiny 3)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds before a rerun counts as failed")
-    parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the idle one-session row")
+    parser.add_argument("--baseline", action=argparse.BooleanOptionalAction,
+                        help="the idle one-session row first (default yes, tiny no)")
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    add_common_args(parser, "load")
+    args = parser.parse_args(argv)
+    apply_sizes(
+        args,
+        full={"sessions": [1, 5, 10], "actions": 12, "files": 3, "demo_files": len(demo_files()), "baseline": True},
+        tiny={"sessions": [1], "actions": 2, "files": 1, "demo_files": 3, "baseline": False},
+    )
+    out = results_path(args, "load")
     # A plain `kill` still stops the server and the browser (the finally blocks below run).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not Path(CHROMIUM).exists():
@@ -278,8 +308,7 @@ def main() -> int:
             db_info = f"copy of {args.db}"
         else:
             print("building the demo database …", file=sys.stderr)
-            subprocess.run([sys.executable, "-m", "crosscheck", "demo", "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
-            db_info = "the demo database (data/demo)"
+            db_info = build_demo_database(db, args.demo_files, tmp)
         folder = tmp / "uploads"
         folder.mkdir()
         load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
@@ -290,8 +319,7 @@ def main() -> int:
             stop_server(server)
     text = report(rows, args, db_info, load_before)
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    write_results(out, text, args.tiny)
     return 0
 
 

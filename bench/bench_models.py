@@ -20,6 +20,7 @@ Run (prints a markdown table and writes bench/results/models.md):
 
     nice -n 5 .venv/bin/python bench/bench_models.py
     nice -n 5 .venv/bin/python bench/bench_models.py --sentences 200 --pairs 100 --repeats 1
+    .venv/bin/python bench/bench_models.py --tiny --out /tmp/bench   # 20 sentences, 10 pairs, 1 repeat (the tests)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from benchutil import add_common_args, apply_sizes, results_path, write_results
 
 from crosscheck import config
 from crosscheck.demo import demo_files
@@ -44,12 +46,11 @@ from crosscheck.ingest import extract_path
 from crosscheck.segment import split_sentences
 from crosscheck.stance import CrossEncoderScorer, load_scorer
 
-RESULTS = Path(__file__).resolve().parent / "results" / "models.md"
 PRESS_DIR = config.ROOT.parent / "shared" / "data" / "press_releases"
 BATCH_PAIRS = 32  # the batch size CrossEncoderScorer.probabilities uses
 
 
-def collect_sentences(n: int) -> tuple[list[str], list[int]]:
+def collect_sentences(n: int, press_dir: Path = PRESS_DIR) -> tuple[list[str], list[int]]:
     """Up to n distinct sentences and, for each, the index of the document it came from."""
     texts: list[str] = []
     for path in demo_files():
@@ -57,8 +58,8 @@ def collect_sentences(n: int) -> tuple[list[str], list[int]]:
             texts.extend(d.text for d in extract_path(path).documents)
         except CrosscheckError:
             continue
-    if PRESS_DIR.is_dir():
-        for path in sorted(PRESS_DIR.glob("*.csv")):
+    if press_dir.is_dir():
+        for path in sorted(press_dir.glob("*.csv")):
             texts.extend(pd.read_csv(path, usecols=["body"])["body"].dropna().head(200).tolist())
     seen: set[str] = set()
     sentences, docs = [], []
@@ -92,19 +93,26 @@ def make_pairs(vectors: np.ndarray, docs: list[int], n: int) -> list[tuple[int, 
     return [(i, int(np.argmax(sims[i]))) for i in range(min(n, len(docs)))]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sentences", type=int, default=500)
-    parser.add_argument("--pairs", type=int, default=200)
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    parser.add_argument("--sentences", type=int, help="sentences to encode (default 500, tiny 20)")
+    parser.add_argument("--pairs", type=int, help="pairs to score (default 200, tiny 10)")
+    parser.add_argument("--repeats", type=int, help="runs of each measurement (default 2, tiny 1)")
+    parser.add_argument("--press-dir", type=Path, default=PRESS_DIR, help="folder of the press-release feeds")
+    add_common_args(parser, "models")
+    args = parser.parse_args(argv)
+    apply_sizes(
+        args,
+        full={"sentences": 500, "pairs": 200, "repeats": 2},
+        tiny={"sentences": 20, "pairs": 10, "repeats": 1},
+    )
+    out = results_path(args, "models")
 
     import sentence_transformers
     import torch
     from sentence_transformers import CrossEncoder, SentenceTransformer
 
-    sentences, docs = collect_sentences(args.sentences)
+    sentences, docs = collect_sentences(args.sentences, args.press_dir)
     embedder = load_embedder()
     raw_embedder = SentenceTransformer(minilm_path(), device="cpu")
     batch = embedder.batch_size
@@ -183,8 +191,7 @@ def main() -> int:
         *notes,
     ])
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n")
+    write_results(out, text, args.tiny)
     return 0
 
 

@@ -17,6 +17,11 @@ bench/results/search.md.
 
     python bench/bench_search.py                     # 10k, 100k, 1M
     python bench/bench_search.py --sizes 10000 --queries 20
+    python bench/bench_search.py --tiny --out /tmp/bench   # 2,000 vectors, 3 queries (what the tests run)
+
+The statements, actors and matches tables are created by `store.ensure_schema` and filled with the
+registry's actors by `store.sync_actors`, as the app does, so a change of schema or of the matching
+SQL shows up here (and in tests/test_bench.py) instead of leaving the benchmark to rot.
 """
 
 from __future__ import annotations
@@ -34,7 +39,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+from benchutil import add_common_args, apply_sizes, results_path, write_results
 
+from crosscheck import store
+from crosscheck.actors import load_registry
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, MatchSettings
 from crosscheck.match import fetch_vectors, find_matches, search_reports
 
@@ -43,7 +51,8 @@ DAYS = 3 * 365
 WINDOW = 14
 START = np.datetime64("2020-01-01")
 CHUNK = 100_000
-RESULTS = Path(__file__).resolve().parent / "results" / "search.md"
+# The name stored as the database's embedding model: these vectors come from no model.
+SYNTHETIC_MODEL = "synthetic-384"
 
 
 def make_chunk(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -66,21 +75,28 @@ def arrow_chunk(offset: int, vecs: np.ndarray, days: np.ndarray) -> pa.Table:
     })
 
 
+def registry_actors() -> tuple[list[str], list[str]]:
+    """Actors of the registry the synthetic statements are attributed to: claimants, and evidence sources."""
+    actors = load_registry().actors.values()
+    claimants = sorted(a.name for a in actors if a.actor_type == CLAIM_TYPES[0])
+    reporters = sorted(a.name for a in actors if a.actor_type == REPORT_TYPES[0])
+    return claimants, reporters
+
+
 def build(con: duckdb.DuckDBPyConnection, size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Fill DuckDB (vecs table + a statements table shaped like the store's) and return the numpy copy."""
+    """Fill DuckDB (vecs table + the store's own schema and actors) and return the numpy copy.
+
+    The statements, actors and matches tables are the app's (`store.ensure_schema`, `store.sync_actors`
+    with the real registry), so matching runs the same SQL as in the pipeline, actor join included.
+    Even ids are claims of the registry's government actors, odd ids reports of its OSINT monitors,
+    cycling through them, so claims of one country are also evidence against another's.
+    """
+    store.ensure_schema(con, SYNTHETIC_MODEL, DIM)
+    store.sync_actors(con, load_registry())
+    claimants, reporters = registry_actors()
     con.execute(f"CREATE TABLE vecs (id BIGINT, day DATE, embedding FLOAT[{DIM}])")
-    con.execute(
-        f"""CREATE TABLE statements (statement_id VARCHAR PRIMARY KEY, doc_id VARCHAR NOT NULL, seq INTEGER NOT NULL,
-            text VARCHAR NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, speaker VARCHAR, actor VARCHAR,
-            actor_type VARCHAR, stated_on DATE, is_quote BOOLEAN NOT NULL DEFAULT false,
-            boilerplate BOOLEAN NOT NULL DEFAULT false, inferred_actor BOOLEAN NOT NULL DEFAULT false,
-            embedding FLOAT[{DIM}])"""
-    )
-    con.execute(
-        """CREATE TABLE matches (claim_id VARCHAR NOT NULL, report_id VARCHAR NOT NULL, similarity FLOAT NOT NULL,
-            stance VARCHAR, contradiction FLOAT, support FLOAT, lag_days INTEGER, model VARCHAR, scored_at TIMESTAMP,
-            PRIMARY KEY (claim_id, report_id))"""
-    )
+    con.register("_claimants", pa.table({"k": pa.array(range(len(claimants)), pa.int64()), "actor": claimants}))
+    con.register("_reporters", pa.table({"k": pa.array(range(len(reporters)), pa.int64()), "actor": reporters}))
     rng = np.random.default_rng(seed)
     matrix = np.empty((size, DIM), dtype=np.float32)
     days = np.empty(size, dtype="datetime64[D]")
@@ -91,13 +107,21 @@ def build(con: duckdb.DuckDBPyConnection, size: int, seed: int = 0) -> tuple[np.
         matrix[offset : offset + n], days[offset : offset + n] = vecs, d
         chunk = arrow_chunk(offset, vecs, d)
         con.register("_chunk", chunk)
-        con.execute(f"INSERT INTO vecs SELECT id, day, embedding FROM _chunk")
+        con.execute("INSERT INTO vecs SELECT id, day, embedding FROM _chunk")
         con.execute(
-            """INSERT INTO statements SELECT sid, 'doc' || (id // 20)::VARCHAR, id % 20, 'synthetic', 0, 0,
-                   NULL, NULL, actor_type, day, false, false, false, embedding FROM _chunk"""
+            f"""INSERT INTO statements (statement_id, doc_id, seq, text, start, "end", actor, actor_type, stated_on,
+                   embedding)
+               SELECT c.sid, 'doc' || (c.id // 20)::VARCHAR, c.id % 20, 'synthetic', 0, 0,
+                   coalesce(g.actor, r.actor), c.actor_type, c.day, c.embedding
+               FROM _chunk c
+               LEFT JOIN _claimants g ON c.id % 2 = 0 AND g.k = (c.id // 2) % {len(claimants)}
+               LEFT JOIN _reporters r ON c.id % 2 = 1 AND r.k = (c.id // 2) % {len(reporters)}
+               ORDER BY c.id"""
         )
         con.unregister("_chunk")
         del chunk
+    con.unregister("_claimants")
+    con.unregister("_reporters")
     con.execute("CHECKPOINT")
     return matrix, days
 
@@ -150,7 +174,7 @@ def numpy_window_top10(sorted_matrix: np.ndarray, sorted_days: np.ndarray, order
     return run
 
 
-def new_document(con, rng: np.random.Generator, number: int, matrix: np.ndarray, days: np.ndarray):
+def new_document(con, rng: np.random.Generator, number: int, matrix: np.ndarray, days: np.ndarray, actors):
     """Insert a 20-statement document as the pipeline would; return its ids.
 
     Its vectors are noisy copies (cosine ≈ 0.6) of stored statements from the same week, so each new
@@ -162,12 +186,14 @@ def new_document(con, rng: np.random.Generator, number: int, matrix: np.ndarray,
     vecs = source + rng.standard_normal(source.shape, dtype=np.float32) * np.float32(1.3 / np.sqrt(DIM))
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     ids = [f"new{number:04d}-{i:02d}" for i in range(20)]
-    kinds = [CLAIM_TYPES[0] if i < 10 else REPORT_TYPES[0] for i in range(20)]
-    for sid, kind, vec in zip(ids, kinds, vecs):
+    claimants, reporters = actors
+    for i, (sid, vec) in enumerate(zip(ids, vecs)):
+        kind, actor = (CLAIM_TYPES[0], claimants[number % len(claimants)]) if i < 10 else (
+            REPORT_TYPES[0], reporters[(number + i) % len(reporters)])
         con.execute(
-            f"""INSERT INTO statements VALUES (?, ?, 0, 'synthetic', 0, 0, NULL, NULL, ?, ?, false, false, false,
-                ?::FLOAT[{DIM}])""",
-            [sid, f"new{number}", kind, day.astype(dt.date), vec.tolist()],
+            f"""INSERT INTO statements (statement_id, doc_id, seq, text, start, "end", actor, actor_type, stated_on,
+                   embedding) VALUES (?, ?, ?, 'synthetic', 0, 0, ?, ?, ?, ?::FLOAT[{DIM}])""",
+            [sid, f"new{number}", i, actor, kind, day.astype(dt.date), vec.tolist()],
         )
     return ids
 
@@ -206,17 +232,21 @@ def bench_size(size: int, queries: int, workdir: Path) -> dict[str, float]:
     # back-filled archive: every row group holds every date, so the window prunes nothing on disk)
     # and in date order (news arriving over time: DuckDB's min/max zone maps skip other dates).
     settings = MatchSettings(window_days=WINDOW, top_k=10, threshold=0.2)
+    actors = registry_actors()
     for label in ("random", "ordered"):
         if label == "ordered":
+            # Rewritten in place, so the table keeps the store's schema (keys, defaults).
             con.execute("CREATE TABLE by_date AS SELECT * FROM statements ORDER BY stated_on")
-            con.execute("DROP TABLE statements")
-            con.execute("ALTER TABLE by_date RENAME TO statements")
+            con.execute("DELETE FROM statements")
+            con.execute("CHECKPOINT")
+            con.execute("INSERT INTO statements SELECT * FROM by_date ORDER BY stated_on")
+            con.execute("DROP TABLE by_date")
             con.execute("CHECKPOINT")
         doc_rng = np.random.default_rng(2)
         times, found = [], []
         for number in range(max(5, queries // 2)):
             con.execute("BEGIN")
-            ids = new_document(con, doc_rng, number, matrix, days)
+            ids = new_document(con, doc_rng, number, matrix, days, actors)
             t = time.perf_counter()
             pairs = find_matches(con, ids, settings)
             times.append(time.perf_counter() - t)
@@ -266,11 +296,14 @@ def format_row(r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--queries", type=int, default=20)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--sizes", type=int, nargs="+", help="statements per table (default 10k 100k 1M; tiny 2,000)")
+    parser.add_argument("--queries", type=int, help="queries per size (default 20; tiny 3)")
+    add_common_args(parser, "search")
     args = parser.parse_args(argv)
-    if args.queries < 20:
+    apply_sizes(args, full={"sizes": [10_000, 100_000, 1_000_000], "queries": 20},
+                tiny={"sizes": [2_000], "queries": 3})
+    out = results_path(args, "search")
+    if args.queries < 20 and not args.tiny:
         print("note: fewer than 20 queries; medians are noisy", file=sys.stderr)
     rows = []
     with tempfile.TemporaryDirectory(prefix="crosscheck-bench-") as tmp:
@@ -308,8 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     text = "\n".join(lines)
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    write_results(out, text, args.tiny)
     return 0
 
 
