@@ -99,6 +99,8 @@ if focus and focus in set(reports["report_id"]):
 elif focus:
     st.warning(escape_markdown(f"report {focus} is not among the matched reports under these settings"))
 
+# Missing values read as None below, never as a "nan" that is truthy and printed.
+reports = reports.astype(object).where(reports.notna(), None)
 st.subheader(f"{len(reports)} matched reports")
 if reports.empty:
     st.info("No report matches this claim under these settings; lower the minimum similarity or widen the window.")

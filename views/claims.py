@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crosscheck.config import STANCES
+from crosscheck.dates import EARLIEST, LATEST
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path
 from crosscheck.ui.widgets import claim_url, empty_database_notice
@@ -23,8 +24,10 @@ with st.container(border=True):
     a, b, c, d = st.columns(4)
     actors = a.multiselect("Actor", options["actors"], key="actor", bind="query-params")
     countries = b.multiselect("Country", options["countries"], key="country", bind="query-params")
-    start = c.date_input("From", value=None, key="start", bind="query-params", format="YYYY-MM-DD")
-    end = d.date_input("To", value=None, key="end", bind="query-params", format="YYYY-MM-DD")
+    # The whole range ingest accepts, not Streamlit's default of ten years either side of today.
+    span = {"min_value": EARLIEST, "max_value": LATEST, "format": "YYYY-MM-DD"}
+    start = c.date_input("From", value=None, key="start", bind="query-params", **span)
+    end = d.date_input("To", value=None, key="end", bind="query-params", **span)
     e, f, g, h = st.columns(4)
     storyline = e.multiselect("Storyline", storyline_labels, key="storyline", bind="query-params")
     stance = f.selectbox("Has a report that", STANCES, index=None, placeholder="any stance", key="stance", bind="query-params")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crosscheck import queries
+from crosscheck.dates import EARLIEST, LATEST
 from crosscheck.ui.resources import open_reader
 from crosscheck.ui.upload import collect_documents, ingest_in_writer
 from crosscheck.ui.widgets import claim_link, escape_markdown
@@ -25,7 +26,7 @@ with st.form("upload", clear_on_submit=False):
     a, b, c = st.columns(3)
     title = a.text_input("Title (optional)", key="title")
     publisher = b.text_input("Publisher (optional)", key="publisher", help="Who published it; unattributed narration belongs to them")
-    date = c.date_input("Date (optional)", value=None, key="date", format="YYYY-MM-DD")
+    date = c.date_input("Date (optional)", value=None, key="date", format="YYYY-MM-DD", min_value=EARLIEST, max_value=LATEST)
     submitted = st.form_submit_button("Ingest", type="primary", icon=":material/upload:")
 
 # How each kind of summary line is shown; the kinds come from IngestSummary.report().

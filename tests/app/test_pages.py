@@ -89,6 +89,15 @@ def test_claims_filters_come_from_the_url(app_db):
     assert frame["link"].iloc[0] == f"claim?claim={frame['claim_id'].iloc[0]}"
 
 
+def test_claims_date_range_reaches_beyond_ten_years_of_today(app_db):
+    """An archive link with old dates opens (Streamlit's default range is ten years either side of today)."""
+    at = open_page("views/claims.py", {"start": "1995-01-01", "end": "2099-12-31"})
+    assert not at.exception
+    assert str(at.date_input(key="start").value) == "1995-01-01"
+    assert len(at.dataframe[0].value) == 8
+    assert "claims without a date are left out" in texts(at)
+
+
 def test_claims_without_filters_lists_every_claim(app_db):
     at = open_page("views/claims.py")
     frame = at.dataframe[0].value
@@ -159,9 +168,8 @@ def test_markup_in_a_link_is_shown_as_text(app_db):
 
 
 def test_upload_through_the_file_uploader_adds_statements(app_db):
-    con = duckdb.connect(str(app_db))
-    before = con.execute("SELECT count(*) FROM statements").fetchone()[0]
-    con.close()
+    with duckdb.connect(str(app_db)) as con:
+        before = con.execute("SELECT count(*) FROM statements").fetchone()[0]
     at = open_page("views/upload.py")
     from crosscheck.ingest import FORMATS
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.conftest import UPLOAD_TEXT
+from conftest import shared_data
 from e2e.conftest import wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -80,6 +81,40 @@ def test_upload_find_claim_and_share_its_link(server, page, browser, tmp_path):
         assert fresh.locator("h1").first.inner_text().strip() == "Claim"
         expect(fresh.get_by_text("battalion near Kharkiv").first).to_be_visible()
         assert fresh.locator("[data-testid='stException']").count() == 0
+    finally:
+        other.close()
+
+
+def test_upload_an_undated_article_with_a_broken_file(server, page, browser):
+    """The founding article saved with no date in its name or text: stored, its claims listed and scored."""
+    seed = shared_data("seed", "moscow_times_2022-02-16_withdrawal_skepticism.txt")
+    open_url(page, f"{server.url}/upload")
+    page.locator("input[type='file']").set_input_files([
+        {"name": "article.txt", "mimeType": "text/plain", "buffer": seed.read_bytes()},
+        {"name": "broken.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"},
+    ])
+    page.get_by_text("broken.csv").first.wait_for()
+    page.get_by_role("button", name=re.compile("Ingest")).click()
+    page.get_by_text("new claims").wait_for(timeout=240_000)
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    assert main.locator("[data-testid='stException']").count() == 0
+    expect(page.get_by_text(re.compile(r"^article\.txt: added \w+ \(no date found\)"))).to_have_count(1)
+    expect(page.get_by_text(re.compile(r"^broken\.csv: refused: no text column"))).to_have_count(1)
+    link = page.locator("a[href*='claim?claim=']").filter(has_text="After his Tuesday talks").first
+    href = link.get_attribute("href")
+
+    other = browser.new_context()
+    try:
+        fresh = other.new_page()
+        open_url(fresh, server.url + href if href.startswith("/") else f"{server.url}/{href}")
+        body = fresh.locator("[data-testid='stMain']")
+        expect(body.get_by_text("partially withdraw forces").first).to_be_visible()
+        expect(body.get_by_text(re.compile(r"· no date ·")).first).to_be_visible()
+        fresh.get_by_text("matched reports").first.wait_for()
+        # Reports of the undated claim are scored and show that their lag is unknown.
+        expect(body.get_by_text(re.compile("lag: no date")).first).to_be_visible()
+        assert body.locator("[data-testid='stException']").count() == 0
     finally:
         other.close()
 
