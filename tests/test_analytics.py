@@ -82,11 +82,14 @@ def test_headline_figures_count_claims_reports_and_contradicted_claims(db, embed
 
 def test_empty_and_schemaless_databases_give_empty_results(db):
     bare = store.connect(":memory:")
-    for con in (db, bare):
-        assert analytics.headline_figures(con)["claims"] == 0
-        assert analytics.pairs_frame(con).empty
-        assert analytics.assign_storylines(con).empty
-        assert list(analytics.pairs_frame(con).columns) == analytics.PAIR_COLUMNS
+    try:
+        for con in (db, bare):
+            assert analytics.headline_figures(con)["claims"] == 0
+            assert analytics.pairs_frame(con).empty
+            assert analytics.assign_storylines(con).empty
+            assert list(analytics.pairs_frame(con).columns) == analytics.PAIR_COLUMNS
+    finally:
+        bare.close()
     empty = analytics.timeline(analytics.pairs_frame(db))
     assert empty.empty and list(empty.columns) == analytics.TIMELINE_COLUMNS
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -63,5 +65,5 @@ def test_lag_histogram_stacks_lags_by_stance():
 def test_charts_module_does_not_import_streamlit():
     import crosscheck.charts as module
 
-    source = open(module.__file__).read()
+    source = Path(module.__file__).read_text()
     assert "import streamlit" not in source

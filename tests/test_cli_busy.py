@@ -33,6 +33,8 @@ def held_db(tmp_path):
     if holder.poll() is None:
         holder.stdin.close()
         holder.wait(30)
+    holder.stdin.close()  # a no-op when already closed
+    holder.stdout.close()
 
 
 def assert_one_clear_line(result: subprocess.CompletedProcess, path, holder_pid: int) -> str:

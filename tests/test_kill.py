@@ -217,6 +217,7 @@ def fork_server():
     yield server
     server.stdin.close()
     server.wait(60)
+    server.stdout.close()
 
 
 def test_sigkill_at_random_points_leaves_documents_whole(tmp_path, fork_server):

@@ -58,6 +58,31 @@ def build_database(path: Path, embedder, registry) -> None:
         con.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_app_databases():
+    """After each test, stop the app's cached writers and close its cached connections.
+
+    AppTest runs the app in this process, so st.cache_resource would otherwise keep every
+    test's connection (and writer thread) open until the interpreter exits.
+    """
+    yield
+    from crosscheck.ui.resources import close_resources
+
+    close_resources()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_app_resources():
+    """At the end of the session, release every cached resource and AppTest's temporary folder."""
+    yield
+    import streamlit as st
+    from streamlit.testing.v1 import app_test
+
+    st.cache_resource.clear()  # runs each resource's on_release (connections, writers)
+    st.cache_data.clear()
+    app_test.TMP_DIR.cleanup()  # else removed at exit with an "Implicitly cleaning up" ResourceWarning
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory, embedder, registry) -> Path:
     """The small database, built once per session; copy it before writing."""

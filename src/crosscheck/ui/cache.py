@@ -13,25 +13,29 @@ from crosscheck.ui.resources import _database
 
 
 def _cursor(path: str):
+    """A cursor of the shared connection; use it in a `with` block so it is closed after the read."""
     return _database(path).cursor()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def headline_figures(path: str, version: str) -> dict:
     """Documents, statements, claims, reports, contradicted claims."""
-    return analytics.headline_figures(_cursor(path))
+    with _cursor(path) as con:
+        return analytics.headline_figures(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def pairs(path: str, version: str) -> pd.DataFrame:
     """Every scored pair joined with both statements (analytics.pairs_frame)."""
-    return analytics.pairs_frame(_cursor(path))
+    with _cursor(path) as con:
+        return analytics.pairs_frame(con)
 
 
 @st.cache_data(show_spinner="Grouping claims into storylines…", max_entries=16)
 def storylines(path: str, version: str) -> pd.DataFrame:
     """claim_id → storyline, storyline_label."""
-    return analytics.assign_storylines(_cursor(path))
+    with _cursor(path) as con:
+        return analytics.assign_storylines(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -45,7 +49,8 @@ def timeline(path: str, version: str, freq: str, by: str | None) -> pd.DataFrame
 @st.cache_data(show_spinner=False, max_entries=16)
 def filter_options(path: str, version: str) -> dict:
     """Choices for the Claims filters."""
-    return queries.claim_filter_options(_cursor(path))
+    with _cursor(path) as con:
+        return queries.claim_filter_options(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -62,14 +67,16 @@ def claims(
     claim_ids: tuple[str, ...] | None,
 ) -> pd.DataFrame:
     """The filtered claims table."""
-    return queries.list_claims(
-        _cursor(path), actors=actors, countries=countries, start=start, end=end, stance=stance,
-        min_contradiction=min_contradiction, search=search, claim_ids=claim_ids,
-    )
+    with _cursor(path) as con:
+        return queries.list_claims(
+            con, actors=actors, countries=countries, start=start, end=end, stance=stance,
+            min_contradiction=min_contradiction, search=search, claim_ids=claim_ids,
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def claim_reports(path: str, version: str, claim_id: str, window: int, threshold: float, top_k: int) -> pd.DataFrame:
     """Reports of one claim under the given settings."""
     settings = MatchSettings(window_days=window, top_k=top_k, threshold=threshold)
-    return queries.claim_reports(_cursor(path), claim_id, settings)
+    with _cursor(path) as con:
+        return queries.claim_reports(con, claim_id, settings)

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import duckdb
 import streamlit as st
 
 from crosscheck import config, queries, store
 from crosscheck.writer import Writer
 
 
-@st.cache_resource(show_spinner=False)
+def _close_database(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
+
+
+def _close_writer(writer: Writer) -> None:
+    writer.close()
+
+
+# on_release runs when an entry leaves the cache (st.cache_resource.clear(), close_resources()),
+# so a cleared connection is closed and its writer thread stopped instead of lingering until exit.
+@st.cache_resource(show_spinner=False, on_release=_close_database)
 def _database(path: str):
     return store.connect(path)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=_close_writer)
 def _writer(path: str) -> Writer:
     return Writer(_database(path))
+
+
+def close_resources() -> None:
+    """Stop every cached writer (finishing its queued jobs), then close every cached connection."""
+    _writer.clear()
+    _database.clear()
 
 
 def db_path() -> str:
