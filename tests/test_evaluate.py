@@ -7,7 +7,14 @@ import pytest
 
 from crosscheck import config
 from crosscheck.cli import main
-from crosscheck.evaluate import confusion, f1_per_class, fnc_score, format_summary, macro_f1, summarise
+from crosscheck.training.evaluate import (
+    confusion,
+    f1_per_class,
+    fnc_score,
+    format_summary,
+    macro_f1,
+    summarise,
+)
 
 GOLD = ["supports", "supports", "contradicts", "contradicts", "unrelated", "unrelated", "discusses"]
 PRED = ["supports", "contradicts", "contradicts", "unrelated", "unrelated", "unrelated", "supports"]

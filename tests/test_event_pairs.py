@@ -7,8 +7,14 @@ import re
 import pandas as pd
 import pytest
 
-from crosscheck.event_pairs import claim_pair, event_pairs, heldout_fence, load_events, town_key
-from crosscheck.train import DataFileError
+from crosscheck.errors import DataFileError
+from crosscheck.training.event_pairs import (
+    claim_pair,
+    event_pairs,
+    heldout_fence,
+    load_events,
+    town_key,
+)
 
 COLUMNS = ["entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
            "district", "town/city", "arms/munition", "violence level", "link", "geolocation"]

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import shared_data
 
 EVAL = Path(__file__).resolve().parents[1] / "data" / "eval"
+GENERATORS = Path(__file__).resolve().parents[1] / "src" / "crosscheck" / "training"
 LABELS = {"contradicts", "supports", "unrelated"}
 SYNTHETIC_COLUMNS = ["claim", "evidence", "label", "claim_date", "evidence_date", "phenomenon"]
 REAL_COLUMNS = ["pair_id", "claim", "claim_source", "claim_speaker", "claim_date", "evidence", "evidence_source",
@@ -27,8 +28,8 @@ def read_rows(name: str) -> tuple[list[str], list[dict]]:
 
 
 def load_script(name: str):
-    """Import a script from data/eval as a module (fresh each time, so its seeded state starts over)."""
-    spec = importlib.util.spec_from_file_location(name.removesuffix(".py"), EVAL / name)
+    """Import a generator of crosscheck.training as a module (fresh each time, so its seeded state starts over)."""
+    spec = importlib.util.spec_from_file_location(name.removesuffix(".py"), GENERATORS / name)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

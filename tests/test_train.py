@@ -7,9 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from crosscheck.errors import CrosscheckError
-from crosscheck.stance import CrossEncoderScorer, LABELS, load_scorer
-from crosscheck.train import DataFileError, TrainConfig, load_pair_file, split_calibration, split_fnc, train_stance
+from crosscheck.errors import CrosscheckError, DataFileError
+from crosscheck.stance import LABELS, CrossEncoderScorer, load_scorer
+from crosscheck.training.data import load_pair_file, split_calibration, split_fnc
+from crosscheck.training.train import TrainConfig, train_stance
 
 PAIRS = [
     ("Troops are being pulled back from the border.", "New armour columns moved toward the border on Thursday.", "contradicts"),
@@ -171,7 +172,7 @@ def test_calibrated_threshold_never_hides_a_likely_contradiction():
     """Even when a higher threshold would score better, a pair most likely `contradicts` is not shown as another stance."""
     import numpy as np
 
-    from crosscheck.train import calibrate
+    from crosscheck.training.train import calibrate
 
     # supports, contradicts, discusses, unrelated: over-confident contradictions on pairs that support.
     probs = np.array([[0.3, 0.7, 0.0, 0.0]] * 5 + [[0.05, 0.95, 0.0, 0.0]] * 5)
@@ -183,7 +184,7 @@ def test_calibrated_threshold_never_hides_a_likely_contradiction():
 def test_recalibrate_rewrites_only_the_thresholds(tiny_model, embedder, tmp_path):
     import shutil
 
-    from crosscheck.train import recalibrate
+    from crosscheck.training.train import recalibrate
 
     out, _ = tiny_model
     model = tmp_path / "model"

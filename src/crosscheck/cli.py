@@ -179,13 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true")
     p.set_defaults(func=cmd_serve)
 
-    # Stance commands (stance, train-stance, eval) are registered by crosscheck.stance_cli.
-    try:
-        from crosscheck.stance_cli import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(sub)
+    # Stance commands: `stance` (batch scoring, runtime) and the research commands `train-stance` and `eval`.
+    # The parser is the composition root: the one runtime place allowed to import crosscheck.training
+    # (tests/test_layout.py). No try/except: a command that cannot be registered is a bug to see, not to hide.
+    from crosscheck import stance_cli
+    from crosscheck.training.cli import add_commands as add_training_commands
+
+    stance_cli.add_commands(sub)
+    add_training_commands(sub)
     return parser
 
 

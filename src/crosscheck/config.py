@@ -72,3 +72,8 @@ def embed_model_name() -> str:
 def stance_model_name() -> str:
     """Stance model: "bundled" (trained by us, in data/models) or a cross-encoder id or path."""
     return os.environ.get("CROSSCHECK_STANCE_MODEL", DEFAULT_STANCE_MODEL)
+
+
+def stance_int8() -> bool:
+    """Whether the stance cross-encoder runs with int8 dynamic quantisation ($CROSSCHECK_STANCE_INT8=1): faster on CPU."""
+    return os.environ.get("CROSSCHECK_STANCE_INT8", "0") == "1"

@@ -26,3 +26,7 @@ class DatabaseBusyError(StoreError):
 
 class ModelError(CrosscheckError):
     """A model could not be loaded or does not fit the database."""
+
+
+class DataFileError(CrosscheckError):
+    """A data file (pairs to score, training or evaluation data) that cannot be used; the message names the file."""

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,10 @@ from crosscheck.attribute import spoken_text
 from crosscheck.dates import as_date
 from crosscheck.errors import ModelError
 
+log = logging.getLogger(__name__)
+
 SCORE_COLUMNS = ["stance", "contradiction", "support"]
+# Our stance labels; class probabilities (StanceScorer.probabilities) have one column per label in this order.
 LABELS = ("supports", "contradicts", "discusses", "unrelated")
 
 # Label names of FNC-1, ARC and NLI models mapped to ours.
@@ -71,6 +75,50 @@ def normalise_label(label: str) -> str:
     if key not in LABEL_ALIASES:
         raise ValueError(f"unknown stance label {label!r}")
     return LABEL_ALIASES[key]
+
+
+def label_column(probs: np.ndarray, label: str, labels: Sequence[str] = LABELS) -> np.ndarray:
+    """The probabilities of one label, looked up by name: columns of probs follow labels."""
+    names = list(labels)
+    if label not in names:
+        raise ValueError(f"no {label!r} column among {names}")
+    return np.asarray(probs)[:, names.index(label)]
+
+
+def decide_labels(
+    probs: np.ndarray,
+    labels: Sequence[str] = LABELS,
+    *,
+    related: np.ndarray | None = None,
+    gate_threshold: float | None = None,
+    contradicts_threshold: float | None = None,
+) -> list[str]:
+    """The stance of each pair from its class probabilities: the one decision rule of scoring, calibration and evaluation.
+
+    Args:
+        probs: class probabilities, one row per pair, one column per name in labels.
+        labels: the names of the columns of probs.
+        related: P(related) per pair from the relatedness gate (+inf where the gate does not apply).
+        gate_threshold: pairs with related below it are `unrelated`; None: no gate.
+        contradicts_threshold: calibrated; at or above it a pair `contradicts`, below it the most likely
+            other label wins. None: the most likely label wins.
+
+    Returns:
+        One label name per row. Ties go to the label named first in labels.
+    """
+    names = list(labels)
+    probs = np.asarray(probs, dtype=float).reshape(len(probs), len(names))
+    candidates = probs.copy()
+    if contradicts_threshold is not None:
+        candidates[:, names.index("contradicts")] = -np.inf
+    out = [names[j] for j in np.argmax(candidates, axis=1)] if len(probs) else []
+    if contradicts_threshold is not None:
+        contradicts = label_column(probs, "contradicts", names) >= contradicts_threshold
+        out = ["contradicts" if c else lab for lab, c in zip(out, contradicts)]
+    if related is not None and gate_threshold is not None:
+        gated = np.asarray(related, dtype=float) < gate_threshold
+        out = ["unrelated" if g else lab for lab, g in zip(out, gated)]
+    return out
 
 
 def is_forward_looking(claim: str) -> bool:
@@ -288,7 +336,7 @@ class CrossEncoderScorer(StanceScorer):
             raise ModelError(f"cannot load stance model {self.name!r}: {e}") from e
         self.model.float()
         if quantize is None:
-            quantize = os.environ.get("CROSSCHECK_STANCE_INT8", "0") == "1"
+            quantize = config.stance_int8()
         if quantize:
             self._quantize()
         id2label = self.model.config.id2label
@@ -307,8 +355,8 @@ class CrossEncoderScorer(StanceScorer):
         try:
             inner = self.model.model if hasattr(self.model, "model") else self.model
             torch.ao.quantization.quantize_dynamic(inner, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-        except Exception:  # quantisation is an optimisation; fp32 still works
-            pass
+        except Exception as e:  # noqa: BLE001 - quantisation is an optimisation; the fp32 model still scores
+            log.warning("stance model %r: int8 quantisation failed, scoring in fp32 (%s: %s)", self.name, type(e).__name__, e)
 
     @property
     def embedder(self):
@@ -333,24 +381,6 @@ class CrossEncoderScorer(StanceScorer):
         out = np.zeros((len(claims), len(LABELS)))
         for j, label in enumerate(self.labels):
             out[:, LABELS.index(label)] += probs[:, j]
-        return out
-
-    def decide(self, probs: np.ndarray, related: np.ndarray | None) -> list[str]:
-        """Stance per pair from class probabilities, the gate and the calibrated contradicts threshold."""
-        out = []
-        for i, p in enumerate(probs):
-            if related is not None and self.gate is not None and related[i] < self.gate.threshold:
-                out.append("unrelated")
-                continue
-            if self.threshold is not None:
-                if p[1] >= self.threshold:
-                    out.append("contradicts")
-                    continue
-                q = p.copy()
-                q[1] = -1.0
-                out.append(LABELS[int(np.argmax(q))])
-            else:
-                out.append(LABELS[int(np.argmax(p))])
         return out
 
     @property
@@ -385,16 +415,18 @@ class CrossEncoderScorer(StanceScorer):
         probs = np.tile(np.eye(len(LABELS))[LABELS.index("unrelated")], (len(claims), 1))
         if len(keep):
             probs[keep] = self.probabilities([claims[i] for i in keep], [passages[i] for i in keep])
-        stances = self.decide(probs, related)
+        stances = decide_labels(probs, LABELS, related=related, gate_threshold=self.gate.threshold if self.gate is not None else None,
+                                contradicts_threshold=self.threshold)
         # P(related): the gate's for long evidence, the cross-encoder's (1 - P(unrelated)) otherwise.
-        rel = 1.0 - probs[:, 3] if related is None else np.where(np.isinf(related), 1.0 - probs[:, 3], related)
+        encoder_related = 1.0 - label_column(probs, "unrelated")
+        rel = encoder_related if related is None else np.where(np.isinf(related), encoder_related, related)
         # For gated pairs P(related) × P(contradicts | related): a document about something else contradicts
         # nothing; the cross-encoder's own probabilities already include that.
         weight = 1.0 if related is None else np.where(np.isinf(related), 1.0, related)
         frame = pd.DataFrame({
             "stance": stances,
-            "contradiction": np.clip(probs[:, 1] * weight, 0, 1),
-            "support": np.clip(probs[:, 0] * weight, 0, 1),
+            "contradiction": np.clip(label_column(probs, "contradicts") * weight, 0, 1),
+            "support": np.clip(label_column(probs, "supports") * weight, 0, 1),
             "similarity": feats[:, 0].astype(float),
             "related": np.asarray(rel, dtype=float),
         })
@@ -425,3 +457,11 @@ def load_scorer(name: str | None = None, embedder=None) -> StanceScorer:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         return CrossEncoderScorer(str(path), name=name, embedder=embedder)
     return CrossEncoderScorer(name, name=name, embedder=embedder)
+
+
+def load_trained_scorer(name: str | None = None, embedder=None) -> StanceScorer:
+    """The configured stance model, or a ModelError when there is none to score with (a checkout before training)."""
+    scorer = load_scorer(name, embedder=embedder)
+    if type(scorer) is StanceScorer:
+        raise ModelError(f"{config.STANCE_MODEL_DIR}: no trained stance model; run `crosscheck train-stance` or set CROSSCHECK_STANCE_MODEL")
+    return scorer

@@ -6,7 +6,7 @@ or a sentence of the founding article by a monitor), with the label we gave it b
 after reading both. This script resolves dates and sources, checks that every text is verbatim in the
 shared data, assigns the held-out split by claim with a fixed seed, and writes the CSV.
 
-    python data/eval/build_real_pairs.py [--shared ../shared/data]
+    python -m crosscheck.training.build_real_pairs [--shared ../shared/data]
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import re
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-OUT = HERE / "real_pairs.csv"
-DEFAULT_SHARED = HERE.parents[2] / "shared" / "data"
+from crosscheck import config
+
+OUT = config.DATA_DIR / "eval" / "real_pairs.csv"
+# The shared data sit next to the checkout: ../shared/data.
+DEFAULT_SHARED = config.ROOT.parent / "shared" / "data"
 SPLIT_SEED = 7
 HELDOUT_SHARE = 0.40
 MIN_HELDOUT_ROWS = 80

@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
-import hashlib
+import copy
 import json
 import os
 import random
 import sys
+import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from crosscheck.errors import CrosscheckError
-from crosscheck.stance import (LABELS, RelatednessGate, dated_passages, gated_probability, normalise_label, select_passages,
-                               short_evidence)
-
-DEFAULT_SEED = 13
-DEV_FRACTION = 0.25
-
-
-class DataFileError(CrosscheckError):
-    """A training or evaluation file that cannot be used; the message names the file."""
+from crosscheck.embed import load_embedder, minilm_path
+from crosscheck.errors import DataFileError
+from crosscheck.stance import (
+    LABELS,
+    CrossEncoderScorer,
+    RelatednessGate,
+    dated_passages,
+    decide_labels,
+    expand_features,
+    gated_probability,
+    normalise_label,
+    select_passages,
+    short_evidence,
+)
+from crosscheck.training.data import (
+    DATE_COLUMNS,
+    DEFAULT_SEED,
+    load_fnc,
+    load_pair_file,
+    load_snli,
+    pair_dates,
+    split_calibration,
+    split_fnc,
+)
+from crosscheck.training.evaluate import as_guideline_labels, macro_f1
+from crosscheck.training.event_pairs import event_pairs
 
 
 @dataclass
@@ -54,7 +71,7 @@ class TrainConfig:
     snli_cap: int | None = None
     # Reuse the relatedness gate of --init instead of fitting a new one (its threshold is still recalibrated).
     keep_gate: bool = False
-    # An OSINT event log (CIR format) to write claim/report pairs from (crosscheck.event_pairs).
+    # An OSINT event log (CIR format) to write claim/report pairs from (crosscheck.training.event_pairs).
     events_file: Path | None = None
     # Press releases (link, date, body) whose own accusations are paired with the logged strikes (needs events_file).
     release_files: list[Path] = field(default_factory=list)
@@ -64,100 +81,6 @@ class TrainConfig:
     # in training and, through stance.json, wherever the model scores; adds the event pairs that need dates
     # (same-town claims months away, ongoing accusations weeks after the strike; event_pairs.strike_pairs).
     dated: bool = False
-
-
-def _stable_fraction(key: str, seed: int) -> float:
-    """A number in [0, 1) fixed by key and seed, the same on every machine and Python run."""
-    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
-DATE_COLUMNS = ["claim_date", "evidence_date"]
-
-
-def split_calibration(pairs: pd.DataFrame, seed: int, fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split labelled pairs into (fit, calibration) by claim, so no claim is on both sides."""
-    # By claim, not by pair: calibration pairs that share a claim with training pairs reward memorising it.
-    keys = pairs["claim"].astype(str).str.strip().str.lower()
-    is_cal = keys.map(lambda k: _stable_fraction(f"cal-claim:{k}", seed) < fraction).astype(bool)
-    return pairs[~is_cal], pairs[is_cal]
-
-
-def read_csv(path: Path | str, required: Sequence[str]) -> pd.DataFrame:
-    """A CSV with the required columns, or a DataFileError naming the file."""
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise DataFileError(f"{path}: cannot read CSV ({e.__class__.__name__}: {e})") from e
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}")
-    return frame
-
-
-def load_fnc(directory: Path | str, stances_name: str = "train_stances.csv", bodies_name: str = "train_bodies.csv"):
-    """FNC-1 (or ARC, same format): stances frame (headline, body_id, label) and body texts by id."""
-    directory = Path(directory)
-    stances = read_csv(directory / stances_name, ["Headline", "Body ID", "Stance"])
-    bodies = read_csv(directory / bodies_name, ["Body ID", "articleBody"])
-    return _fnc_frames(stances, bodies)
-
-
-def _fnc_frames(stances: pd.DataFrame, bodies: pd.DataFrame):
-    frame = pd.DataFrame({"headline": stances["Headline"], "body_id": stances["Body ID"].str.strip(), "fnc": stances["Stance"].str.strip().str.lower()})
-    return frame, dict(zip(bodies["Body ID"].str.strip(), bodies["articleBody"]))
-
-
-def split_fnc(stances: pd.DataFrame, seed: int = DEFAULT_SEED, fraction: float = DEV_FRACTION) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train and dev parts of FNC-1 split by body id AND by headline.
-
-    A pair is dev when both its body and its headline fall in the dev fraction, train when neither
-    does; mixed pairs are dropped, so no dev headline and no dev body is ever seen in training.
-    """
-    dev_body = stances["body_id"].map(lambda b: _stable_fraction("body:" + b, seed) < fraction)
-    dev_head = stances["headline"].map(lambda h: _stable_fraction("headline:" + h.strip().lower(), seed) < fraction)
-    return stances[~dev_body & ~dev_head].reset_index(drop=True), stances[dev_body & dev_head].reset_index(drop=True)
-
-
-def load_snli(path: Path | str) -> pd.DataFrame:
-    """SNLI jsonl → claim (hypothesis), evidence (premise), label; pairs without a gold label dropped."""
-    rows = []
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                rec = json.loads(line)
-                gold = rec.get("gold_label")
-                if gold in ("entailment", "contradiction", "neutral"):
-                    # The hypothesis plays the claim; the premise is what was observed.
-                    rows.append({"claim": rec["sentence2"], "evidence": rec["sentence1"], "label": normalise_label(gold)})
-    except (OSError, json.JSONDecodeError, KeyError) as e:
-        raise DataFileError(f"{path}: cannot read SNLI jsonl ({e.__class__.__name__}: {e})") from e
-    return pd.DataFrame(rows, columns=["claim", "evidence", "label"])
-
-
-def is_heldout(frame: pd.DataFrame) -> pd.Series:
-    """Rows of a pair file that only measure the model (`split = heldout`): never trained, tuned or calibrated on."""
-    if "split" not in frame.columns:
-        return pd.Series(False, index=frame.index)
-    return frame["split"].str.strip().str.lower() == "heldout"
-
-
-def load_pair_file(path: Path | str) -> pd.DataFrame:
-    """Labelled pairs (claim, evidence, label, claim_date, evidence_date); held-out rows are removed here and never trained on."""
-    frame = read_csv(path, ["claim", "evidence", "label"])
-    frame = frame[~is_heldout(frame)]
-    try:
-        frame = frame.assign(label=[normalise_label(v) for v in frame["label"]])
-    except ValueError as e:
-        raise DataFileError(f"{path}: {e}") from e
-    for col in DATE_COLUMNS:
-        if col not in frame.columns:
-            frame = frame.assign(**{col: ""})
-    return frame[["claim", "evidence", "label", *DATE_COLUMNS]].reset_index(drop=True)
 
 
 class CachedEmbedder:
@@ -198,8 +121,6 @@ def train_gate(feats: np.ndarray, related: np.ndarray, seed: int) -> Relatedness
     """Logistic regression for related vs unrelated, kept as plain numbers."""
     from sklearn.linear_model import LogisticRegression
 
-    from crosscheck.stance import expand_features
-
     x = expand_features(feats)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced", random_state=seed)
@@ -208,12 +129,12 @@ def train_gate(feats: np.ndarray, related: np.ndarray, seed: int) -> Relatedness
 
 
 def calibrate(probs: np.ndarray, related: np.ndarray | None, labels: Sequence[str], gate: RelatednessGate | None) -> dict:
-    """Contradicts threshold (and gate threshold) maximising macro-F1 on a calibration split."""
-    from crosscheck.evaluate import macro_f1
+    """Contradicts threshold (and gate threshold) maximising macro-F1 on a calibration split.
 
+    probs has one column per name in LABELS (StanceScorer.probabilities); labels are the gold labels. Each
+    candidate pair of thresholds is tried with stance.decide_labels, the rule the scorer applies.
+    """
     labels = list(labels)
-    # Pair sets labelled by data/eval/GUIDELINE.md count `discusses` as `unrelated` (as `eval pairs` does).
-    merge = "discusses" not in labels
     best = (-1.0, None, gate.threshold if gate else None)
     # Not below 0.2: the gate must still drop the plainly unrelated pairs (FNC-1 style) before the cross-encoder.
     gate_grid = [0.2, 0.3, 0.4, 0.5, 0.6] if gate is not None and related is not None else [None]
@@ -221,19 +142,9 @@ def calibrate(probs: np.ndarray, related: np.ndarray | None, labels: Sequence[st
         # Not above 0.5: above it, a pair the model thinks most likely contradicts would be shown as
         # `supports` or `unrelated` next to its own contradiction probability of 0.6 or 0.8.
         for t in np.arange(0.15, 0.51, 0.05):
-            pred = []
-            for i, p in enumerate(probs):
-                if g is not None and related[i] < g:
-                    pred.append("unrelated")
-                elif p[1] >= t:
-                    pred.append("contradicts")
-                else:
-                    q = p.copy()
-                    q[1] = -1
-                    pred.append(LABELS[int(np.argmax(q))])
-            if merge:
-                pred = ["unrelated" if p == "discusses" else p for p in pred]
-            score = macro_f1(labels, pred)
+            pred = decide_labels(probs, LABELS, related=related, gate_threshold=g, contradicts_threshold=t)
+            # Pair sets labelled by data/eval/GUIDELINE.md count `discusses` as `unrelated` (as `eval pairs` does).
+            score = macro_f1(labels, as_guideline_labels(pred, labels))
             if score > best[0] + 1e-9:
                 best = (score, float(round(t, 2)), g)
     return {"calibration_macro_f1": round(best[0], 4), "contradicts_threshold": best[1], "gate_threshold": best[2]}
@@ -255,11 +166,8 @@ def train_cross_encoder(
     With score_epoch (model, tokenizer → calibration macro-F1) the starting weights and every epoch
     are scored and the best ones are kept: early stopping on the calibration pairs.
     """
-    import copy
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    from crosscheck.embed import minilm_path
 
     torch.manual_seed(cfg.seed)
     init = cfg.init or minilm_path()
@@ -354,8 +262,6 @@ def _write_thresholds(out_dir: Path, settings: dict, gate: RelatednessGate | Non
 
 def save_model(model, tokenizer, out_dir: Path, settings: dict, gate: RelatednessGate | None, report: dict) -> None:
     """fp16 safetensors + tokenizer + stance.json (thresholds) + relatedness.json (gate) + training.json."""
-    import copy
-
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("*"):
         if stale.is_file():
@@ -376,8 +282,6 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     np.random.seed(cfg.seed)
     t0 = time.time()
     if embedder is None:
-        from crosscheck.embed import load_embedder
-
         embedder = load_embedder("minilm")
     emb = CachedEmbedder(embedder, cfg.cache_file)
 
@@ -411,8 +315,6 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         stance_parts.append(pd.concat([fit] * cfg.pair_repeat, ignore_index=True).assign(source=Path(path).name))
         gate_parts.append(pd.concat([fit] * cfg.pair_repeat, ignore_index=True).assign(source=Path(path).name))
     if cfg.events_file:
-        from crosscheck.event_pairs import event_pairs
-
         # Fit only: calibration stays on the pairs we wrote and labelled, so runs remain comparable.
         events = event_pairs(cfg.events_file, cfg.pair_files, cfg.event_strikes, cfg.event_movements, cfg.seed, cfg.release_files,
                              dated=cfg.dated)
@@ -445,7 +347,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     examples = pd.concat(stance_parts, ignore_index=True)
     examples["passage"], _ = select_passages(examples["claim"].tolist(), examples["evidence"].tolist(), emb)
     if cfg.dated:
-        examples["passage"] = dated_passages(examples["passage"].tolist(), *_dates_of(examples))
+        examples["passage"] = dated_passages(examples["passage"].tolist(), *pair_dates(examples))
     emb.save()
     counts["stance_pairs"] = len(examples)
     counts["stance_by_source"] = examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index")
@@ -456,16 +358,14 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     cal = pd.concat(calibration, ignore_index=True) if calibration else pd.DataFrame()
     score_epoch = None
     if len(cal):
-        from crosscheck.stance import CrossEncoderScorer
-
         cal_passages, cal_feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), emb)
         if cfg.dated:
-            cal_passages = dated_passages(cal_passages, *_dates_of(cal))
+            cal_passages = dated_passages(cal_passages, *pair_dates(cal))
         cal_related = gated_probability(gate, cal_feats, short_evidence(cal["evidence"].tolist()))
 
         def calibrate_model(model, tokenizer) -> dict:
             scorer = CrossEncoderScorer.__new__(CrossEncoderScorer)
-            scorer.model, scorer.labels, scorer._lock = _wrap(model, tokenizer, cfg.max_length), list(LABELS), __import__("threading").Lock()
+            scorer.model, scorer.labels, scorer._lock = _wrap(model, tokenizer, cfg.max_length), list(LABELS), threading.Lock()
             probs = scorer.probabilities(cal["claim"].tolist(), cal_passages)
             return calibrate(probs, cal_related, cal["label"].tolist(), gate)
 
@@ -507,20 +407,16 @@ def recalibrate(model_dir: Path | str, pair_files: Sequence[Path | str], seed: i
     The same split as `train_stance` with the same seed and fraction, so the pairs are the ones the run
     never fitted; stance.json, relatedness.json and training.json of model_dir are updated.
     """
-    from crosscheck.stance import CrossEncoderScorer
-
     model_dir = Path(model_dir)
     cal = pd.concat([split_calibration(load_pair_file(p), seed, fraction)[1] for p in pair_files], ignore_index=True)
     if not len(cal):
         raise DataFileError("no calibration pairs in " + ", ".join(str(p) for p in pair_files))
     if embedder is None:
-        from crosscheck.embed import load_embedder
-
         embedder = load_embedder("minilm")
     scorer = CrossEncoderScorer(str(model_dir), embedder=embedder)
     passages, feats = select_passages(cal["claim"].tolist(), cal["evidence"].tolist(), embedder)
     if scorer.settings.get("dated_passages"):
-        passages = dated_passages(passages, *_dates_of(cal))
+        passages = dated_passages(passages, *pair_dates(cal))
     related = gated_probability(scorer.gate, feats, short_evidence(cal["evidence"].tolist()))
     found = calibrate(scorer.probabilities(cal["claim"].tolist(), passages), related, cal["label"].tolist(), scorer.gate)
     if scorer.gate is not None and found["gate_threshold"] is not None:
@@ -531,12 +427,6 @@ def recalibrate(model_dir: Path | str, pair_files: Sequence[Path | str], seed: i
     record.setdefault("recalibrated", []).append(found | {"pairs": len(cal)})
     record_file.write_text(json.dumps(record, indent=1) + "\n")
     return found
-
-
-def _dates_of(frame: pd.DataFrame) -> tuple[list, list]:
-    """Claim and report dates of a pairs frame (missing ones as None: FNC-1, ARC and SNLI carry none)."""
-    return tuple([None if pd.isna(v) else v for v in frame[col]] if col in frame.columns else [None] * len(frame)
-                 for col in DATE_COLUMNS)
 
 
 class _wrap:

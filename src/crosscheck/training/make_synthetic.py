@@ -3,7 +3,7 @@
 Templates with varied slots (places, units, equipment, dates, numbers) plus hand-written pairs.
 Labels follow data/eval/GUIDELINE.md. Fixed seed: running it twice gives the same file.
 
-    python data/eval/make_synthetic.py
+    python -m crosscheck.training.make_synthetic
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import random
 from datetime import date, timedelta
-from pathlib import Path
+
+from crosscheck import config
 
 SEED = 20220216
-OUT = Path(__file__).resolve().parent / "synthetic_pairs.csv"
+OUT = config.DATA_DIR / "eval" / "synthetic_pairs.csv"
 
 BORDER_RU = ["Belgorod", "Kursk", "Voronezh", "Bryansk", "Yelnya", "Klintsy", "Valuyki", "Boguchar",
              "Pogonovo", "Soloti", "Novozybkov", "Pochep", "Shebekino", "Rostov-on-Don", "Persianovsky"]

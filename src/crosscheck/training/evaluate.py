@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
+from crosscheck.errors import DataFileError
 from crosscheck.stance import LABELS
+from crosscheck.tables import read_csv
+from crosscheck.training.data import (
+    DEFAULT_SEED,
+    fnc_frames,
+    gold_label,
+    pair_dates,
+    split_fnc,
+)
 
 # FNC-1 names of our labels, for printing FNC-1 results in the competition's terms.
 FNC_NAMES = {"supports": "agree", "contradicts": "disagree", "discusses": "discuss", "unrelated": "unrelated"}
@@ -33,6 +42,17 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] | N
     labels = labels or [lab for lab in LABELS if lab in set(gold)]
     per = f1_per_class(gold, pred, labels)
     return sum(v["f1"] for v in per.values()) / len(per) if per else 0.0
+
+
+def as_guideline_labels(pred: Sequence[str], gold: Sequence[str]) -> list[str]:
+    """Predictions in the labels of the gold set: `discusses` counts as `unrelated` where gold has no `discusses`.
+
+    Sets labelled by data/eval/GUIDELINE.md have no `discusses`: a report that discusses a claim
+    without confirming or refuting it is `unrelated` there. Calibration and `eval pairs` both score so.
+    """
+    if "discusses" in set(gold):
+        return list(pred)
+    return ["unrelated" if p == "discusses" else p for p in pred]
 
 
 def confusion(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = LABELS) -> pd.DataFrame:
@@ -97,45 +117,25 @@ def format_summary(summary: dict, fnc_names: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _dates(frame: pd.DataFrame, column: str) -> list | None:
-    return frame[column].tolist() if column in frame.columns else None
-
-
 def evaluate_fnc(stances_path, bodies_path, scorer, split: str = "all", seed: int | None = None) -> dict:
     """Score FNC-1 format files (headline vs body) and summarise; split="dev" keeps the training dev split."""
-    from crosscheck.train import DEFAULT_SEED, _fnc_frames, read_csv, split_fnc
-
     stances = read_csv(stances_path, ["Headline", "Body ID", "Stance"])
     bodies = read_csv(bodies_path, ["Body ID", "articleBody"])
-    frame, texts = _fnc_frames(stances, bodies)
+    frame, texts = fnc_frames(stances, bodies)
     missing = sorted(set(frame["body_id"]) - set(texts))
     if missing:
-        from crosscheck.train import DataFileError
-
         raise DataFileError(f"{stances_path}: body id(s) not in {bodies_path}: {', '.join(missing[:5])}")
     if split == "dev":
         frame = split_fnc(frame, DEFAULT_SEED if seed is None else seed)[1]
     elif split != "all":
         raise ValueError(f"unknown split {split!r} (all or dev)")
-    gold = [_gold(v, stances_path) for v in frame["fnc"]]
+    gold = [gold_label(v, stances_path) for v in frame["fnc"]]
     scores = scorer.score(frame["headline"].tolist(), frame["body_id"].map(texts).tolist())
     return summarise(gold, scores["stance"].tolist(), fnc=True, labels=LABELS)
 
 
-def _gold(value: str, path) -> str:
-    from crosscheck.stance import normalise_label
-    from crosscheck.train import DataFileError
-
-    try:
-        return normalise_label(value)
-    except ValueError as e:
-        raise DataFileError(f"{path}: {e}") from e
-
-
 def evaluate_pairs(path, scorer, split: str | None = None) -> tuple[dict, pd.DataFrame]:
     """Score a labelled pairs CSV (claim, evidence, label[, claim_date, evidence_date, split]); summary and predictions."""
-    from crosscheck.train import DataFileError, read_csv
-
     frame = read_csv(path, ["claim", "evidence", "label"])
     if split and split != "all":
         if "split" not in frame.columns:
@@ -143,14 +143,10 @@ def evaluate_pairs(path, scorer, split: str | None = None) -> tuple[dict, pd.Dat
         frame = frame[frame["split"].str.strip().str.lower() == split].reset_index(drop=True)
     if frame.empty:
         raise DataFileError(f"{path}: no pairs to evaluate")
-    gold = [_gold(v, path) for v in frame["label"]]
-    scores = scorer.score(frame["claim"].tolist(), frame["evidence"].tolist(),
-                          _dates(frame, "claim_date"), _dates(frame, "evidence_date"))
-    pred = scores["stance"].tolist()
-    if "discusses" not in gold:
-        # Sets labelled by data/eval/GUIDELINE.md have no `discusses`: a report that discusses a
-        # claim without confirming or refuting it is `unrelated` there.
-        pred = ["unrelated" if p == "discusses" else p for p in pred]
+    gold = [gold_label(v, path) for v in frame["label"]]
+    # The scorer decides (stance.decide_labels) and applies the time rule (stance.apply_time_rule), as in the app.
+    scores = scorer.score(frame["claim"].tolist(), frame["evidence"].tolist(), *pair_dates(frame))
+    pred = as_guideline_labels(scores["stance"].tolist(), gold)
     predictions = frame.assign(predicted=pred, contradiction=scores["contradiction"].to_numpy(),
                                similarity=scores["similarity"].to_numpy() if "similarity" in scores else None)
     return summarise(gold, pred), predictions

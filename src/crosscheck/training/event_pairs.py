@@ -26,6 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from crosscheck.segment import split_sentences
+from crosscheck.tables import read_csv
+from crosscheck.training.data import heldout_rows
+
 HELDOUT_WINDOW_DAYS = 7
 
 # Occupied cities whose shelling Russian officials blame on Ukraine: the accuser flips there.
@@ -82,8 +86,6 @@ def event_text(title: str) -> str:
 
 def load_events(path: Path | str) -> pd.DataFrame:
     """The event log as entry, date, group, town, key, country and text; rows without a usable date or text dropped."""
-    from crosscheck.train import read_csv
-
     frame = read_csv(path, ["entry", "date", "event_group", "title", "town/city", "country"])
     out = pd.DataFrame({
         "entry": frame["entry"].str.strip(), "group": frame["event_group"].str.strip(),
@@ -98,18 +100,10 @@ def load_events(path: Path | str) -> pd.DataFrame:
     return out[out["day"].notna() & (out["text"].str.split().str.len() >= 3)].reset_index(drop=True)
 
 
-def _heldout_rows(pair_files: list[Path | str]) -> pd.DataFrame:
-    """The held-out rows of the labelled pair files (train.is_heldout), all files together."""
-    from crosscheck.train import is_heldout, read_csv
-
-    frames = [frame[is_heldout(frame)] for frame in (read_csv(path, ["claim", "evidence", "label"]) for path in pair_files)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["claim", "evidence", "label"])
-
-
 def heldout_fence(pair_files: list[Path | str]) -> tuple[set[str], list[tuple[str, date]]]:
     """Event entries and (town, day) points of the held-out rows of the pair files, to keep out of training."""
     entries, points = set(), []
-    for _, row in _heldout_rows(pair_files).iterrows():
+    for _, row in heldout_rows(pair_files).iterrows():
         entries.update(re.findall(r"entry (\w+)", str(row.get("evidence_source", ""))))
         key = town_key(str(row.get("evidence_place", "")))
         if not key:
@@ -315,7 +309,7 @@ def _words(text: str) -> set[str]:
 
 def heldout_claims(pair_files: list[Path | str]) -> tuple[list[set[str]], set[tuple[str, int]]]:
     """Word sets of the held-out claims, and the (file name, row) of the press releases they come from."""
-    held = _heldout_rows(pair_files)
+    held = heldout_rows(pair_files)
     words, rows = [], set()
     for claim, source in zip(held["claim"], held.get("claim_source", pd.Series("", index=held.index))):
         words.append(_words(claim))
@@ -333,9 +327,6 @@ def official_accusations(release_files: list[Path | str], towns: dict[str, set[s
     history or a dated recollection, and blames the side the town's officials blame. Releases that hold a
     held-out claim, and sentences that share most of their words with one, are skipped.
     """
-    from crosscheck.segment import split_sentences
-    from crosscheck.train import read_csv
-
     patterns = {key: re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.I)
                 for key, names in towns.items()}
     out = []
