@@ -1,7 +1,7 @@
 """Ingest throughput: documents/s and statements/s through the real pipeline, with the time per stage.
 
 Each corpus goes into a fresh DuckDB file in a temporary folder, exactly as `crosscheck ingest`
-wires it: `extract_path` / `extract_text`, `store.ensure_schema`, `store.sync_actors`, then
+wires it: `extract_path` / `extract_text`, `schema.ensure_schema`, `writes.sync_actors`, then
 `pipeline.ingest_documents` with `load_embedder()`, `load_scorer()` and `load_registry()`.
 
 Corpora:
@@ -37,8 +37,9 @@ from pathlib import Path
 import pandas as pd
 from benchutil import add_common_args, apply_sizes, results_path, write_results
 
-from crosscheck import config, pipeline, store
+from crosscheck import config, pipeline
 from crosscheck.actors import load_registry
+from crosscheck.db import connection, reads, schema, writes
 from crosscheck.demo import demo_files
 from crosscheck.embed import load_embedder
 from crosscheck.errors import CrosscheckError
@@ -115,9 +116,9 @@ def load_press(n: int, folder: Path = PRESS_DIR) -> list:
 
 def run_corpus(name: str, docs: list, embedder, scorer, registry, folder: Path) -> dict:
     """Ingest docs into a fresh database file and return counts and timings."""
-    con = store.connect(folder / f"{name.replace(' ', '_')}.duckdb")
-    store.ensure_schema(con, embedder.name, embedder.dim)
-    store.sync_actors(con, registry)
+    con = connection.connect(folder / f"{name.replace(' ', '_')}.duckdb")
+    schema.ensure_schema(con, embedder.name, embedder.dim)
+    writes.sync_actors(con, registry)
     timer = StageTimer()
     originals = pipeline.split_sentences, pipeline.attribute_sentences
     pipeline.split_sentences = timer.wrap("segment+attribute", originals[0])
@@ -128,7 +129,7 @@ def run_corpus(name: str, docs: list, embedder, scorer, registry, folder: Path) 
         wall = time.perf_counter() - start
     finally:
         pipeline.split_sentences, pipeline.attribute_sentences = originals
-    counts = store.counts(con)
+    counts = reads.counts(con)
     con.close()
     refused = [r for r in summary.results if r.status == "refused"]
     for r in refused:

@@ -19,8 +19,8 @@ bench/results/search.md.
     python bench/bench_search.py --sizes 10000 --queries 20
     python bench/bench_search.py --tiny --out /tmp/bench   # 2,000 vectors, 3 queries (what the tests run)
 
-The statements, actors and matches tables are created by `store.ensure_schema` and filled with the
-registry's actors by `store.sync_actors`, as the app does, so a change of schema or of the matching
+The statements, actors and matches tables are created by `schema.ensure_schema` and filled with the
+registry's actors by `writes.sync_actors`, as the app does, so a change of schema or of the matching
 SQL shows up here (and in tests/test_bench.py) instead of leaving the benchmark to rot.
 """
 
@@ -41,10 +41,11 @@ import numpy as np
 import pyarrow as pa
 from benchutil import add_common_args, apply_sizes, results_path, write_results
 
-from crosscheck import store
 from crosscheck.actors import load_registry
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, MatchSettings
-from crosscheck.match import fetch_vectors, find_matches, search_reports
+from crosscheck.db import schema, writes
+from crosscheck.db.vectors import fetch_vectors
+from crosscheck.match import find_matches, search_reports
 
 DIM = 384
 DAYS = 3 * 365
@@ -86,13 +87,13 @@ def registry_actors() -> tuple[list[str], list[str]]:
 def build(con: duckdb.DuckDBPyConnection, size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Fill DuckDB (vecs table + the store's own schema and actors) and return the numpy copy.
 
-    The statements, actors and matches tables are the app's (`store.ensure_schema`, `store.sync_actors`
+    The statements, actors and matches tables are the app's (`schema.ensure_schema`, `writes.sync_actors`
     with the real registry), so matching runs the same SQL as in the pipeline, actor join included.
     Even ids are claims of the registry's government actors, odd ids reports of its OSINT monitors,
     cycling through them, so claims of one country are also evidence against another's.
     """
-    store.ensure_schema(con, SYNTHETIC_MODEL, DIM)
-    store.sync_actors(con, load_registry())
+    schema.ensure_schema(con, SYNTHETIC_MODEL, DIM)
+    writes.sync_actors(con, load_registry())
     claimants, reporters = registry_actors()
     con.execute(f"CREATE TABLE vecs (id BIGINT, day DATE, embedding FLOAT[{DIM}])")
     con.register("_claimants", pa.table({"k": pa.array(range(len(claimants)), pa.int64()), "actor": claimants}))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck import store
+from crosscheck.db import connection, schema, writes
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -28,9 +28,9 @@ def registry():
 @pytest.fixture
 def db(tmp_path, embedder, registry):
     """A real DuckDB file with the schema and the actor registry."""
-    con = store.connect(tmp_path / "test.duckdb")
-    store.ensure_schema(con, embedder.name, embedder.dim)
-    store.sync_actors(con, registry)
+    con = connection.connect(tmp_path / "test.duckdb")
+    schema.ensure_schema(con, embedder.name, embedder.dim)
+    writes.sync_actors(con, registry)
     yield con
     con.close()
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from crosscheck import config
-from crosscheck.actors import Actor, ActorRegistry, add_inferred_actors, list_actors, load_registry, update_actor
+from crosscheck.actors import Actor, ActorRegistry, load_registry
+from crosscheck.db.reads import list_actors
+from crosscheck.db.writes import add_inferred_actors, update_actor
 from crosscheck.errors import CrosscheckError
 from crosscheck.records import Statement
 

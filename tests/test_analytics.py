@@ -5,10 +5,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-
-from crosscheck import analytics, store
-from crosscheck.config import MatchSettings
 from typed_docs import add_document, set_stance
+
+from crosscheck import analytics
+from crosscheck.config import MatchSettings
+from crosscheck.db import connection, reads
 
 FEB15 = dt.date(2022, 2, 15)  # a Tuesday
 LOOSE = MatchSettings(window_days=14, top_k=10, threshold=0.2)
@@ -49,7 +50,7 @@ def founding(db, embedder):
 def test_pairs_frame_joins_texts_actors_documents_and_verdicts(db, founding):
     claim, reports = founding
     pairs = analytics.pairs_frame(db)
-    assert list(pairs.columns) == analytics.PAIR_COLUMNS
+    assert list(pairs.columns) == reads.PAIR_COLUMNS
     assert sorted(pairs["report_id"]) == sorted(reports)
     row = pairs.set_index("report_id").loc[reports[0]]
     assert row["claim_id"] == claim[0]
@@ -74,20 +75,20 @@ def test_claim_country_comes_from_the_actor_table(db, founding):
 def test_headline_figures_count_claims_reports_and_contradicted_claims(db, embedder, founding):
     # Two months later: outside every report's window, so it adds a claim but no pair.
     add_document(db, embedder, [(GRAIN[0], "Kremlin", "government"), ("It rained.", None, None)], FEB15 + dt.timedelta(days=60))
-    figures = analytics.headline_figures(db)
+    figures = reads.headline_figures(db)
     assert figures == {
         "documents": 3, "statements": 6, "claims": 2, "reports": 3, "pairs": 3, "contradicted_claims": 1,
     }
 
 
 def test_empty_and_schemaless_databases_give_empty_results(db):
-    bare = store.connect(":memory:")
+    bare = connection.connect(":memory:")
     try:
         for con in (db, bare):
-            assert analytics.headline_figures(con)["claims"] == 0
+            assert reads.headline_figures(con)["claims"] == 0
             assert analytics.pairs_frame(con).empty
             assert analytics.assign_storylines(con).empty
-            assert list(analytics.pairs_frame(con).columns) == analytics.PAIR_COLUMNS
+            assert list(analytics.pairs_frame(con).columns) == reads.PAIR_COLUMNS
     finally:
         bare.close()
     empty = analytics.timeline(analytics.pairs_frame(db))

@@ -10,8 +10,8 @@ import pytest
 # Opens the database the way the dashboard does and keeps it until its stdin closes.
 HOLDER = """
 import sys
-from crosscheck import store
-con = store.connect(sys.argv[1])
+from crosscheck.db import connection
+con = connection.connect(sys.argv[1])
 con.execute("CREATE TABLE IF NOT EXISTS held (i INTEGER)")
 print("ready", flush=True)
 sys.stdin.read()

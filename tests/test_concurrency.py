@@ -8,12 +8,12 @@ import threading
 import numpy as np
 import pytest
 
-from crosscheck import store
+from crosscheck.db.writer import Writer
 from crosscheck.embed import Embedder
 from crosscheck.ingest import extract_text
 from crosscheck.pipeline import ingest_documents
 from crosscheck.stance import StanceScorer
-from crosscheck.writer import Writer
+from crosscheck.workspace import ingest_batch
 
 PLACES = ["Belgorod", "Kursk", "Voronezh", "Bryansk", "Yelnya", "Klintsy", "Valuyki", "Pogonovo", "Soloti", "Gomel"]
 
@@ -54,7 +54,7 @@ def test_overlapping_batches_from_several_sessions(db, embedder, registry):
 
     def session(k):
         start.wait()
-        futures[k] = writer.submit_ingest(batches[k], embedder=embedder, scorer=StanceScorer(), registry=registry)
+        futures[k] = writer.submit(ingest_batch, batches[k], embedder=embedder, scorer=StanceScorer(), registry=registry)
 
     threads = [threading.Thread(target=session, args=(k,)) for k in range(len(batches))]
     for t in threads:
@@ -79,7 +79,7 @@ def test_same_document_twice_at_once_through_the_writer(db, embedder, registry):
 
     def session(k):
         start.wait()
-        futures[k] = writer.submit_ingest([doc], embedder=embedder, scorer=StanceScorer(), registry=registry)
+        futures[k] = writer.submit(ingest_batch, [doc], embedder=embedder, scorer=StanceScorer(), registry=registry)
 
     threads = [threading.Thread(target=session, args=(k,)) for k in range(2)]
     for t in threads:

@@ -9,7 +9,8 @@ import sys
 import duckdb
 import pytest
 
-from crosscheck import config, store
+from crosscheck import config
+from crosscheck.db import reads, schema
 from crosscheck.demo import CORPUS_META_KEY, build_demo, demo_files
 from crosscheck.ingest import extract_path
 
@@ -125,14 +126,14 @@ def test_putin_withdrawal_claim_is_matched_to_cit_or_rochan(demo_con):
 def test_rerun_on_a_built_demo_is_a_no_op_from_the_command_line(demo_db):
     path, _ = demo_db
     with duckdb.connect(str(path), read_only=True) as con:
-        before = store.counts(con)
+        before = reads.counts(con)
     out = subprocess.run(
         [sys.executable, "-m", "crosscheck", "demo", "--db", str(path)], capture_output=True, text=True, timeout=300
     )
     assert out.returncode == 0, out.stderr
     assert "already built" in out.stdout
     with duckdb.connect(str(path), read_only=True) as con:
-        assert store.counts(con) == before
+        assert reads.counts(con) == before
 
 
 @pytest.mark.slow
@@ -149,9 +150,9 @@ def test_a_broken_file_is_reported_and_the_rest_is_built(tmp_path, embedder, reg
     lines = list(build_demo(db, folder=folder, embedder=embedder, registry=registry, scorer=scorer))
     assert any(line.startswith("error:") and "2022-02-17-broken.pdf" in line for line in lines)
     with duckdb.connect(str(db), read_only=True) as con:
-        assert store.counts(con)["documents"] == 2
+        assert reads.counts(con)["documents"] == 2
         # An incomplete build is not marked done, so the next run tries again.
-        assert store.get_meta(con, CORPUS_META_KEY) is None
+        assert schema.get_meta(con, CORPUS_META_KEY) is None
     (folder / "2022-02-17-broken.pdf").unlink()
     again = list(build_demo(db, folder=folder, embedder=embedder, registry=registry, scorer=scorer))
     assert any("already stored" in line for line in again)

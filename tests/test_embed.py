@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crosscheck import store
+from crosscheck.db import connection, schema
 from crosscheck.embed import load_embedder, minilm_path
 from crosscheck.errors import ModelError
 
@@ -48,15 +48,15 @@ def test_unknown_model_is_a_model_error(tmp_path):
 
 def test_database_refuses_another_embedding_model(tmp_path, embedder):
     path = tmp_path / "one-model.duckdb"
-    con = store.connect(path)
-    store.ensure_schema(con, embedder.name, embedder.dim)
+    con = connection.connect(path)
+    schema.ensure_schema(con, embedder.name, embedder.dim)
     con.close()
-    con = store.connect(path)
-    store.ensure_schema(con, embedder.name, embedder.dim)  # same model: fine
+    con = connection.connect(path)
+    schema.ensure_schema(con, embedder.name, embedder.dim)  # same model: fine
     with pytest.raises(ModelError, match="minilm"):
-        store.ensure_schema(con, "sentence-transformers/all-mpnet-base-v2", 768)
+        schema.ensure_schema(con, "sentence-transformers/all-mpnet-base-v2", 768)
     with pytest.raises(ModelError):
-        store.ensure_schema(con, "/models/other-minilm", 384)  # same size, other model: still refused
+        schema.ensure_schema(con, "/models/other-minilm", 384)  # same size, other model: still refused
     con.close()
 
 

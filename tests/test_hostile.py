@@ -12,8 +12,8 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from crosscheck import store
 from crosscheck.config import Limits
+from crosscheck.db import reads
 from crosscheck.errors import IngestError
 from crosscheck.ingest import extract_file, extract_path
 from crosscheck.pipeline import ingest_documents
@@ -313,7 +313,7 @@ def test_hostile_files_leave_stored_documents_unchanged(db, embedder, registry):
     def statements_of(doc_id: str) -> int:
         return db.execute("SELECT count(*) FROM statements WHERE doc_id = ?", [doc_id]).fetchone()[0]
 
-    before, counts_before = statements_of(doc_id), store.counts(db)
+    before, counts_before = statements_of(doc_id), reads.counts(db)
     assert before > 0
 
     refused, degraded = [], []
@@ -323,7 +323,7 @@ def test_hostile_files_leave_stored_documents_unchanged(db, embedder, registry):
         except IngestError as e:
             refused.append(str(e))
     assert len(refused) == len(REFUSED)
-    assert counts_before == store.counts(db)  # refusals happen before the database is touched
+    assert counts_before == reads.counts(db)  # refusals happen before the database is touched
 
     # A document over the statement limit is refused by the pipeline, all or nothing.
     too_many = extract_path(FORMATS / "2022-02-17-briefing.md").documents
@@ -331,11 +331,11 @@ def test_hostile_files_leave_stored_documents_unchanged(db, embedder, registry):
                                limits=Limits(max_statements=1))
     assert [r.status for r in limited.results] == ["refused"]
     assert "more than the limit of 1" in limited.results[0].message
-    assert store.counts(db) == counts_before
+    assert reads.counts(db) == counts_before
 
     summary = ingest_documents(db, degraded, embedder=embedder, scorer=scorer, registry=registry)
     assert {r.status for r in summary.results} <= {"added", "duplicate"}
     assert statements_of(doc_id) == before
-    assert store.counts(db)["documents"] == counts_before["documents"] + len({d.sha256 for d in degraded})
+    assert reads.counts(db)["documents"] == counts_before["documents"] + len({d.sha256 for d in degraded})
     stored = db.execute("SELECT text FROM statements").fetchall()
     assert not any(marker in text for (text,) in stored for marker in LEAK_MARKERS)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import shared_data
 from fpdf import FPDF
 
 from crosscheck.config import Limits
@@ -19,8 +20,6 @@ from crosscheck.ingest import (
     map_columns,
     parse_date,
 )
-
-from conftest import shared_data
 
 FORMATS = Path(__file__).parent / "data" / "formats"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck import store
+from crosscheck.db import connection, schema
 
 pytestmark = pytest.mark.slow
 
@@ -159,12 +159,12 @@ def timed_full_run(run, db: Path) -> tuple[float, float]:
 
 def check_database(db: Path, expected: dict[str, int] | None) -> dict[str, int]:
     """Open after a crash and check every document is whole; return {sha256: n_statements}."""
-    con = store.connect(db)
+    con = connection.connect(db)
     try:
-        if store.get_meta(con, "schema_version") is None:
+        if schema.get_meta(con, "schema_version") is None:
             # Killed before the schema transaction committed: nothing at all may be there.
             tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-            assert tables in ([], [("meta",)]) and store.get_meta(con, "embed_model") is None
+            assert tables in ([], [("meta",)]) and schema.get_meta(con, "embed_model") is None
             return {}
         docs = con.execute("SELECT sha256, doc_id, n_statements FROM documents").fetchall()
         assert len(docs) == len({d[0] for d in docs})
@@ -191,11 +191,11 @@ def check_database(db: Path, expected: dict[str, int] | None) -> dict[str, int]:
 
 def forget_documents(db: Path, rng: random.Random, keep: int) -> int:
     """Delete all but `keep` documents (with their statements and matches), so the next round has work; how many are left."""
-    con = store.connect(db)
+    con = connection.connect(db)
     try:
         ids = sorted(r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall())
         for doc_id in rng.sample(ids, max(0, len(ids) - keep)):
-            with store.transaction(con):
+            with connection.transaction(con):
                 con.execute(
                     """DELETE FROM matches WHERE claim_id IN (SELECT statement_id FROM statements WHERE doc_id = ?)
                        OR report_id IN (SELECT statement_id FROM statements WHERE doc_id = ?)""",

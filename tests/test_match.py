@@ -4,10 +4,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from typed_docs import add_document
 
 from crosscheck.config import MatchSettings
 from crosscheck.match import find_matches, rank_pairs, rematch, search_reports
-from typed_docs import add_document
 
 FEB15 = dt.date(2022, 2, 15)
 WITHDRAW = "A decision has been taken to partially withdraw forces from the border."

@@ -1,4 +1,4 @@
-from crosscheck import store
+from crosscheck.db import reads
 from crosscheck.ingest import extract_text
 from crosscheck.pipeline import ingest_documents
 from crosscheck.stance import load_scorer
@@ -10,8 +10,8 @@ def test_same_text_twice_is_one_document(db, embedder, registry):
     again = ingest_documents(db, docs, embedder=embedder, scorer=load_scorer(), registry=registry)
     assert [r.status for r in first.results] == ["added"]
     assert [r.status for r in again.results] == ["duplicate"]
-    assert store.counts(db)["documents"] == 1
-    stmts = store.list_statements(db)
+    assert reads.counts(db)["documents"] == 1
+    stmts = reads.list_statements(db)
     assert len(stmts) == 2
     text = docs[0].text
     for row in stmts.itertuples():

@@ -143,7 +143,8 @@ def test_calibration_split_keeps_each_claim_on_one_side():
     frame = pd.DataFrame(rows)
     fit, cal = split_calibration(frame, seed=13, fraction=0.25)
     assert len(fit) + len(cal) == len(frame)
-    claim_key = lambda part: set(part["claim"].str.strip().str.lower())
+    def claim_key(part):
+        return set(part["claim"].str.strip().str.lower())
     assert not claim_key(fit) & claim_key(cal)
     assert 5 <= len(claim_key(cal)) <= 25
     assert len(cal) == 4 * len(claim_key(cal))

@@ -16,18 +16,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import shared_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crosscheck import analytics, charts, cli, export, queries, store
+from crosscheck import analytics, charts, cli, export, match
 from crosscheck.dates import EARLIEST, LATEST, as_date, shift, to_days
+from crosscheck.db import connection, reads, schema, writes
 from crosscheck.ingest import extract_file, extract_text, text_sha256
 from crosscheck.match import find_matches, rematch, search_reports
 from crosscheck.pipeline import extract_each, ingest_documents, score_pairs
 from crosscheck.records import Document, Statement
 from crosscheck.stance import apply_time_rule, load_scorer, when_note
-
-from conftest import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -168,10 +168,10 @@ bodies = st.sampled_from([
 )
 def test_any_batch_ingests_or_refuses_each_document(embedder, registry, scorer, tmp_path_factory,
                                                     csv_dates, json_dates, md_date, name, body, body2):
-    con = store.connect(tmp_path_factory.mktemp("batch") / "batch.duckdb")
+    con = connection.connect(tmp_path_factory.mktemp("batch") / "batch.duckdb")
     try:
-        store.ensure_schema(con, embedder.name, embedder.dim)
-        store.sync_actors(con, registry)
+        schema.ensure_schema(con, embedder.name, embedder.dim)
+        writes.sync_actors(con, registry)
         files = [("rows.csv", _csv(csv_dates)), ("rows.jsonl", _jsonl(json_dates)),
                  ("brief.md", _markdown(md_date, body)), (name, body2.encode()), ("empty.txt", b"")]
         jobs = [(n, lambda n=n, d=d: extract_file(n, d)) for n, d in files]
@@ -221,13 +221,13 @@ def _every_reader_works(con) -> None:
     analytics.claims_frame(frame)
     export.to_csv_text(frame)
     export.to_parquet_bytes(frame)
-    options = queries.claim_filter_options(con)
-    claims = queries.list_claims(con)
-    queries.list_claims(con, start=options["first"], end=options["last"])
+    options = reads.claim_filter_options(con)
+    claims = reads.list_claims(con)
+    reads.list_claims(con, start=options["first"], end=options["last"])
     for claim_id in claims["claim_id"][:3]:
-        reports = queries.claim_reports(con, claim_id)
+        reports = match.claim_reports(con, claim_id)
         assert reports["lag_days"].isna().sum() <= len(reports)
-    export.to_csv_text(store.list_statements(con))
+    export.to_csv_text(reads.list_statements(con))
 
 
 # ---------------------------------------------------------------- far dates already in a database
@@ -250,9 +250,9 @@ def test_far_dates_stored_in_a_database_are_matched_scored_and_shown(db, embedde
         statements = [_statement(text, "Russian Ministry of Defence", "government", day),
                       _statement(report, "Conflict Intelligence Team", "osint", day)]
         statements[1].start, statements[1].end = len(text) + 1, len(doc.text)
-        with store.transaction(db):
-            ids = store.insert_document(db, doc, statements, embedder.embed([s.text for s in statements]))
-            store.save_matches(db, score_pairs(db, find_matches(db, ids), scorer))
+        with connection.transaction(db):
+            ids = writes.insert_document(db, doc, statements, embedder.embed([s.text for s in statements]))
+            writes.save_matches(db, score_pairs(db, find_matches(db, ids), scorer))
         claim_ids.append(ids[0])
     pairs = db.execute("SELECT claim_id, report_id, lag_days FROM matches").df()
     assert len(pairs) > 0
@@ -263,7 +263,7 @@ def test_far_dates_stored_in_a_database_are_matched_scored_and_shown(db, embedde
     assert len(rematch(db)) >= len(pairs[pairs["claim_id"] == far_claim])
     assert len(search_reports(db, far_claim)) == len(lags)
     _every_reader_works(db)
-    cli._print_frame(store.list_statements(db), "json")
+    cli._print_frame(reads.list_statements(db), "json")
     printed = json.loads(capsys.readouterr().out)
     assert far.isoformat() in {row["stated_on"] for row in printed} and None in {row["stated_on"] for row in printed}
 
@@ -298,7 +298,7 @@ class FailWhileScoring:
 
 
 def test_an_unexpected_error_refuses_one_document_and_the_batch_goes_on(db, embedder, registry, scorer, caplog):
-    before = store.counts(db)
+    before = reads.counts(db)
     docs = [
         *extract_text(CLAIM, source_name="good-1.txt").documents,
         *extract_text("Unknown official Ivan Broken said BOOM the troops left. " + REPORT, source_name="bad-embed.txt").documents,
@@ -311,7 +311,7 @@ def test_an_unexpected_error_refuses_one_document_and_the_batch_goes_on(db, embe
     assert line.startswith("bad-embed.txt: refused: unexpected error (RuntimeError: simulated failure")
     assert "nothing of it was stored" in line and "\n" not in line
     assert "Traceback" in caplog.text and "bad-embed.txt" in caplog.text
-    assert store.counts(db)["documents"] == before["documents"] + 2
+    assert reads.counts(db)["documents"] == before["documents"] + 2
 
     # Failing after the document and its statements were written inside the transaction: all rolled back.
     late = extract_text(
@@ -319,11 +319,11 @@ def test_an_unexpected_error_refuses_one_document_and_the_batch_goes_on(db, embe
         f"{REPORT} Colonel Pavel Lastovsky said the convoy was seen at dawn.", source_name="late.txt",
     ).documents
     actors_before = db.execute("SELECT count(*) FROM actors").fetchone()[0]
-    statements_before = store.counts(db)["statements"]
+    statements_before = reads.counts(db)["statements"]
     summary = ingest_documents(db, late, embedder=embedder, scorer=FailWhileScoring(scorer, "MARKER"), registry=registry)
     assert summary.results[0].status == "refused" and "ZeroDivisionError" in summary.results[0].message
-    assert not store.has_document(db, late[0].sha256)
-    assert store.counts(db)["statements"] == statements_before
+    assert not reads.has_document(db, late[0].sha256)
+    assert reads.counts(db)["statements"] == statements_before
     assert db.execute("SELECT count(*) FROM actors").fetchone()[0] == actors_before
 
 
@@ -372,7 +372,7 @@ def test_ingest_of_a_folder_with_bad_dates_stores_every_good_file_and_prints_no_
     assert any(line.startswith("article.txt: added") and "(no date found)" in line for line in added)
     assert any("yesterday.md: added" in line and "front matter date 'yesterday' not understood" in line for line in added)
     assert any(line.startswith("bad.csv: 2 dates not used: line 2: date '31/02/2022' not understood") for line in lines)
-    con = store.connect(db, read_only=True)
+    con = connection.connect(db, read_only=True)
     try:
         article = con.execute("SELECT doc_id, published_on FROM documents WHERE source_name = 'article.txt'").fetchone()
         assert article[1] is None

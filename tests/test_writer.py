@@ -8,13 +8,15 @@ from concurrent.futures import CancelledError
 
 import pytest
 
-from crosscheck import pipeline, store
+from crosscheck import pipeline
 from crosscheck.attribute import attribute_sentences
+from crosscheck.db import connection, reads, schema, writes
+from crosscheck.db.writer import Writer
 from crosscheck.errors import StoreError
 from crosscheck.ingest import extract_text
 from crosscheck.segment import split_sentences
 from crosscheck.stance import StanceScorer
-from crosscheck.writer import Writer
+from crosscheck.workspace import ingest_batch
 
 
 def make_doc(n: int, extra: str = ""):
@@ -86,44 +88,44 @@ def test_failing_job_reaches_its_future_and_the_worker_lives_on(writer, db):
 
     def write_probe(cursor, value):
         cursor.execute("INSERT OR REPLACE INTO meta VALUES ('probe', ?)", [value])
-        return store.get_meta(cursor, "probe")
+        return schema.get_meta(cursor, "probe")
 
     failed = writer.submit(half_write_then_fail)
     with pytest.raises(RuntimeError, match="boom"):
         failed.result(timeout=30)
     # The failed job's open transaction was rolled back, not left to the next job.
-    assert store.get_meta(db.cursor(), "probe") is None
+    assert schema.get_meta(db.cursor(), "probe") is None
     # A job must commit what it opens: writes left in an open transaction are discarded.
     assert writer.submit(forgets_to_commit).result(timeout=30) == "returned"
-    assert store.get_meta(db.cursor(), "probe") is None
+    assert schema.get_meta(db.cursor(), "probe") is None
     writer.submit(closes_its_cursor).result(timeout=30)
     assert writer.submit(write_probe, "after").result(timeout=30) == "after"
-    assert store.get_meta(db.cursor(), "probe") == "after"
+    assert schema.get_meta(db.cursor(), "probe") == "after"
 
 
 def test_reader_sees_last_committed_state_while_a_write_is_open(writer, db, embedder, registry):
     first = make_doc(1)
     pipeline.ingest_documents(db, [first], embedder=embedder, scorer=StanceScorer(), registry=registry)
-    before = store.counts(db.cursor())
+    before = reads.counts(db.cursor())
     doc = make_doc(2)
     statements = attribute_sentences(doc, split_sentences(doc.text), registry)
     vectors = embedder.embed([s.text for s in statements])
     inside, release = threading.Event(), threading.Event()
 
     def long_write(cursor):
-        with store.transaction(cursor):
-            store.insert_document(cursor, doc, statements, vectors)
+        with connection.transaction(cursor):
+            writes.insert_document(cursor, doc, statements, vectors)
             inside.set()
             assert release.wait(60)
-        return store.counts(cursor)
+        return reads.counts(cursor)
 
     future = writer.submit(long_write)
     assert inside.wait(60)
     seen: dict = {}
 
     def read():
-        seen["counts"] = store.counts(db.cursor())
-        seen["has_new"] = store.has_document(db.cursor(), doc.sha256)
+        seen["counts"] = reads.counts(db.cursor())
+        seen["has_new"] = reads.has_document(db.cursor(), doc.sha256)
 
     reader = threading.Thread(target=read)
     reader.start()
@@ -135,14 +137,14 @@ def test_reader_sees_last_committed_state_while_a_write_is_open(writer, db, embe
     release.set()
     after = future.result(timeout=30)
     assert after["documents"] == before["documents"] + 1
-    assert store.counts(db.cursor()) == after
+    assert reads.counts(db.cursor()) == after
     assert after["statements"] == before["statements"] + len(statements)
 
 
 def test_submit_ingest_returns_the_summary_and_reports_progress(writer, db, embedder, registry):
     docs = [make_doc(i) for i in range(3)]
     calls: list = []
-    future = writer.submit_ingest(
+    future = writer.submit(ingest_batch,
         docs + [docs[0]], embedder=embedder, scorer=StanceScorer(), registry=registry,
         progress=lambda i, r: calls.append((i, r.status, threading.current_thread().name)),
     )
@@ -156,12 +158,12 @@ def test_submit_ingest_returns_the_summary_and_reports_progress(writer, db, embe
 
 
 def test_submit_ingest_creates_the_schema_of_a_new_database(tmp_path, embedder, registry):
-    con = store.connect(tmp_path / "fresh.duckdb")
+    con = connection.connect(tmp_path / "fresh.duckdb")
     try:
         with Writer(con) as w:
-            summary = w.submit_ingest([make_doc(7)], embedder=embedder, scorer=StanceScorer(), registry=registry).result(timeout=120)
+            summary = w.submit(ingest_batch, [make_doc(7)], embedder=embedder, scorer=StanceScorer(), registry=registry).result(timeout=120)
         assert [r.status for r in summary.results] == ["added"]
-        assert store.counts(con)["documents"] == 1
+        assert reads.counts(con)["documents"] == 1
     finally:
         con.close()
 
@@ -179,20 +181,20 @@ def test_crash_in_one_document_rolls_back_only_that_document(writer, db, embedde
         return real_find_matches(con, ids, settings)
 
     monkeypatch.setattr(pipeline, "find_matches", find_matches_or_crash)
-    future = writer.submit_ingest(docs, embedder=embedder, scorer=StanceScorer(), registry=registry)
+    future = writer.submit(ingest_batch, docs, embedder=embedder, scorer=StanceScorer(), registry=registry)
     # The crash refuses that document in one line; the batch goes on with the next.
     first = future.result(timeout=120)
     assert [r.status for r in first.results] == ["added", "refused", "added"]
     assert "RuntimeError: crash while matching" in first.results[1].message
     c = db.cursor()
-    assert store.has_document(c, docs[0].sha256)
-    assert not store.has_document(c, docs[1].sha256)
+    assert reads.has_document(c, docs[0].sha256)
+    assert not reads.has_document(c, docs[1].sha256)
     assert count(c, "SELECT count(*) FROM statements WHERE doc_id = ?", [poisoned]) == 0
     assert count(c, "SELECT count(*) FROM statements WHERE doc_id = ?", [docs[0].doc_id]) == count(
         c, "SELECT n_statements FROM documents WHERE doc_id = ?", [docs[0].doc_id])
     # The worker survived; once the fault is gone the same batch completes without duplicates.
     monkeypatch.setattr(pipeline, "find_matches", real_find_matches)
-    summary = writer.submit_ingest(docs, embedder=embedder, scorer=StanceScorer(), registry=registry).result(timeout=120)
+    summary = writer.submit(ingest_batch, docs, embedder=embedder, scorer=StanceScorer(), registry=registry).result(timeout=120)
     assert [r.status for r in summary.results] == ["duplicate", "added", "duplicate"]
     assert count(c, "SELECT count(*) FROM documents") == 3
 

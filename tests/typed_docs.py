@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from crosscheck import store
 from crosscheck.config import MatchSettings
+from crosscheck.db import connection, writes
 from crosscheck.match import find_matches
 from crosscheck.records import Document, Statement
 
@@ -37,11 +37,11 @@ def add_document(
         start = text.index(t, pos)
         pos = start + len(t)
         statements.append(Statement(t, start, pos, speaker=actor, actor=actor, actor_type=actor_type, stated_on=day))
-    with store.transaction(con):
-        ids = store.insert_document(con, doc, statements, embedder.embed([s.text for s in statements]))
+    with connection.transaction(con):
+        ids = writes.insert_document(con, doc, statements, embedder.embed([s.text for s in statements]))
         pairs = find_matches(con, ids, settings)
         if save:
-            store.save_matches(con, pairs)
+            writes.save_matches(con, pairs)
     return ids, pairs
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crosscheck import actors
 from crosscheck.config import ACTOR_TYPES
+from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui.resources import data_version, get_writer, open_reader
 from crosscheck.ui.widgets import actor_changes, aliases_text, empty_database_notice, escape_markdown
-
 
 st.title("Actors")
 st.caption(
@@ -24,7 +23,7 @@ a, b = st.columns([3, 1])
 types = a.multiselect("Type", ACTOR_TYPES, key="type", bind="query-params")
 unconfirmed = b.toggle("Unconfirmed only", key="unconfirmed", bind="query-params")
 
-table = actors.list_actors(open_reader())
+table = reads.list_actors(open_reader())
 if types:
     table = table[table["actor_type"].isin(types)]
 if unconfirmed:
@@ -56,7 +55,7 @@ if st.button(f"Save {len(changes)} changes", type="primary", disabled=not change
     for change in changes:
         name = change.pop("actor")
         try:
-            writer.submit(actors.update_actor, name, **change).result(timeout=120)
+            writer.submit(writes.update_actor, name, **change).result(timeout=120)
         except (CrosscheckError, ValueError) as e:
             failed = True
             st.error(escape_markdown(f"{name}: {e}"))
@@ -65,7 +64,7 @@ if st.button(f"Save {len(changes)} changes", type="primary", disabled=not change
         st.rerun()
 
 st.subheader("Edit one actor")
-every = actors.list_actors(open_reader())
+every = reads.list_actors(open_reader())
 every["aliases"] = every["aliases"].map(aliases_text)
 name = st.selectbox("Actor", list(every["actor"]), index=None, placeholder="choose an actor", key="actor", bind="query-params")
 if name is not None and name in set(every["actor"]):
@@ -84,7 +83,7 @@ if name is not None and name in set(every["actor"]):
             for change in actor_changes(current, edited_row):
                 change.pop("actor")
                 try:
-                    get_writer().submit(actors.update_actor, name, **change).result(timeout=120)
+                    get_writer().submit(writes.update_actor, name, **change).result(timeout=120)
                     st.success(escape_markdown(f"{name}: saved"))
                 except (CrosscheckError, ValueError) as e:
                     st.error(escape_markdown(f"{name}: {e}"))

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from crosscheck import queries
 from crosscheck.config import MatchSettings
 from crosscheck.dates import as_date
+from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path, get_writer, open_reader
@@ -39,7 +39,7 @@ def _lag(value) -> str:
 
 def _record_verdict(claim_id: str, report_id: str, verdict: str | None) -> None:
     try:
-        get_writer().submit(queries.save_verdict, claim_id, report_id, verdict).result(timeout=60)
+        get_writer().submit(writes.save_verdict, claim_id, report_id, verdict).result(timeout=60)
     except CrosscheckError as e:
         st.session_state["verdict_error"] = str(e)
 
@@ -57,7 +57,7 @@ if not claim_id:
     st.stop()
 
 con = open_reader()
-claim = queries.get_statement(con, claim_id)
+claim = reads.get_statement(con, claim_id)
 if claim is None:
     st.title("Claim")
     st.error(escape_markdown(f"claim {claim_id}: no such statement in this database"))
@@ -72,7 +72,7 @@ st.markdown(
     + f" · {_date(claim['stated_on'])}"
     + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
 )
-show_context(queries.statement_context(con, claim_id, neighbours=2))
+show_context(reads.statement_context(con, claim_id, neighbours=2))
 if url := safe_url(claim["url"]):
     st.link_button("Original source", url, icon=":material/open_in_new:")
 st.caption(f"Permalink: `{claim_url(claim_id)}`")
@@ -120,7 +120,7 @@ for row in reports.itertuples(index=False):
             f"contradiction **{_num(row.contradiction)}** · similarity **{_num(row.similarity)}** · "
             f"{_date(row.stated_on)} · {_lag(row.lag_days)}"
         )
-        show_context(queries.statement_context(con, row.report_id, neighbours=1), colour="blue")
+        show_context(reads.statement_context(con, row.report_id, neighbours=1), colour="blue")
         links = st.columns([1, 1, 1, 3])
         if url := safe_url(row.url):
             links[0].link_button("Original", url, icon=":material/open_in_new:")

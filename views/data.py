@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crosscheck import analytics, config, export, queries, store
+from crosscheck import analytics, config, export
+from crosscheck.db import reads
 from crosscheck.ui.resources import data_version, db_path, open_reader
 from crosscheck.ui.widgets import empty_database_notice, escape_markdown
 
@@ -13,7 +14,7 @@ path, version = db_path(), data_version()
 
 st.subheader("Database and models")
 con = open_reader()
-facts = queries.database_facts(con)
+facts = reads.database_facts(con)
 rows = [
     ("Database file", path),
     ("Schema version", facts.get("schema_version") or "not created yet"),
@@ -31,9 +32,9 @@ if version == "empty":
 st.subheader("Downloads")
 st.caption("CSV cells that a spreadsheet would run as formulas are prefixed with a quote.")
 tables = {
-    "statements": lambda: store.list_statements(open_reader()),
+    "statements": lambda: reads.list_statements(open_reader()),
     "matches": lambda: analytics.pairs_frame(open_reader()),
-    "verdicts": lambda: queries.list_verdicts(open_reader()),
+    "verdicts": lambda: reads.list_verdicts(open_reader()),
 }
 for name, read in tables.items():
     a, b, c = st.columns([2, 1, 1])

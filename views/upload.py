@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crosscheck import queries
 from crosscheck.dates import EARLIEST, LATEST
+from crosscheck.db import reads
 from crosscheck.ui.resources import open_reader
 from crosscheck.ui.upload import collect_documents, ingest_in_writer
 from crosscheck.ui.widgets import claim_link, escape_markdown
@@ -69,7 +69,7 @@ if result:
     for kind, line in result["lines"]:
         show, icon = SHOW[kind]
         show(escape_markdown(line), icon=icon)
-    claims = queries.claims_of_documents(open_reader(), result["doc_ids"])
+    claims = reads.claims_of_documents(open_reader(), result["doc_ids"])
     if not claims.empty:
         st.subheader(f"{len(claims)} new claims")
         for row in claims.itertuples(index=False):

@@ -10,10 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
-import duckdb
-import pandas as pd
 import yaml
 
 from crosscheck import config
@@ -126,69 +123,6 @@ def check_actor_type(actor_type: str) -> str:
     if actor_type not in config.ACTOR_TYPES:
         raise ValueError(f"unknown actor type {actor_type!r}; choose one of {', '.join(config.ACTOR_TYPES)}")
     return actor_type
-
-
-def list_actors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """All actors with how many statements each has, unconfirmed ones first."""
-    return con.execute(
-        """SELECT a.actor, a.actor_type, a.country, a.organisation, a.role, a.aliases, a.inferred, a.confirmed,
-                  count(s.statement_id) AS statements
-           FROM actors a LEFT JOIN statements s ON s.actor = a.actor
-           GROUP BY ALL
-           ORDER BY a.confirmed, statements DESC, a.actor"""
-    ).df()
-
-
-def update_actor(
-    con: duckdb.DuckDBPyConnection,
-    actor: str,
-    *,
-    actor_type: str | None = None,
-    country: str | None = None,
-    aliases: list[str] | None = None,
-    confirmed: bool | None = None,
-) -> int:
-    """Edit one actor; a new type also re-types its statements and its people. Returns statements re-typed."""
-    if actor_type is not None:
-        check_actor_type(actor_type)
-    if aliases is not None and not all(isinstance(a, str) for a in aliases):
-        raise ValueError("aliases must be a list of names")
-    if not con.execute("SELECT 1 FROM actors WHERE actor = ?", [actor]).fetchone():
-        raise ValueError(f"no actor named {actor!r}")
-    changes = {"actor_type": actor_type, "country": country, "aliases": aliases, "confirmed": confirmed}
-    changes = {k: v for k, v in changes.items() if v is not None}
-    retyped = 0
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for column, value in changes.items():  # column names come from the fixed dict above
-            con.execute(f"UPDATE actors SET {column} = ? WHERE actor = ?", [value, actor])
-        if actor_type is not None:
-            retyped = con.execute(
-                "SELECT count(*) FROM statements WHERE actor = ? AND actor_type IS DISTINCT FROM ?", [actor, actor_type]
-            ).fetchone()[0]
-            con.execute("UPDATE statements SET actor_type = ? WHERE actor = ?", [actor_type, actor])
-            con.execute("UPDATE actors SET actor_type = ? WHERE organisation = ? AND role IS NOT NULL", [actor_type, actor])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return retyped
-
-
-def add_inferred_actors(con: duckdb.DuckDBPyConnection, statements: Iterable) -> int:
-    """Add actors inferred during attribution to the actors table, unconfirmed; returns how many were new."""
-    added = 0
-    for s in statements:
-        if not getattr(s, "inferred_actor", False) or not s.actor:
-            continue
-        if con.execute("SELECT 1 FROM actors WHERE actor = ?", [s.actor]).fetchone():
-            continue
-        con.execute(
-            "INSERT INTO actors VALUES (?, ?, NULL, NULL, NULL, ?, true, false)",
-            [s.actor, s.actor_type or "other", [s.speaker] if s.speaker and s.speaker != s.actor else []],
-        )
-        added += 1
-    return added
 
 
 def publisher_from_name(source_name: str, registry: ActorRegistry) -> str | None:

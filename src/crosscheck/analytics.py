@@ -1,6 +1,6 @@
 """Analytics: matched pairs as tables, storylines of claims, and time series for the Overview.
 
-Pure pandas and SQL over the store; no streamlit. Every function works on an empty database.
+Pure pandas over reads from crosscheck.db; no streamlit. Every function works on an empty database.
 """
 
 from __future__ import annotations
@@ -11,18 +11,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crosscheck import store
-from crosscheck.config import CLAIM_TYPES, REPORT_TYPES
-from crosscheck.match import fetch_vectors
+from crosscheck.db import reads, schema, vectors
 
-PAIR_COLUMNS = [
-    "claim_id", "report_id", "claim_text", "report_text",
-    "claim_actor", "claim_actor_type", "claim_country", "claim_speaker",
-    "report_actor", "report_actor_type", "report_speaker",
-    "claim_date", "report_date", "lag_days", "similarity", "stance", "contradiction", "support",
-    "claim_doc_id", "claim_title", "report_doc_id", "report_title", "report_url", "report_publisher",
-    "verdict",
-]
 STORYLINE_COLUMNS = ["claim_id", "storyline", "storyline_label"]
 TIMELINE_COLUMNS = ["period", "group", "mean_similarity", "contradiction_share", "pairs", "claims", "contradicting", "scored"]
 TIMELINE_GROUPINGS = ("actor_pair", "storyline", None)
@@ -37,54 +27,13 @@ STORYLINE_DISTANCE = 0.65
 MAX_AGGLOMERATIVE = 3000
 
 
-def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
-    return store.get_meta(con, "schema_version") is not None
-
-
-def _marks(values) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def pairs_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per stored match, with claim and report texts, actors, dates, documents and verdict."""
-    if not _has_schema(con):
-        return pd.DataFrame(columns=PAIR_COLUMNS)
-    frame = con.execute(
-        """SELECT m.claim_id, m.report_id, c.text AS claim_text, r.text AS report_text,
-                  c.actor AS claim_actor, c.actor_type AS claim_actor_type, ca.country AS claim_country,
-                  c.speaker AS claim_speaker,
-                  r.actor AS report_actor, r.actor_type AS report_actor_type, r.speaker AS report_speaker,
-                  coalesce(c.stated_on, cd.published_on) AS claim_date,
-                  coalesce(r.stated_on, rd.published_on) AS report_date,
-                  coalesce(m.lag_days, date_diff('day', coalesce(c.stated_on, cd.published_on),
-                                                        coalesce(r.stated_on, rd.published_on))) AS lag_days,
-                  m.similarity, m.stance, m.contradiction, m.support,
-                  c.doc_id AS claim_doc_id, cd.title AS claim_title,
-                  r.doc_id AS report_doc_id, rd.title AS report_title, rd.url AS report_url,
-                  rd.publisher AS report_publisher, v.verdict
-           FROM matches m
-           JOIN statements c ON c.statement_id = m.claim_id
-           JOIN statements r ON r.statement_id = m.report_id
-           LEFT JOIN documents cd ON cd.doc_id = c.doc_id
-           LEFT JOIN documents rd ON rd.doc_id = r.doc_id
-           LEFT JOIN actors ca ON ca.actor = c.actor
-           LEFT JOIN verdicts v ON v.claim_id = m.claim_id AND v.report_id = m.report_id
-           ORDER BY claim_date NULLS LAST, m.claim_id, m.similarity DESC, m.report_id"""
-    ).df()
+    """One row per stored match, with claim and report texts, actors, dates (as datetimes), documents and verdict."""
+    frame = reads.pair_rows(con)
     for col in ("claim_date", "report_date"):
         frame[col] = pd.to_datetime(frame[col])
     frame["lag_days"] = frame["lag_days"].astype("Int64")
-    return frame[PAIR_COLUMNS]
-
-
-def _claims_with_vectors(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, np.ndarray]:
-    return fetch_vectors(
-        con,
-        f"""SELECT statement_id AS claim_id, text, embedding FROM statements
-            WHERE actor_type IN ({_marks(CLAIM_TYPES)}) AND embedding IS NOT NULL AND NOT boilerplate
-            ORDER BY statement_id""",
-        list(CLAIM_TYPES),
-    )
+    return frame
 
 
 def cluster_vectors(vectors: np.ndarray, n: int | None = None, distance: float = STORYLINE_DISTANCE) -> np.ndarray:
@@ -155,12 +104,12 @@ def assign_storylines(con: duckdb.DuckDBPyConnection, n: int | None = None) -> p
     cosine distance (mini-batch KMeans with a fixed seed past 3,000 claims), storylines are numbered
     from 0 by size (largest first), ties by their first claim id. `n` forces the number of storylines.
     """
-    if not _has_schema(con):
+    if not schema.has_schema(con):
         return pd.DataFrame(columns=STORYLINE_COLUMNS)
-    claims, vectors = _claims_with_vectors(con)
+    claims, matrix = vectors.claims_with_vectors(con)
     if claims.empty:
         return pd.DataFrame(columns=STORYLINE_COLUMNS)
-    raw = np.asarray(cluster_vectors(vectors, n))
+    raw = np.asarray(cluster_vectors(matrix, n))
     # Renumber: largest storyline first, then by first claim id, so numbers are stable to read.
     sizes = pd.Series(raw).value_counts()
     first = pd.Series(range(len(raw))).groupby(raw).min()
@@ -322,26 +271,6 @@ def claims_frame(pairs: pd.DataFrame, storylines: pd.DataFrame | None = None) ->
     if storylines is not None:
         out = out.merge(storylines, on="claim_id", how="left")
     return out
-
-
-def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Documents, statements, claims, reports, matched pairs and contradicted claims (≥1 contradicting pair).
-
-    Claims and reports count the statements matching considers: boilerplate (bylines, captions) is left out.
-    """
-    keys = ("documents", "statements", "claims", "reports", "pairs", "contradicted_claims")
-    if not _has_schema(con):
-        return dict.fromkeys(keys, 0)
-    row = con.execute(
-        f"""SELECT (SELECT count(*) FROM documents),
-                   (SELECT count(*) FROM statements),
-                   (SELECT count(*) FROM statements WHERE actor_type IN ({_marks(CLAIM_TYPES)}) AND NOT boilerplate),
-                   (SELECT count(*) FROM statements WHERE actor_type IN ({_marks(REPORT_TYPES)}) AND NOT boilerplate),
-                   (SELECT count(*) FROM matches),
-                   (SELECT count(DISTINCT claim_id) FROM matches WHERE stance = 'contradicts')""",
-        [*CLAIM_TYPES, *REPORT_TYPES],
-    ).fetchone()
-    return {k: int(v) for k, v in zip(keys, row)}
 
 
 def search_claim_text(pairs: pd.DataFrame, query: str) -> pd.DataFrame:

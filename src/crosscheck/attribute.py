@@ -321,7 +321,7 @@ class _Attributor:
         if known is not None:
             return Speaker(name, known.actor, known.actor_type, inferred=True, person=True)
         org_entry = None
-        for start, end, entry in self.registry.find_names(context):
+        for _start, _end, entry in self.registry.find_names(context):
             if not entry.is_person and entry.name != name:
                 org_entry = self.registry.resolve(entry.name)
                 break

@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crosscheck import config, store
+from crosscheck import config
 from crosscheck.dates import EARLIEST, LATEST, is_plausible
+from crosscheck.db import connection, reads, schema
 from crosscheck.errors import CrosscheckError
-
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -72,36 +72,27 @@ def open_for_reading(db: str | None):
     path = config.db_path(db)
     if path != ":memory:" and not Path(path).exists():
         return None
-    return store.connect(path, read_only=True)
+    return connection.connect(path, read_only=True)
 
 
 def cmd_ingest(args) -> int:
-    from crosscheck.actors import load_registry
-    from crosscheck.embed import load_embedder
     from crosscheck.ingest import extract_path, extract_url
     from crosscheck.pipeline import extract_each, ingest_documents
-    from crosscheck.stance import load_scorer
+    from crosscheck.workspace import open_workspace
 
-    con = store.connect(config.db_path(args.db))
-    try:
-        embedder, registry = load_embedder(), load_registry()
-        # The stance model picks passages with MiniLM: share the loaded copy when that is the embedder.
-        scorer = load_scorer(embedder=embedder if embedder.name == config.DEFAULT_EMBED_MODEL else None)
-        store.ensure_schema(con, embedder.name, embedder.dim)
-        store.sync_actors(con, registry)
+    with open_workspace(args.db) as ws:
         options = {"date": args.date, "publisher": args.publisher, "title": args.title}
         jobs = [
             (item, lambda item=item: (extract_url if _URL.match(item) else extract_path)(item, **options))
             for item in args.paths
         ]
         documents, total = extract_each(jobs)
-        total.extend(ingest_documents(con, documents, embedder=embedder, scorer=scorer, registry=registry))
+        models = ws.models
+        total.extend(ingest_documents(ws.con, documents, embedder=models.embedder, scorer=models.scorer, registry=models.registry))
         for line in total.lines():
             print(line)
-        c = store.counts(con)
-        print(f"database {config.db_path(args.db)}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs")
-    finally:
-        con.close()
+        c = reads.counts(ws.con)
+        print(f"database {ws.path}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs")
     if any(r.unexpected for r in total.refused):
         print(f"the tracebacks of unexpected errors are in {log_file()}", file=sys.stderr)
     return 1 if total.refused else 0
@@ -110,7 +101,7 @@ def cmd_ingest(args) -> int:
 def cmd_statements(args) -> int:
     con = open_for_reading(args.db)
     try:
-        frame = store.list_statements(con) if con is not None and store.get_meta(con, "schema_version") else store.empty_statements()
+        frame = reads.list_statements(con) if con is not None and schema.has_schema(con) else reads.empty_statements()
     finally:
         if con is not None:
             con.close()
@@ -121,7 +112,7 @@ def cmd_statements(args) -> int:
 def cmd_matches(args) -> int:
     con = open_for_reading(args.db)
     try:
-        frame = store.list_matches(con) if con is not None and store.get_meta(con, "schema_version") else store.empty_matches()
+        frame = reads.list_matches(con) if con is not None and schema.has_schema(con) else reads.empty_matches()
     finally:
         if con is not None:
             con.close()

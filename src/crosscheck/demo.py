@@ -6,7 +6,8 @@ import hashlib
 from pathlib import Path
 from typing import Iterator
 
-from crosscheck import config, store
+from crosscheck import config
+from crosscheck.db import connection, reads, schema
 from crosscheck.errors import CrosscheckError
 
 # The corpus fingerprint stored in the database: a rerun on an unchanged corpus is a no-op.
@@ -57,6 +58,7 @@ def build_demo(
     """
     from crosscheck.ingest import extract_path
     from crosscheck.pipeline import extract_each, ingest_documents
+    from crosscheck.workspace import load_models, prepare
 
     files = demo_files(folder)
     if not files:
@@ -67,38 +69,27 @@ def build_demo(
         _remove_database(path)
     if str(db) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = store.connect(db)
+    con = connection.connect(db)
     try:
-        if store.get_meta(con, CORPUS_META_KEY) == fingerprint:
-            c = store.counts(con)
+        if schema.get_meta(con, CORPUS_META_KEY) == fingerprint:
+            c = reads.counts(con)
             yield (
                 f"demo database {db} is already built: {c['documents']} documents, {c['statements']} statements, "
                 f"{c['matches']} matched pairs (use --rebuild to build it again)"
             )
             return
-        if embedder is None:
-            from crosscheck.embed import load_embedder
-
-            embedder = load_embedder()
-        if registry is None:
-            from crosscheck.actors import load_registry
-
-            registry = load_registry()
-        if scorer is None:
-            from crosscheck.stance import load_scorer
-
-            scorer = load_scorer(embedder=embedder if embedder.name == config.DEFAULT_EMBED_MODEL else None)
-        store.ensure_schema(con, embedder.name, embedder.dim)
-        store.sync_actors(con, registry)
+        models = load_models(embedder, scorer, registry)
+        prepare(con, models)
         documents, summary = extract_each([(str(file), lambda file=file: extract_path(file)) for file in files])
-        summary.extend(ingest_documents(con, documents, embedder=embedder, scorer=scorer, registry=registry))
+        summary.extend(ingest_documents(
+            con, documents, embedder=models.embedder, scorer=models.scorer, registry=models.registry))
         failed = len(summary.refused)
         for line in summary.report():
             yield f"error: {line.text}" if line.kind == "refused" else line.text
         if not failed:
             # Only a complete build is marked done, so a rerun retries the files that failed.
-            store.set_meta(con, CORPUS_META_KEY, fingerprint)
-        c = store.counts(con)
+            schema.set_meta(con, CORPUS_META_KEY, fingerprint)
+        c = reads.counts(con)
         yield (
             f"demo database {db}: {c['documents']} documents, {c['statements']} statements, "
             f"{c['matches']} matched pairs" + (f"; {failed} files or rows refused" if failed else "")

@@ -8,12 +8,13 @@ ranked by cosine similarity, top-k above a threshold. A statement without a date
 with every date (its lag is unknown). New statements are matched in both directions: new
 claims against stored reports, and new reports against stored claims.
 
-Speed: the date window is pushed into SQL, so matching one new document fetches only the
+Speed: the date window is pushed into SQL (db.vectors.matchable), so matching one new document fetches only the
 vectors inside the window of its dates; the ranking itself is numpy over that slice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Sequence
 
 import duckdb
@@ -22,6 +23,7 @@ import pandas as pd
 
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, MatchSettings
 from crosscheck.dates import as_date, shift, to_days
+from crosscheck.db import reads, vectors
 
 # Statements that can serve as evidence: monitors, and governments other than the claim's.
 EVIDENCE_TYPES = tuple(dict.fromkeys([*REPORT_TYPES, *CLAIM_TYPES]))
@@ -29,10 +31,6 @@ EVIDENCE_TYPES = tuple(dict.fromkeys([*REPORT_TYPES, *CLAIM_TYPES]))
 MATCH_COLUMNS = ["claim_id", "report_id", "similarity", "lag_days"]
 # Claims scored together in one matrix product; bounds memory to chunk × window reports.
 CLAIM_CHUNK = 256
-
-
-def _marks(values: Sequence) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def _empty() -> pd.DataFrame:
@@ -49,39 +47,11 @@ def _id_rank(ids: np.ndarray) -> np.ndarray:
     return rank
 
 
-def fetch_vectors(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence = ()) -> tuple[pd.DataFrame, np.ndarray]:
-    """Run a query whose columns include `embedding`; return the other columns and an (n, dim) float32 matrix."""
-    got = con.execute(sql, list(params)).fetchnumpy()
-    emb = got.pop("embedding")
-    columns = {}
-    for name, values in got.items():
-        if np.ma.isMaskedArray(values):
-            values = values.astype(object).filled(None) if values.dtype == object else values.filled(np.datetime64("NaT") if values.dtype.kind == "M" else 0)
-        columns[name] = values
-    frame = pd.DataFrame(columns)
-    if len(emb) == 0:
-        return frame, np.zeros((0, 0), dtype=np.float32)
-    return frame, np.vstack(list(emb)).astype(np.float32, copy=False)
-
-
-def _select(kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[str, list]:
-    # `side` is the country (else the actor) of a government statement: pairs on the same side are skipped.
-    sql = f"""SELECT s.statement_id, s.stated_on,
-                     CASE WHEN s.actor_type IN ({_marks(CLAIM_TYPES)}) THEN coalesce(a.country, s.actor, '') END AS side,
-                     s.doc_id || '|' || coalesce(s.actor, '') AS source,
-                     s.actor_type, s.embedding
-              FROM statements s LEFT JOIN actors a ON a.actor = s.actor
-              WHERE s.actor_type IN ({_marks(kinds)}) AND s.embedding IS NOT NULL AND NOT s.boilerplate {where}"""
-    return sql, [*CLAIM_TYPES, *kinds, *params]
-
-
-def _window_filter(days: np.ndarray, window: int) -> tuple[str, list]:
-    """SQL that keeps statements dated inside [min - window, max + window] of `days`, or undated."""
+def _window(days: np.ndarray, window: int) -> tuple[dt.date, dt.date] | None:
+    """[min - window, max + window] of `days`, or None (no window) when any of them is undated."""
     if len(days) == 0 or np.isnat(days).any():
-        return "", []  # an undated statement is compared with every date
-    lo = shift(as_date(days.min()), -window)
-    hi = shift(as_date(days.max()), window)
-    return "AND (stated_on IS NULL OR stated_on BETWEEN ? AND ?)", [lo, hi]
+        return None  # an undated statement is compared with every date
+    return shift(as_date(days.min()), -window), shift(as_date(days.max()), window)
 
 
 def rank_pairs(
@@ -166,9 +136,9 @@ def rank_pairs(
     return pairs[keep.to_numpy()].reset_index(drop=True)
 
 
-def _load(con, kinds: Sequence[str], where: str = "", params: Sequence = ()) -> tuple[np.ndarray, ...]:
-    """Ids, days, vectors and sides of the matchable statements of these actor types."""
-    frame, vecs = fetch_vectors(con, *_select(kinds, where, params))
+def _load(con, kinds: Sequence[str], **filters) -> tuple[np.ndarray, ...]:
+    """Ids, days, vectors, sides and sources of the matchable statements of these actor types."""
+    frame, vecs = vectors.matchable(con, kinds, **filters)
     if frame.empty:
         empty = np.array([], dtype=object)
         return empty, np.array([], dtype="datetime64[D]"), vecs, empty, empty
@@ -182,8 +152,7 @@ def _new_claim_pairs(con, claims, settings: MatchSettings) -> pd.DataFrame:
     c_ids, c_days, c_vecs, c_sides, _ = claims
     if len(c_ids) == 0:
         return _empty()
-    where, params = _window_filter(c_days, settings.window_days)
-    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES, where, params)
+    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES, window=_window(c_days, settings.window_days))
     return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
 
 
@@ -192,17 +161,13 @@ def _new_report_pairs(con, reports, new_ids: list[str], settings: MatchSettings)
     r_ids, r_days, r_vecs, r_sides, r_sources = reports
     if len(r_ids) == 0:
         return _empty()
-    where, params = _window_filter(r_days, settings.window_days)
     c_ids, c_days, c_vecs, c_sides, _ = _load(
-        con, CLAIM_TYPES, f"AND NOT list_contains(?, statement_id) {where}", [new_ids, *params]
+        con, CLAIM_TYPES, exclude=new_ids, window=_window(r_days, settings.window_days)
     )
     pairs = rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
     if pairs.empty:
         return pairs
-    stored = con.execute(
-        "SELECT claim_id, similarity FROM matches WHERE list_contains(?, claim_id)",
-        [pairs["claim_id"].unique().tolist()],
-    ).df()
+    stored = reads.stored_similarities(con, pairs["claim_id"].unique().tolist())
     if stored.empty:
         return pairs
     # Rank new candidates together with the claim's stored pairs; keep the new ones still in the top-k.
@@ -230,8 +195,7 @@ def find_matches(
     new_ids = list(dict.fromkeys(statement_ids))
     if not new_ids:
         return _empty()
-    sql, params = _select(EVIDENCE_TYPES, "AND list_contains(?, statement_id) ORDER BY statement_id", [new_ids])
-    frame, vecs = fetch_vectors(con, sql, params)
+    frame, vecs = vectors.matchable(con, EVIDENCE_TYPES, ids=new_ids, ordered=True)
     ids = frame["statement_id"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
     days = to_days(frame["stated_on"].to_numpy()) if len(frame) else np.array([], dtype="datetime64[D]")
     sides = frame["side"].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
@@ -267,9 +231,31 @@ def rematch(con: duckdb.DuckDBPyConnection, settings: MatchSettings | None = Non
 def search_reports(con: duckdb.DuckDBPyConnection, claim_id: str, settings: MatchSettings | None = None) -> pd.DataFrame:
     """One claim's reports under ad-hoc settings: claim_id, report_id, similarity, lag_days."""
     settings = settings or MatchSettings()
-    c_ids, c_days, c_vecs, c_sides, _ = _load(con, CLAIM_TYPES, "AND statement_id = ?", [claim_id])
+    c_ids, c_days, c_vecs, c_sides, _ = _load(con, CLAIM_TYPES, ids=[claim_id])
     if len(c_ids) == 0:
         return _empty()
-    where, params = _window_filter(c_days, settings.window_days)
-    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES, where, params)
+    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES, window=_window(c_days, settings.window_days))
     return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
+
+
+REPORT_COLUMNS = [
+    "report_id", "text", "speaker", "actor", "actor_type", "stated_on", "title", "publisher", "url", "doc_id",
+    "lag_days", "similarity", "stance", "contradiction", "support", "verdict", "analyst", "decided_at",
+]
+
+
+def claim_reports(
+    con: duckdb.DuckDBPyConnection,
+    claim_id: str,
+    settings: MatchSettings | None = None,
+) -> pd.DataFrame:
+    """Reports (monitors and other governments) for one claim under the given window, threshold and top-k.
+
+    The ranking is search_reports over the stored vectors, so other settings can be tried; stance
+    and contradiction come from the stored scored pair (null when that pair was never scored) and
+    the analyst's verdict, if any, is joined in.
+    """
+    pairs = search_reports(con, claim_id, settings or MatchSettings())
+    details = reads.report_details(con, claim_id, pairs["report_id"].tolist())
+    out = pairs[["report_id", "lag_days", "similarity"]].merge(details, on="report_id", how="left")
+    return out[REPORT_COLUMNS]

@@ -11,10 +11,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crosscheck import store
-from crosscheck.actors import ActorRegistry, add_inferred_actors, publisher_from_name
+from crosscheck.actors import ActorRegistry, publisher_from_name
 from crosscheck.attribute import attribute_sentences
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, Limits, MatchSettings
+from crosscheck.db import connection, reads, schema, writes
 from crosscheck.embed import Embedder
 from crosscheck.errors import CrosscheckError, IngestError
 from crosscheck.match import find_matches
@@ -125,11 +125,8 @@ def score_pairs(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, scorer: Sta
         return pairs.assign(stance=None, contradiction=None, support=None, model=None, scored_at=None)
     ids = list(set(pairs["claim_id"]) | set(pairs["report_id"]))
     # The stored vectors serve passage selection too when they come from the scorer's sentence model.
-    reuse = scorer.passage_model is not None and scorer.passage_model == store.get_meta(con, "embed_model")
-    texts = con.execute(
-        f"SELECT statement_id, text, stated_on{', embedding' if reuse else ''} FROM statements "
-        "WHERE list_contains(?, statement_id)", [ids]
-    ).df().set_index("statement_id")
+    reuse = scorer.passage_model is not None and scorer.passage_model == schema.get_meta(con, "embed_model")
+    texts = reads.statement_texts(con, ids, with_vectors=reuse)
     known = None
     if reuse:
         known = {t: np.asarray(v, dtype=np.float32) for t, v in zip(texts["text"], texts["embedding"]) if v is not None}
@@ -160,7 +157,7 @@ def ingest_document(
 ) -> DocResult:
     """Segment, attribute, embed and store one document with its matches, all or nothing."""
     limits = limits or Limits()
-    if store.has_document(con, doc.sha256):
+    if reads.has_document(con, doc.sha256):
         return DocResult(doc.source_name, doc.doc_id, "duplicate", title=doc.title)
     if len(doc.text) > limits.max_text_chars:
         raise IngestError(doc.source_name, f"text has {len(doc.text):,} characters, more than the limit of {limits.max_text_chars:,}")
@@ -171,15 +168,15 @@ def ingest_document(
         raise IngestError(doc.source_name, f"{len(statements):,} statements, more than the limit of {limits.max_statements:,}")
     vectors = embedder.embed([s.text for s in statements])
     try:
-        with store.transaction(con):
-            ids = store.insert_document(con, doc, statements, vectors)
-            add_inferred_actors(con, statements)  # unknown speakers' actors appear unconfirmed on the Actors page
+        with connection.transaction(con):
+            ids = writes.insert_document(con, doc, statements, vectors)
+            writes.add_inferred_actors(con, statements)  # unknown speakers' actors appear unconfirmed on the Actors page
             pairs = find_matches(con, ids, settings)
             scored = score_pairs(con, pairs, scorer)
-            store.save_matches(con, scored)
+            writes.save_matches(con, scored)
     except (duckdb.ConstraintException, duckdb.TransactionException):
         # Another cursor stored the same text after our check above: it is a duplicate, not a failure.
-        if store.has_document(con, doc.sha256):
+        if reads.has_document(con, doc.sha256):
             return DocResult(doc.source_name, doc.doc_id, "duplicate", title=doc.title)
         raise
     return DocResult(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck import store
+from crosscheck.db import connection, schema, writes
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -45,10 +45,10 @@ def build_database(path: Path, embedder, registry) -> None:
     from crosscheck.pipeline import ingest_documents
     from crosscheck.stance import load_scorer
 
-    con = store.connect(path)
+    con = connection.connect(path)
     try:
-        store.ensure_schema(con, embedder.name, embedder.dim)
-        store.sync_actors(con, registry)
+        schema.ensure_schema(con, embedder.name, embedder.dim)
+        writes.sync_actors(con, registry)
         docs = []
         for name, title, publisher, date, text in DOCUMENTS:
             docs += extract_text(text, source_name=name, title=title, publisher=publisher, date=date).documents
@@ -111,7 +111,7 @@ def empty_db(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def claim_ids(built_db) -> dict[str, str]:
     """Claim ids of the small database by a word of their text."""
-    con = store.connect(built_db, read_only=True)
+    con = connection.connect(built_db, read_only=True)
     try:
         rows = con.execute(
             "SELECT statement_id, text FROM statements WHERE actor_type = 'government' ORDER BY statement_id"

@@ -5,17 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crosscheck import queries, store
+from app.conftest import HOSTILE
+from crosscheck import match
 from crosscheck.config import MatchSettings
+from crosscheck.db import connection, reads, schema, writes
 from crosscheck.errors import StoreError
 from crosscheck.ui.widgets import actor_changes, escape_markdown
-
-from app.conftest import HOSTILE
 
 
 @pytest.fixture
 def con(app_db):
-    con = store.connect(app_db)
+    con = connection.connect(app_db)
     yield con
     con.close()
 
@@ -27,20 +27,20 @@ def claim_id(con, word: str) -> str:
 
 
 def test_claims_are_filtered_by_actor_country_dates_and_text(con):
-    every = queries.list_claims(con)
+    every = reads.list_claims(con)
     assert len(every) == 8 and set(every["actor"]) == {"Russian government", "Belarusian Ministry of Defence"}
-    assert set(queries.list_claims(con, countries=["Belarus"])["actor"]) == {"Belarusian Ministry of Defence"}
+    assert set(reads.list_claims(con, countries=["Belarus"])["actor"]) == {"Belarusian Ministry of Defence"}
     day = pd.Timestamp("2022-02-15").date()
-    on_day = queries.list_claims(con, start=day, end=day)
+    on_day = reads.list_claims(con, start=day, end=day)
     expected = con.execute(
         "SELECT count(*) FROM statements WHERE actor_type = 'government' AND stated_on = ?", [day]).fetchone()[0]
     assert len(on_day) == expected >= 1
     assert (pd.to_datetime(on_day["stated_on"]).dt.date == day).all()
-    found = queries.list_claims(con, search="WITHDRAW forces")
+    found = reads.list_claims(con, search="WITHDRAW forces")
     assert list(found["claim_id"]) == [claim_id(con, "withdraw forces")]
     # LIKE wildcards in the search are literal characters.
-    assert queries.list_claims(con, search="%").empty
-    assert queries.list_claims(con, claim_ids=[]).empty
+    assert reads.list_claims(con, search="%").empty
+    assert reads.list_claims(con, claim_ids=[]).empty
 
 
 def test_claims_show_strongest_contradiction_and_filter_on_stance(con):
@@ -52,22 +52,22 @@ def test_claims_show_strongest_contradiction_and_filter_on_stance(con):
     # Scores set by hand, so the expectations do not depend on the stance model of the day.
     con.execute("UPDATE matches SET stance = 'unrelated', contradiction = 0.0, support = 0.0")
     con.execute("UPDATE matches SET stance = 'contradicts', contradiction = 0.9 WHERE claim_id = ? AND report_id = ?", [claim, report])
-    contradicted = queries.list_claims(con, stance="contradicts")
+    contradicted = reads.list_claims(con, stance="contradicts")
     assert list(contradicted["claim_id"]) == [claim]
     assert contradicted["contradicting_id"].iloc[0] == report
     assert contradicted["contradicting_actor"].iloc[0] == "Conflict Intelligence Team"
-    assert list(queries.list_claims(con, min_contradiction=0.5)["claim_id"]) == [claim]
-    assert queries.list_claims(con, min_contradiction=0.95).empty
+    assert list(reads.list_claims(con, min_contradiction=0.5)["claim_id"]) == [claim]
+    assert reads.list_claims(con, min_contradiction=0.95).empty
     with pytest.raises(StoreError, match="unknown stance"):
-        queries.list_claims(con, stance="maybe")
+        reads.list_claims(con, stance="maybe")
 
 
 def test_claim_reports_follow_window_threshold_and_top_k(con):
     claim = claim_id(con, "withdraw forces")
-    default = queries.claim_reports(con, claim)
+    default = match.claim_reports(con, claim)
     assert "Conflict Intelligence Team" in set(default["actor"])
     assert (default["similarity"] >= MatchSettings().threshold).all()
-    loose = queries.claim_reports(con, claim, MatchSettings(window_days=30, top_k=50, threshold=-1.0, per_source=50))
+    loose = match.claim_reports(con, claim, MatchSettings(window_days=30, top_k=50, threshold=-1.0, per_source=50))
     # Every monitor statement and every statement of another country's government in the small database.
     evidence = con.execute(
         """SELECT count(*) FROM statements s LEFT JOIN actors a ON a.actor = s.actor
@@ -78,12 +78,12 @@ def test_claim_reports_follow_window_threshold_and_top_k(con):
     ).fetchone()[0]
     assert len(loose) == evidence > 5
     # By default one sentence per source (document and actor) stands for it.
-    one_each = queries.claim_reports(con, claim, MatchSettings(window_days=30, top_k=50, threshold=-1.0))
+    one_each = match.claim_reports(con, claim, MatchSettings(window_days=30, top_k=50, threshold=-1.0))
     assert len(one_each) == len(set(zip(loose["doc_id"], loose["actor"])))
     assert list(loose["similarity"]) == sorted(loose["similarity"], reverse=True)
-    assert len(queries.claim_reports(con, claim, MatchSettings(window_days=30, top_k=2, threshold=-1.0))) == 2
+    assert len(match.claim_reports(con, claim, MatchSettings(window_days=30, top_k=2, threshold=-1.0))) == 2
     # Rochan's reports come 6 days after the claim: a 3-day window leaves them out.
-    near = queries.claim_reports(con, claim, MatchSettings(window_days=3, top_k=50, threshold=-1.0, per_source=50))
+    near = match.claim_reports(con, claim, MatchSettings(window_days=3, top_k=50, threshold=-1.0, per_source=50))
     assert "Rochan Consulting" in set(loose["actor"])
     assert "Rochan Consulting" not in set(near["actor"])
     assert "Conflict Intelligence Team" in set(near["actor"])
@@ -92,35 +92,35 @@ def test_claim_reports_follow_window_threshold_and_top_k(con):
 
 def test_statement_context_cuts_the_document_at_the_sentence(con):
     claim = claim_id(con, "withdraw forces")
-    context = queries.statement_context(con, claim, neighbours=1)
+    context = reads.statement_context(con, claim, neighbours=1)
     assert context["sentence"] == "A decision has been taken to partially withdraw forces from the border area."
     assert context["before"].startswith("Units of the Western")
     assert context["after"].strip().startswith("The troops are loading")
-    assert queries.statement_context(con, "missing") is None
+    assert reads.statement_context(con, "missing") is None
 
 
 def test_verdicts_are_validated_saved_replaced_and_cleared(con):
     claim = claim_id(con, "withdraw forces")
     report = con.execute("SELECT report_id FROM matches WHERE claim_id = ?", [claim]).fetchone()[0]
     with pytest.raises(StoreError, match="not one of confirmed, rejected"):
-        queries.save_verdict(con, claim, report, "maybe")
+        writes.save_verdict(con, claim, report, "maybe")
     with pytest.raises(StoreError, match="no such claim and report"):
-        queries.save_verdict(con, claim, "nope", "confirmed")
-    version = queries.data_version(con)
-    queries.save_verdict(con, claim, report, "confirmed", analyst="ana")
-    assert queries.data_version(con) != version
-    queries.save_verdict(con, claim, report, "rejected")
-    verdicts = queries.list_verdicts(con)
+        writes.save_verdict(con, claim, "nope", "confirmed")
+    version = schema.data_version(con)
+    writes.save_verdict(con, claim, report, "confirmed", analyst="ana")
+    assert schema.data_version(con) != version
+    writes.save_verdict(con, claim, report, "rejected")
+    verdicts = reads.list_verdicts(con)
     assert list(verdicts[["claim_id", "report_id", "verdict"]].itertuples(index=False, name=None)) == [(claim, report, "rejected")]
-    queries.save_verdict(con, claim, report, None)
-    assert queries.list_verdicts(con).empty
+    writes.save_verdict(con, claim, report, None)
+    assert reads.list_verdicts(con).empty
 
 
 def test_an_empty_file_has_no_schema(tmp_path):
-    con = store.connect(tmp_path / "new.duckdb")
-    assert not queries.has_schema(con)
-    assert queries.data_version(con) == "empty"
-    assert queries.database_facts(con) == {"schema_version": None}
+    con = connection.connect(tmp_path / "new.duckdb")
+    assert not schema.has_schema(con)
+    assert schema.data_version(con) == "empty"
+    assert reads.database_facts(con) == {"schema_version": None}
     con.close()
 
 

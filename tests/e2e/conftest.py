@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from app.conftest import build_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,9 +86,9 @@ def server(tmp_path_factory, embedder, registry):
     db = folder / "crosscheck.duckdb"
     build_database(db, embedder, registry)
     # Read before the server starts: from then on its process holds the database file.
-    from crosscheck import store
+    from crosscheck.db import connection
 
-    con = store.connect(db)
+    con = connection.connect(db)
     hostile = con.execute("SELECT statement_id FROM statements WHERE text LIKE '%<script>%'").fetchone()[0]
     withdraw = con.execute("SELECT statement_id FROM statements WHERE text LIKE '%withdraw forces%'").fetchone()[0]
     con.close()

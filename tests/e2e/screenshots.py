@@ -20,9 +20,9 @@ from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server, wai
 
 def pick_claim(db: Path) -> str | None:
     """The Russian withdrawal claim with the most contradicting reports (else the most matched claim)."""
-    from crosscheck import store
+    from crosscheck.db import connection
 
-    con = store.connect(db, read_only=True)
+    con = connection.connect(db, read_only=True)
     try:
         row = con.execute(
             """SELECT m.claim_id FROM matches m JOIN statements s ON s.statement_id = m.claim_id
@@ -38,9 +38,9 @@ def pick_claim(db: Path) -> str | None:
 
 def scored(db: Path) -> bool:
     """True when the database holds stance scores (a stance model was available at ingest)."""
-    from crosscheck import store
+    from crosscheck.db import connection
 
-    con = store.connect(db, read_only=True)
+    con = connection.connect(db, read_only=True)
     try:
         return con.execute("SELECT count(*) FROM matches WHERE stance IS NOT NULL").fetchone()[0] > 0
     finally:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from app.conftest import UPLOAD_TEXT
 from conftest import shared_data
+from playwright.sync_api import expect
+
 from e2e.conftest import wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -66,7 +66,7 @@ def load_snli(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     try:
         with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
+            for _n, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
                 rec = json.loads(line)

@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from crosscheck import analytics, queries
+from crosscheck import analytics, match
 from crosscheck.config import MatchSettings
+from crosscheck.db import reads
 from crosscheck.ui.resources import _database
 
 
@@ -21,7 +22,7 @@ def _cursor(path: str):
 def headline_figures(path: str, version: str) -> dict:
     """Documents, statements, claims, reports, contradicted claims."""
     with _cursor(path) as con:
-        return analytics.headline_figures(con)
+        return reads.headline_figures(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -50,7 +51,7 @@ def timeline(path: str, version: str, freq: str, by: str | None) -> pd.DataFrame
 def filter_options(path: str, version: str) -> dict:
     """Choices for the Claims filters."""
     with _cursor(path) as con:
-        return queries.claim_filter_options(con)
+        return reads.claim_filter_options(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -68,7 +69,7 @@ def claims(
 ) -> pd.DataFrame:
     """The filtered claims table."""
     with _cursor(path) as con:
-        return queries.list_claims(
+        return reads.list_claims(
             con, actors=actors, countries=countries, start=start, end=end, stance=stance,
             min_contradiction=min_contradiction, search=search, claim_ids=claim_ids,
         )
@@ -79,4 +80,4 @@ def claim_reports(path: str, version: str, claim_id: str, window: int, threshold
     """Reports of one claim under the given settings."""
     settings = MatchSettings(window_days=window, top_k=top_k, threshold=threshold)
     with _cursor(path) as con:
-        return queries.claim_reports(con, claim_id, settings)
+        return match.claim_reports(con, claim_id, settings)

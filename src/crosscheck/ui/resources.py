@@ -1,12 +1,14 @@
-"""Cached resources shared by every session: database, writer, models, registry."""
+"""Cached resources shared by every session: database, writer, models (embedder, scorer, registry)."""
 
 from __future__ import annotations
 
 import duckdb
 import streamlit as st
 
-from crosscheck import config, queries, store
-from crosscheck.writer import Writer
+from crosscheck import config
+from crosscheck.db import connection, schema
+from crosscheck.db.writer import Writer
+from crosscheck.workspace import Models, load_models, prepare
 
 
 def _close_database(con: duckdb.DuckDBPyConnection) -> None:
@@ -24,7 +26,7 @@ def _close_writer(writer: Writer) -> None:
 # so a cleared connection is closed and its writer thread stopped instead of lingering until exit.
 @st.cache_resource(show_spinner=False, on_release=_close_database)
 def _database(path: str):
-    return store.connect(path)
+    return connection.connect(path)
 
 
 @st.cache_resource(show_spinner=False, on_release=_close_writer)
@@ -53,46 +55,20 @@ def get_writer() -> Writer:
     return _writer(db_path())
 
 
-@st.cache_resource(show_spinner="Loading the embedding model…")
-def get_embedder():
-    """The embedding model, loaded once per process."""
-    from crosscheck.embed import load_embedder
-
-    return load_embedder()
-
-
-@st.cache_resource(show_spinner="Loading the stance model…")
-def get_scorer():
-    """The stance model, loaded once per process."""
-    from crosscheck.stance import load_scorer
-
-    # The stance model picks passages with MiniLM: share the loaded copy when that is the embedder.
-    shared = get_embedder() if config.embed_model_name() == config.DEFAULT_EMBED_MODEL else None
-    return load_scorer(embedder=shared)
-
-
-@st.cache_resource(show_spinner=False)
-def get_registry():
-    """The actor registry from data/actors.yaml, loaded once per process."""
-    from crosscheck.actors import load_registry
-
-    return load_registry()
-
-
-def _prepare(con, embed_model: str, dim: int, registry) -> None:
-    store.ensure_schema(con, embed_model, dim)
-    store.sync_actors(con, registry)
+@st.cache_resource(show_spinner="Loading the models…")
+def get_models() -> Models:
+    """The embedder, stance scorer and actor registry, loaded once per process (workspace.load_models)."""
+    return load_models()
 
 
 def prepare_database() -> None:
     """Create the schema and actors on first use (through the writer); checks the embedding model."""
     con = open_reader()
-    if queries.has_schema(con) and store.get_meta(con, "embed_model"):
+    if schema.has_schema(con) and schema.get_meta(con, "embed_model"):
         return
-    embedder = get_embedder()
-    get_writer().submit(_prepare, embedder.name, embedder.dim, get_registry()).result()
+    get_writer().submit(prepare, get_models()).result()
 
 
 def data_version() -> str:
     """Changes whenever stored data changes: the key of every cached page read."""
-    return queries.data_version(open_reader())
+    return schema.data_version(open_reader())

@@ -8,9 +8,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable, Sequence
 
 from crosscheck import ingest
-from crosscheck.pipeline import IngestSummary, extract_each, ingest_documents, refusal
+from crosscheck.pipeline import IngestSummary, extract_each, refusal
 from crosscheck.records import Document
-from crosscheck.ui.resources import get_embedder, get_registry, get_scorer, get_writer, prepare_database
+from crosscheck.ui.resources import get_models, get_writer
+from crosscheck.workspace import ingest_batch
 
 
 def collect_documents(
@@ -43,11 +44,8 @@ def ingest_in_writer(
     """
     events: queue.Queue = queue.Queue()
     try:
-        prepare_database()
         future = get_writer().submit(
-            ingest_documents, list(documents),
-            embedder=get_embedder(), scorer=get_scorer(), registry=get_registry(),
-            progress=lambda i, result: events.put((i, result)),
+            ingest_batch, list(documents), get_models(), progress=lambda i, result: events.put((i, result)),
         )
     except Exception as e:  # noqa: BLE001 - the page shows one line, the log has the traceback
         return IngestSummary(results=[refusal("this upload", e)])

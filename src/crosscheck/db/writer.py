@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 from concurrent.futures import Future
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import duckdb
 
@@ -25,7 +25,7 @@ class Writer:
 
         writer = Writer(con)
         future = writer.submit(fn, arg)          # fn(cursor, arg) runs on the writer thread
-        summary = writer.submit_ingest(docs, embedder=e, scorer=s, registry=r).result()
+        summary = writer.submit(ingest_batch, docs, models=models).result()   # crosscheck.workspace
         writer.close()
     """
 
@@ -47,28 +47,6 @@ class Writer:
             self._unfinished += 1
             self._jobs.put((future, fn, args, kwargs))
         return future
-
-    def submit_ingest(
-        self,
-        documents: Iterable,
-        *,
-        embedder,
-        scorer,
-        registry,
-        settings=None,
-        limits=None,
-        progress: Callable | None = None,
-    ) -> Future:
-        """Queue an ingest of documents (one transaction each); the Future holds the IngestSummary.
-
-        `progress(i, result)` is called on the writer thread after each document, so it must not
-        touch Streamlit elements; let it store the count somewhere the page polls.
-        """
-        documents = list(documents)  # a generator must not be consumed by another thread later
-        return self.submit(
-            _ingest_job, documents, embedder=embedder, scorer=scorer, registry=registry,
-            settings=settings, limits=limits, progress=progress,
-        )
 
     def pending(self) -> int:
         """Jobs waiting behind the one running."""
@@ -143,16 +121,3 @@ class Writer:
                 cursor.close()
             except duckdb.Error:
                 pass
-
-
-def _ingest_job(cursor, documents, *, embedder, scorer, registry, settings, limits, progress):
-    from crosscheck import store
-    from crosscheck.pipeline import ingest_documents
-
-    store.ensure_schema(cursor, embedder.name, embedder.dim)
-    store.sync_actors(cursor, registry)
-    return ingest_documents(
-        cursor, documents, embedder=embedder, scorer=scorer, registry=registry,
-        settings=settings, limits=limits, progress=progress,
-    )
-

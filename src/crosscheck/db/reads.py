@@ -1,0 +1,335 @@
+"""Reads: statements, pairs, claims with their strongest reports, actors, verdicts, counts.
+
+Every function takes a connection or cursor and returns plain Python or a DataFrame; optional
+filters are built with `sql.Where`, and "a claim" is always `sql.is_claim`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+import duckdb
+import pandas as pd
+
+from crosscheck.config import STANCES
+from crosscheck.db.schema import get_meta, has_schema
+from crosscheck.db.sql import Where, is_claim, is_report
+from crosscheck.errors import StoreError
+
+CLAIM_COLUMNS = [
+    "claim_id", "stated_on", "actor", "country", "speaker", "text", "title", "reports",
+    "max_contradiction", "contradicting_id", "contradicting_text", "contradicting_actor",
+    "supporting_id", "supporting_text", "supporting_actor",
+]
+PAIR_COLUMNS = [
+    "claim_id", "report_id", "claim_text", "report_text",
+    "claim_actor", "claim_actor_type", "claim_country", "claim_speaker",
+    "report_actor", "report_actor_type", "report_speaker",
+    "claim_date", "report_date", "lag_days", "similarity", "stance", "contradiction", "support",
+    "claim_doc_id", "claim_title", "report_doc_id", "report_title", "report_url", "report_publisher",
+    "verdict",
+]
+
+
+# ---------------------------------------------------------------- documents and statements
+
+
+def has_document(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
+    """True when a document with this normalised-text hash is stored."""
+    return con.execute("SELECT 1 FROM documents WHERE sha256 = ?", [sha256]).fetchone() is not None
+
+
+def list_statements(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """All statements in document order, with the columns of `crosscheck statements`."""
+    return con.execute(
+        """SELECT statement_id, doc_id, text, speaker, actor, actor_type, stated_on, start, "end"
+           FROM statements ORDER BY doc_id, seq"""
+    ).df()
+
+
+def list_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """All scored pairs, strongest contradiction first."""
+    return con.execute(
+        """SELECT claim_id, report_id, similarity, stance, contradiction
+           FROM matches ORDER BY contradiction DESC NULLS LAST, similarity DESC"""
+    ).df()
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Headline figures for summaries and the overview."""
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM statements),
+                  (SELECT count(*) FROM matches)"""
+    ).fetchone()
+    return {"documents": row[0], "statements": row[1], "matches": row[2]}
+
+
+def statement_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str], *, with_vectors: bool = False) -> pd.DataFrame:
+    """text and stated_on (and embedding) of the given statements, indexed by statement_id."""
+    columns = "s.statement_id, s.text, s.stated_on" + (", s.embedding" if with_vectors else "")
+    sql, params = Where().add("list_contains(?, s.statement_id)", list(ids)).build(f"SELECT {columns} FROM statements s")
+    return con.execute(sql, params).df().set_index("statement_id")
+
+
+def empty_statements() -> pd.DataFrame:
+    return pd.DataFrame(columns=["statement_id", "doc_id", "text", "speaker", "actor", "actor_type", "stated_on", "start", "end"])
+
+
+def empty_matches() -> pd.DataFrame:
+    return pd.DataFrame(columns=["claim_id", "report_id", "similarity", "stance", "contradiction"])
+
+
+# ---------------------------------------------------------------- claims and their reports
+
+
+def claim_filter_options(con: duckdb.DuckDBPyConnection) -> dict:
+    """Values the Claims filters can take: actors, countries, first and last claim date."""
+    sql, params = Where().add(*is_claim("s")).add("s.actor IS NOT NULL").build(
+        "SELECT DISTINCT s.actor FROM statements s", "ORDER BY 1")
+    actors = [r[0] for r in con.execute(sql, params).fetchall()]
+    sql, params = Where().add(*is_claim("s")).add("a.country IS NOT NULL").build(
+        "SELECT DISTINCT a.country FROM statements s JOIN actors a ON a.actor = s.actor", "ORDER BY 1")
+    countries = [r[0] for r in con.execute(sql, params).fetchall()]
+    sql, params = Where().add(*is_claim("s")).build("SELECT min(s.stated_on), max(s.stated_on) FROM statements s")
+    first, last = con.execute(sql, params).fetchone()
+    return {"actors": actors, "countries": countries, "first": first, "last": last}
+
+
+def list_claims(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    actors: Sequence[str] = (),
+    countries: Sequence[str] = (),
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    stance: str | None = None,
+    min_contradiction: float = 0.0,
+    search: str = "",
+    claim_ids: Sequence[str] | None = None,
+    limit: int = 1000,
+) -> pd.DataFrame:
+    """Government claims with their strongest contradicting and supporting reports, filtered.
+
+    `stance` keeps claims with at least one pair of that stance; `min_contradiction` keeps claims
+    whose strongest contradiction reaches it (claims without scored pairs count as 0).
+    """
+    if stance is not None and stance not in STANCES:
+        raise StoreError(f"unknown stance {stance!r}; expected one of {', '.join(STANCES)}")
+    if claim_ids is not None and not claim_ids:
+        return pd.DataFrame(columns=CLAIM_COLUMNS)
+    where = Where().add(*is_claim("s")).add_in("s.actor", actors).add_in("a.country", countries)
+    if start:
+        where.add("s.stated_on >= ?", start)
+    if end:
+        where.add("s.stated_on <= ?", end)
+    if search:
+        needle = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.add("s.text ILIKE ? ESCAPE '\\' OR s.speaker ILIKE ? ESCAPE '\\'", needle, needle)
+    if claim_ids is not None:
+        where.add("list_contains(?, s.statement_id)", list(claim_ids))
+    having = Where().add("coalesce(max(m.contradiction), 0) >= ?", float(min_contradiction))
+    if stance:
+        having.add("count(*) FILTER (WHERE m.stance = ?) > 0", stance)
+    claims_sql, claims_params = where.build(
+        """SELECT s.statement_id AS claim_id, s.stated_on, s.actor, a.country, s.speaker, s.text, d.title
+           FROM statements s
+           JOIN documents d ON d.doc_id = s.doc_id
+           LEFT JOIN actors a ON a.actor = s.actor"""
+    )
+    sql = f"""
+        WITH claims AS ({claims_sql}),
+        pairs AS (
+            SELECT m.*, r.text AS report_text, r.actor AS report_actor
+            FROM matches m JOIN statements r ON r.statement_id = m.report_id
+        )
+        SELECT c.claim_id, c.stated_on, c.actor, c.country, c.speaker, c.text, c.title,
+               count(m.report_id) AS reports,
+               max(m.contradiction) AS max_contradiction,
+               arg_max(m.report_id, m.contradiction) FILTER (WHERE m.stance = 'contradicts') AS contradicting_id,
+               arg_max(m.report_text, m.contradiction) FILTER (WHERE m.stance = 'contradicts') AS contradicting_text,
+               arg_max(m.report_actor, m.contradiction) FILTER (WHERE m.stance = 'contradicts') AS contradicting_actor,
+               arg_max(m.report_id, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_id,
+               arg_max(m.report_text, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_text,
+               arg_max(m.report_actor, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_actor
+        FROM claims c LEFT JOIN pairs m ON m.claim_id = c.claim_id
+        GROUP BY ALL
+        {having.sql("HAVING")}
+        ORDER BY max_contradiction DESC NULLS LAST, c.stated_on, c.claim_id
+        LIMIT ?"""
+    return con.execute(sql, [*claims_params, *having.params, int(limit)]).df()
+
+
+def get_statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | None:
+    """One statement with its document (title, publisher, url, date) and its actor's country."""
+    cur = con.execute(
+        """SELECT s.statement_id, s.doc_id, s.seq, s.text, s.start, s."end", s.speaker, s.actor, s.actor_type,
+                  s.stated_on, s.is_quote, s.inferred_actor, a.country,
+                  d.title, d.publisher, d.url, d.published_on, d.source_name
+           FROM statements s JOIN documents d ON d.doc_id = s.doc_id
+           LEFT JOIN actors a ON a.actor = s.actor
+           WHERE s.statement_id = ?""",
+        [statement_id],
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([c[0] for c in cur.description], row))
+
+
+def statement_context(con: duckdb.DuckDBPyConnection, statement_id: str, neighbours: int = 1) -> dict | None:
+    """The statement's text with the document text around it: before, sentence, after.
+
+    Context reaches `neighbours` statements either side, cut from the document text by the
+    stored character offsets so the sentence can be highlighted where it stands.
+    """
+    row = con.execute(
+        """SELECT d.text, s.start, s."end", s.seq, s.doc_id FROM statements s JOIN documents d ON d.doc_id = s.doc_id
+           WHERE s.statement_id = ?""",
+        [statement_id],
+    ).fetchone()
+    if row is None:
+        return None
+    text, start, end, seq, doc_id = row
+    lo, hi = con.execute(
+        """SELECT min(start), max("end") FROM statements WHERE doc_id = ? AND seq BETWEEN ? AND ?""",
+        [doc_id, seq - neighbours, seq + neighbours],
+    ).fetchone()
+    lo = min(lo if lo is not None else start, start)
+    hi = max(hi if hi is not None else end, end)
+    return {
+        "before": text[lo:start],
+        "sentence": text[start:end],
+        "after": text[end:hi],
+        "clipped_start": lo > 0,
+        "clipped_end": hi < len(text),
+    }
+
+
+def report_details(con: duckdb.DuckDBPyConnection, claim_id: str, report_ids: Sequence[str]) -> pd.DataFrame:
+    """Texts, documents, stored scores and verdicts of the given reports of one claim."""
+    return con.execute(
+        """SELECT r.statement_id AS report_id, r.text, r.speaker, r.actor, r.actor_type, r.stated_on,
+                  d.title, d.publisher, d.url, d.doc_id,
+                  m.stance, m.contradiction, m.support, v.verdict, v.analyst, v.decided_at
+           FROM statements r
+           JOIN documents d ON d.doc_id = r.doc_id
+           LEFT JOIN matches m ON m.claim_id = ? AND m.report_id = r.statement_id
+           LEFT JOIN verdicts v ON v.claim_id = ? AND v.report_id = r.statement_id
+           WHERE list_contains(?, r.statement_id)""",
+        [claim_id, claim_id, list(report_ids)],
+    ).df()
+
+
+def stored_similarities(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> pd.DataFrame:
+    """claim_id, similarity of the stored pairs of these claims."""
+    return con.execute(
+        "SELECT m.claim_id, m.similarity FROM matches m WHERE list_contains(?, m.claim_id)", [list(claim_ids)]
+    ).df()
+
+
+def list_verdicts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every analyst verdict with the two texts, newest first."""
+    return con.execute(
+        """SELECT v.claim_id, v.report_id, v.verdict, v.analyst, v.note, v.decided_at,
+                  c.text AS claim_text, r.text AS report_text, m.stance, m.contradiction
+           FROM verdicts v
+           LEFT JOIN statements c ON c.statement_id = v.claim_id
+           LEFT JOIN statements r ON r.statement_id = v.report_id
+           LEFT JOIN matches m ON m.claim_id = v.claim_id AND m.report_id = v.report_id
+           ORDER BY v.decided_at DESC"""
+    ).df()
+
+
+def claims_of_documents(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> pd.DataFrame:
+    """Claims found in the given documents (the Upload page links to them)."""
+    if not doc_ids:
+        return pd.DataFrame(columns=["claim_id", "text", "actor", "stated_on"])
+    sql, params = Where().add("list_contains(?, s.doc_id)", list(doc_ids)).add(*is_claim("s")).build(
+        "SELECT s.statement_id AS claim_id, s.text, s.actor, s.stated_on FROM statements s", "ORDER BY s.doc_id, s.seq")
+    return con.execute(sql, params).df()
+
+
+# ---------------------------------------------------------------- pairs and figures for analytics
+
+
+def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per stored match (PAIR_COLUMNS): both texts, actors, dates, documents and the verdict."""
+    if not has_schema(con):
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    frame = con.execute(
+        """SELECT m.claim_id, m.report_id, c.text AS claim_text, r.text AS report_text,
+                  c.actor AS claim_actor, c.actor_type AS claim_actor_type, ca.country AS claim_country,
+                  c.speaker AS claim_speaker,
+                  r.actor AS report_actor, r.actor_type AS report_actor_type, r.speaker AS report_speaker,
+                  coalesce(c.stated_on, cd.published_on) AS claim_date,
+                  coalesce(r.stated_on, rd.published_on) AS report_date,
+                  coalesce(m.lag_days, date_diff('day', coalesce(c.stated_on, cd.published_on),
+                                                        coalesce(r.stated_on, rd.published_on))) AS lag_days,
+                  m.similarity, m.stance, m.contradiction, m.support,
+                  c.doc_id AS claim_doc_id, cd.title AS claim_title,
+                  r.doc_id AS report_doc_id, rd.title AS report_title, rd.url AS report_url,
+                  rd.publisher AS report_publisher, v.verdict
+           FROM matches m
+           JOIN statements c ON c.statement_id = m.claim_id
+           JOIN statements r ON r.statement_id = m.report_id
+           LEFT JOIN documents cd ON cd.doc_id = c.doc_id
+           LEFT JOIN documents rd ON rd.doc_id = r.doc_id
+           LEFT JOIN actors ca ON ca.actor = c.actor
+           LEFT JOIN verdicts v ON v.claim_id = m.claim_id AND v.report_id = m.report_id
+           ORDER BY claim_date NULLS LAST, m.claim_id, m.similarity DESC, m.report_id"""
+    ).df()
+    return frame[PAIR_COLUMNS]
+
+
+def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Documents, statements, claims, reports, matched pairs and contradicted claims (≥1 contradicting pair)."""
+    keys = ("documents", "statements", "claims", "reports", "pairs", "contradicted_claims")
+    if not has_schema(con):
+        return dict.fromkeys(keys, 0)
+    claim, *claim_params = is_claim("s")
+    report, *report_params = is_report("s")
+    row = con.execute(
+        f"""SELECT (SELECT count(*) FROM documents),
+                   (SELECT count(*) FROM statements),
+                   (SELECT count(*) FROM statements s WHERE {claim}),
+                   (SELECT count(*) FROM statements s WHERE {report}),
+                   (SELECT count(*) FROM matches),
+                   (SELECT count(DISTINCT m.claim_id) FROM matches m WHERE m.stance = 'contradicts')""",
+        [*claim_params, *report_params],
+    ).fetchone()
+    return {k: int(v) for k, v in zip(keys, row)}
+
+
+def database_facts(con: duckdb.DuckDBPyConnection) -> dict:
+    """Schema version, embedding model and dimension, stance models used, and the headline counts."""
+    if not has_schema(con):
+        return {"schema_version": None}
+    facts = {
+        "schema_version": get_meta(con, "schema_version"),
+        "embed_model": get_meta(con, "embed_model"),
+        "embed_dim": get_meta(con, "embed_dim"),
+        "stance_models": [r[0] for r in con.execute(
+            "SELECT DISTINCT m.model FROM matches m WHERE m.model IS NOT NULL ORDER BY 1").fetchall()],
+    }
+    figures = headline_figures(con)  # the same counts as the Overview
+    verdicts, actors = con.execute("SELECT (SELECT count(*) FROM verdicts), (SELECT count(*) FROM actors)").fetchone()
+    facts.update(
+        documents=figures["documents"], statements=figures["statements"], claims=figures["claims"],
+        reports=figures["reports"], matches=figures["pairs"], verdicts=verdicts, actors=actors,
+    )
+    return facts
+
+
+# ---------------------------------------------------------------- actors
+
+
+def list_actors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """All actors with how many statements each has, unconfirmed ones first."""
+    return con.execute(
+        """SELECT a.actor, a.actor_type, a.country, a.organisation, a.role, a.aliases, a.inferred, a.confirmed,
+                  count(s.statement_id) AS statements
+           FROM actors a LEFT JOIN statements s ON s.actor = a.actor
+           GROUP BY ALL
+           ORDER BY a.confirmed, statements DESC, a.actor"""
+    ).df()

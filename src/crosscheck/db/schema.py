@@ -1,0 +1,119 @@
+"""Tables and meta: created on first use, versioned, tied to one embedding model; the data version."""
+
+from __future__ import annotations
+
+import duckdb
+
+from crosscheck.errors import ModelError, StoreError
+
+SCHEMA_VERSION = 1
+
+
+def _schema(dim: int) -> list[str]:
+    return [
+        "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        """CREATE TABLE IF NOT EXISTS documents (
+            doc_id VARCHAR PRIMARY KEY,
+            sha256 VARCHAR NOT NULL UNIQUE,
+            title VARCHAR, publisher VARCHAR, url VARCHAR,
+            published_on DATE, date_source VARCHAR,
+            source_name VARCHAR, format VARCHAR,
+            text VARCHAR NOT NULL,
+            n_statements INTEGER NOT NULL,
+            ingested_at TIMESTAMP NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS statements (
+            statement_id VARCHAR PRIMARY KEY,
+            doc_id VARCHAR NOT NULL,
+            seq INTEGER NOT NULL,
+            text VARCHAR NOT NULL,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+            speaker VARCHAR, actor VARCHAR, actor_type VARCHAR,
+            stated_on DATE,
+            is_quote BOOLEAN NOT NULL DEFAULT false,
+            boilerplate BOOLEAN NOT NULL DEFAULT false,
+            inferred_actor BOOLEAN NOT NULL DEFAULT false,
+            embedding FLOAT[{dim}])""",
+        """CREATE TABLE IF NOT EXISTS actors (
+            actor VARCHAR PRIMARY KEY,
+            actor_type VARCHAR NOT NULL,
+            country VARCHAR,
+            organisation VARCHAR,
+            role VARCHAR,
+            aliases VARCHAR[],
+            inferred BOOLEAN NOT NULL DEFAULT false,
+            confirmed BOOLEAN NOT NULL DEFAULT true)""",
+        """CREATE TABLE IF NOT EXISTS matches (
+            claim_id VARCHAR NOT NULL,
+            report_id VARCHAR NOT NULL,
+            similarity FLOAT NOT NULL,
+            stance VARCHAR,
+            contradiction FLOAT,
+            support FLOAT,
+            lag_days INTEGER,
+            model VARCHAR,
+            scored_at TIMESTAMP,
+            PRIMARY KEY (claim_id, report_id))""",
+        """CREATE TABLE IF NOT EXISTS verdicts (
+            claim_id VARCHAR NOT NULL,
+            report_id VARCHAR NOT NULL,
+            verdict VARCHAR NOT NULL,
+            analyst VARCHAR,
+            note VARCHAR,
+            decided_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (claim_id, report_id))""",
+    ]
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, embed_model: str, dim: int) -> None:
+    """Create the schema on first use; refuse a database embedded with another model."""
+    version = get_meta(con, "schema_version")
+    if version is None:
+        con.execute("BEGIN")
+        for ddl in _schema(dim):
+            con.execute(ddl)
+        set_meta(con, "schema_version", str(SCHEMA_VERSION))
+        set_meta(con, "embed_model", embed_model)
+        set_meta(con, "embed_dim", str(dim))
+        con.execute("COMMIT")
+        return
+    if int(version) > SCHEMA_VERSION:
+        raise StoreError(f"database schema version {version} is newer than this Crosscheck ({SCHEMA_VERSION})")
+    stored_model, stored_dim = get_meta(con, "embed_model"), get_meta(con, "embed_dim")
+    if stored_model != embed_model or int(stored_dim or 0) != dim:
+        raise ModelError(
+            f"database was embedded with {stored_model} ({stored_dim}-d), not {embed_model} ({dim}-d); "
+            "use the same CROSSCHECK_EMBED_MODEL or a new database"
+        )
+
+
+def has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """True once the database has its schema (an empty file has none): the one check every reader uses."""
+    return get_meta(con, "schema_version") is not None
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A string that changes whenever stored data changes; cache keys for page reads."""
+    if not has_schema(con):
+        return "empty"
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM statements),
+                  (SELECT count(*) FROM matches), (SELECT max(scored_at) FROM matches),
+                  (SELECT count(*) FROM verdicts), (SELECT max(decided_at) FROM verdicts),
+                  (SELECT count(*) FROM actors),
+                  (SELECT string_agg(actor || actor_type || coalesce(country, '') || confirmed::VARCHAR
+                                     || coalesce(array_to_string(aliases, ','), ''), '|' ORDER BY actor)
+                     FROM actors)"""
+    ).fetchone()
+    return "/".join("" if v is None else str(v) for v in row[:7]) + f"/{hash(row[7]) & 0xFFFFFFFF:x}"

@@ -1,0 +1,67 @@
+"""Statements with their embeddings: the matchable statements of some actor types, and claims to cluster."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from crosscheck.config import CLAIM_TYPES
+from crosscheck.db.sql import Where, is_claim, marks
+
+
+def fetch_vectors(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence = ()) -> tuple[pd.DataFrame, np.ndarray]:
+    """Run a query whose columns include `embedding`; return the other columns and an (n, dim) float32 matrix."""
+    got = con.execute(sql, list(params)).fetchnumpy()
+    emb = got.pop("embedding")
+    columns = {}
+    for name, values in got.items():
+        if np.ma.isMaskedArray(values):
+            values = values.astype(object).filled(None) if values.dtype == object else values.filled(np.datetime64("NaT") if values.dtype.kind == "M" else 0)
+        columns[name] = values
+    frame = pd.DataFrame(columns)
+    if len(emb) == 0:
+        return frame, np.zeros((0, 0), dtype=np.float32)
+    return frame, np.vstack(list(emb)).astype(np.float32, copy=False)
+
+
+def matchable(
+    con: duckdb.DuckDBPyConnection,
+    kinds: Sequence[str],
+    *,
+    ids: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    window: tuple[dt.date, dt.date] | None = None,
+    ordered: bool = False,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Embedded, non-boilerplate statements of these actor types: statement_id, stated_on, side, source, actor_type.
+
+    `side` is the country (else the actor) of a government statement, so pairs on one side can be
+    skipped; `source` is document + actor. `ids` keeps only those statements, `exclude` drops them,
+    `window` keeps statements dated inside it or undated; `ordered` sorts by statement_id (ranking
+    does not need it: rank_pairs breaks ties by id).
+    """
+    where = Where().add(f"s.actor_type IN ({marks(kinds)})", *kinds).add("s.embedding IS NOT NULL").add("NOT s.boilerplate")
+    if ids is not None:
+        where.add("list_contains(?, s.statement_id)", list(ids))
+    if exclude:
+        where.add("NOT list_contains(?, s.statement_id)", list(exclude))
+    if window is not None:
+        where.add("s.stated_on IS NULL OR s.stated_on BETWEEN ? AND ?", *window)
+    head = f"""SELECT s.statement_id, s.stated_on,
+                      CASE WHEN s.actor_type IN ({marks(CLAIM_TYPES)}) THEN coalesce(a.country, s.actor, '') END AS side,
+                      s.doc_id || '|' || coalesce(s.actor, '') AS source,
+                      s.actor_type, s.embedding
+               FROM statements s LEFT JOIN actors a ON a.actor = s.actor"""
+    sql, params = where.build(head, "ORDER BY s.statement_id" if ordered else "")
+    return fetch_vectors(con, sql, [*CLAIM_TYPES, *params])
+
+
+def claims_with_vectors(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, np.ndarray]:
+    """claim_id and text of every embedded claim, with its vector, in claim_id order."""
+    sql, params = Where().add(*is_claim("s")).add("s.embedding IS NOT NULL").build(
+        "SELECT s.statement_id AS claim_id, s.text, s.embedding FROM statements s", "ORDER BY s.statement_id")
+    return fetch_vectors(con, sql, params)

@@ -1,0 +1,183 @@
+"""Writes: a document with its statements and vectors, scored pairs, actors, verdicts.
+
+Run inside the caller's transaction (a document) or the app's one writer (verdicts, actor edits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from crosscheck.config import ACTOR_TYPES
+from crosscheck.db.schema import get_meta
+from crosscheck.errors import StoreError
+from crosscheck.records import Document, Statement
+
+VERDICTS = ("confirmed", "rejected")
+# Columns update_actor may set; names come from this tuple, never from the caller.
+ACTOR_COLUMNS = ("actor_type", "country", "aliases", "confirmed")
+
+
+def statement_id(doc_id: str, seq: int) -> str:
+    return f"{doc_id}-{seq:04d}"
+
+
+def insert_document(
+    con: duckdb.DuckDBPyConnection,
+    doc: Document,
+    statements: Sequence[Statement],
+    vectors: np.ndarray | None,
+) -> list[str]:
+    """Insert one document and its statements (inside the caller's transaction); return statement ids."""
+    con.execute(
+        "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            doc.doc_id, doc.sha256, doc.title, doc.publisher, doc.url, doc.published_on,
+            doc.date_source, doc.source_name, doc.format, doc.text, len(statements),
+            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        ],
+    )
+    ids = [statement_id(doc.doc_id, i) for i in range(len(statements))]
+    if not statements:
+        return ids
+    rows = pd.DataFrame(
+        {
+            "statement_id": ids,
+            "doc_id": doc.doc_id,
+            "seq": range(len(statements)),
+            "text": [s.text for s in statements],
+            "start": [s.start for s in statements],
+            "end": [s.end for s in statements],
+            "speaker": [s.speaker for s in statements],
+            "actor": [s.actor for s in statements],
+            "actor_type": [s.actor_type for s in statements],
+            "stated_on": pd.array([s.stated_on for s in statements], dtype="object"),
+            "is_quote": [s.is_quote for s in statements],
+            "boilerplate": [s.boilerplate for s in statements],
+            "inferred_actor": [s.inferred_actor for s in statements],
+            "embedding": list(vectors.astype(np.float32)) if vectors is not None else [None] * len(statements),
+        }
+    )
+    con.register("_new_statements", rows)
+    try:
+        dim = get_meta(con, "embed_dim")
+        con.execute(
+            f"""INSERT INTO statements SELECT statement_id, doc_id, seq, text, start, "end", speaker,
+                actor, actor_type, CAST(stated_on AS DATE), is_quote, boilerplate, inferred_actor,
+                CAST(embedding AS FLOAT[{int(dim)}]) FROM _new_statements"""
+        )
+    finally:
+        con.unregister("_new_statements")
+    return ids
+
+
+def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame) -> int:
+    """Upsert scored pairs (columns as the matches table); return how many."""
+    if matches.empty:
+        return 0
+    cols = ["claim_id", "report_id", "similarity", "stance", "contradiction", "support", "lag_days", "model", "scored_at"]
+    frame = matches.reindex(columns=cols)
+    con.register("_new_matches", frame)
+    try:
+        con.execute("INSERT OR REPLACE INTO matches SELECT * FROM _new_matches")
+    finally:
+        con.unregister("_new_matches")
+    return len(frame)
+
+
+def sync_actors(con: duckdb.DuckDBPyConnection, registry) -> int:
+    """Add registry actors the database does not know yet (edits made in the app are kept)."""
+    added = 0
+    for a in registry.actors.values():
+        exists = con.execute("SELECT 1 FROM actors WHERE actor = ?", [a.name]).fetchone()
+        if exists:
+            continue
+        con.execute(
+            "INSERT INTO actors VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [a.name, a.actor_type, a.country, a.organisation, a.role, list(a.aliases), a.inferred, not a.inferred],
+        )
+        added += 1
+    return added
+
+
+def save_verdict(
+    con: duckdb.DuckDBPyConnection,
+    claim_id: str,
+    report_id: str,
+    verdict: str | None,
+    analyst: str | None = None,
+    note: str | None = None,
+) -> None:
+    """Store an analyst's verdict on a pair (None clears it); run through the app's Writer."""
+    if verdict is not None and verdict not in VERDICTS:
+        raise StoreError(f"verdict for {claim_id}/{report_id}: {verdict!r} is not one of {', '.join(VERDICTS)}")
+    known = con.execute(
+        "SELECT count(*) FROM statements WHERE statement_id = ? OR statement_id = ?", [claim_id, report_id]
+    ).fetchone()[0]
+    if known != 2:
+        raise StoreError(f"verdict for {claim_id}/{report_id}: no such claim and report")
+    if verdict is None:
+        con.execute("DELETE FROM verdicts WHERE claim_id = ? AND report_id = ?", [claim_id, report_id])
+        return
+    con.execute(
+        "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?)",
+        [claim_id, report_id, verdict, analyst, note, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)],
+    )
+
+
+def update_actor(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    *,
+    actor_type: str | None = None,
+    country: str | None = None,
+    aliases: list[str] | None = None,
+    confirmed: bool | None = None,
+) -> int:
+    """Edit one actor; a new type also re-types its statements and its people. Returns statements re-typed."""
+    if actor_type is not None and actor_type not in ACTOR_TYPES:
+        raise ValueError(f"unknown actor type {actor_type!r}; choose one of {', '.join(ACTOR_TYPES)}")
+    if aliases is not None and not all(isinstance(a, str) for a in aliases):
+        raise ValueError("aliases must be a list of names")
+    if not con.execute("SELECT 1 FROM actors WHERE actor = ?", [actor]).fetchone():
+        raise ValueError(f"no actor named {actor!r}")
+    values = dict(zip(ACTOR_COLUMNS, (actor_type, country, aliases, confirmed)))
+    changes = {k: v for k, v in values.items() if v is not None}
+    retyped = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for column, value in changes.items():  # column names come from ACTOR_COLUMNS
+            con.execute(f"UPDATE actors SET {column} = ? WHERE actor = ?", [value, actor])
+        if actor_type is not None:
+            retyped = con.execute(
+                "SELECT count(*) FROM statements WHERE actor = ? AND actor_type IS DISTINCT FROM ?", [actor, actor_type]
+            ).fetchone()[0]
+            con.execute("UPDATE statements SET actor_type = ? WHERE actor = ?", [actor_type, actor])
+            con.execute("UPDATE actors SET actor_type = ? WHERE organisation = ? AND role IS NOT NULL", [actor_type, actor])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return retyped
+
+
+def add_inferred_actors(con: duckdb.DuckDBPyConnection, statements: Iterable) -> int:
+    """Add actors inferred during attribution to the actors table, unconfirmed; returns how many were new."""
+    added = 0
+    for s in statements:
+        if not getattr(s, "inferred_actor", False) or not s.actor:
+            continue
+        if con.execute("SELECT 1 FROM actors WHERE actor = ?", [s.actor]).fetchone():
+            continue
+        con.execute(
+            "INSERT INTO actors VALUES (?, ?, NULL, NULL, NULL, ?, true, false)",
+            [s.actor, s.actor_type or "other", [s.speaker] if s.speaker and s.speaker != s.actor else []],
+        )
+        added += 1
+    return added
+
+
