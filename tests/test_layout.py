@@ -195,3 +195,30 @@ def test_the_checker_sees_imports_inside_functions_and_reports_cycles():
     }
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+# Database calls: DuckDB connection and cursor methods that run SQL or register data.
+SQL_CALLS = {"execute", "executemany", "sql", "query", "register", "unregister", "fetchnumpy"}
+
+
+def sql_calls(source: str) -> list[tuple[int, str]]:
+    """(line, method) of every `.execute(…)`-like call in the source."""
+    return [
+        (node.lineno, node.func.attr) for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS
+    ]
+
+
+def test_only_the_db_package_runs_sql():
+    """Every SQL statement lives in crosscheck.db; the other modules, training included, and the pages call its functions."""
+    outside = {}
+    files = [p for name, p in MODULES.items() if not name.startswith("crosscheck.db")]
+    files += [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py"))]
+    for path in files:
+        if calls := sql_calls(path.read_text(encoding="utf-8")):
+            outside[str(path.relative_to(ROOT))] = calls
+    assert not outside, outside
+
+
+def test_the_sql_checker_sees_a_call():
+    assert sql_calls("def f(con):\n    return con.cursor().execute('SELECT 1')\n") == [(2, "execute")]

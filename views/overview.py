@@ -86,8 +86,11 @@ if behind.empty:
     st.stop()
 
 claims_params = {"start": start.isoformat(), "end": end.isoformat()}
-if by == "actor_pair" and group and " → " in group:
-    claims_params["actor"] = group.split(" → ")[0]
+if by == "actor_pair" and group:
+    # The group's actors are columns of the timeline, not parsed from its label.
+    actors = frame.loc[frame["group"] == group, "claim_actor"].dropna()
+    if not actors.empty:
+        claims_params["actor"] = actors.iloc[0]
 st.page_link(CLAIMS_PAGE, label="Open these in Claims", icon=":material/filter_list:", query_params=claims_params)
 for claim_id, rows in behind.groupby("claim_id", sort=False):
     first = rows.iloc[0]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from crosscheck.dates import EARLIEST, LATEST
 from crosscheck.db import reads
+from crosscheck.pipeline import LineKind
 from crosscheck.ui.resources import open_reader
 from crosscheck.ui.upload import collect_documents, ingest_in_writer
 from crosscheck.ui.widgets import claim_link, escape_markdown
@@ -29,13 +30,13 @@ with st.form("upload", clear_on_submit=False):
     date = c.date_input("Date (optional)", value=None, key="date", format="YYYY-MM-DD", min_value=EARLIEST, max_value=LATEST)
     submitted = st.form_submit_button("Ingest", type="primary", icon=":material/upload:")
 
-# How each kind of summary line is shown; the kinds come from IngestSummary.report().
+# How each kind of summary line is shown (pipeline.LineKind).
 SHOW = {
-    "added": (st.success, ":material/check:"),
-    "duplicate": (st.info, ":material/content_copy:"),
-    "refused": (st.error, ":material/block:"),
-    "warning": (st.warning, ":material/warning:"),
-    "note": (st.info, ":material/info:"),
+    LineKind.ADDED: (st.success, ":material/check:"),
+    LineKind.DUPLICATE: (st.info, ":material/content_copy:"),
+    LineKind.REFUSED: (st.error, ":material/block:"),
+    LineKind.WARNING: (st.warning, ":material/warning:"),
+    LineKind.NOTE: (st.info, ":material/info:"),
 }
 
 if submitted:

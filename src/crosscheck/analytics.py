@@ -5,8 +5,6 @@ Pure pandas over reads from crosscheck.db; no streamlit. Every function works on
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -14,7 +12,10 @@ import pandas as pd
 from crosscheck.db import reads, schema, vectors
 
 STORYLINE_COLUMNS = ["claim_id", "storyline", "storyline_label"]
-TIMELINE_COLUMNS = ["period", "group", "mean_similarity", "contradiction_share", "pairs", "claims", "contradicting", "scored"]
+TIMELINE_COLUMNS = [
+    "period", "group", "mean_similarity", "contradiction_share", "pairs", "claims", "contradicting", "scored",
+    "claim_actor", "report_actor",  # the two actors of an actor-pair group; None for other groupings
+]
 TIMELINE_GROUPINGS = ("actor_pair", "storyline", None)
 FREQUENCIES = ("D", "W")
 ALL_GROUP = "all pairs"
@@ -157,11 +158,6 @@ def _grouped(pairs: pd.DataFrame, by: str | None, storylines: pd.DataFrame | Non
     raise ValueError(f"unknown grouping {by!r}; use one of actor_pair, storyline or None")
 
 
-def label_groups(pairs: pd.DataFrame, by: str | None = "actor_pair", storylines: pd.DataFrame | None = None) -> pd.Series:
-    """The timeline group of each pair (actor pair, storyline label, or one group for all)."""
-    return _grouped(pairs, by, storylines)
-
-
 def label_periods(pairs: pd.DataFrame, freq: str = "W", date: str = "claim") -> pd.Series:
     """The timeline period (day, or week starting Monday) of each pair, by claim or report date."""
     if freq not in FREQUENCIES:
@@ -200,6 +196,8 @@ def timeline(
         "similarity": pd.to_numeric(pairs["similarity"], errors="coerce"),
         "scored": pairs["stance"].notna(),
         "contradicting": pairs["stance"].eq("contradicts").fillna(False).astype(bool),
+        "claim_actor": pairs["claim_actor"] if by == "actor_pair" else None,
+        "report_actor": pairs["report_actor"] if by == "actor_pair" else None,
     }).dropna(subset=["period"])
     if work.empty:
         return pd.DataFrame(columns=TIMELINE_COLUMNS)
@@ -209,6 +207,8 @@ def timeline(
         claims=("claim_id", "nunique"),
         contradicting=("contradicting", "sum"),
         scored=("scored", "sum"),
+        claim_actor=("claim_actor", "first"),
+        report_actor=("report_actor", "first"),
     ).reset_index()
     out["contradiction_share"] = np.where(out["scored"] > 0, out["contradicting"] / out["scored"].where(out["scored"] > 0), np.nan)
     for col in ("pairs", "claims", "contradicting", "scored"):
@@ -271,15 +271,3 @@ def claims_frame(pairs: pd.DataFrame, storylines: pd.DataFrame | None = None) ->
     if storylines is not None:
         out = out.merge(storylines, on="claim_id", how="left")
     return out
-
-
-def search_claim_text(pairs: pd.DataFrame, query: str) -> pd.DataFrame:
-    """Pairs whose claim or report text contains every word of the query (case-insensitive)."""
-    words = [w for w in re.split(r"\s+", query.strip().lower()) if w]
-    if not words or pairs.empty:
-        return pairs
-    text = (pairs["claim_text"].fillna("") + " " + pairs["report_text"].fillna("")).str.lower()
-    mask = pd.Series(True, index=pairs.index)
-    for w in words:
-        mask &= text.str.contains(w, regex=False)
-    return pairs[mask]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from crosscheck.actors import Actor, ActorRegistry
 from crosscheck.dates import resolve_date
 from crosscheck.records import Document, Sentence, Statement
-from crosscheck.segment import _SEPARATOR, find_marker
+from crosscheck.segment import SEPARATOR, find_marker
 
 _VERBS = (
     "said|says|say|told|tells|added|adds|noted|notes|stated|states|stressed|stresses|warned|warns|claimed|claims|"
@@ -469,7 +469,7 @@ def _gap_marker(text: str, start: int, end: int) -> str | None:
     pos = start
     while pos < end and text[pos].isspace():
         pos += 1
-    separator = _SEPARATOR.match(text, pos)
+    separator = SEPARATOR.match(text, pos)
     if separator:
         pos = separator.end()
     if pos >= end:

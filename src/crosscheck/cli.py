@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -30,15 +29,10 @@ def _date(value: str) -> dt.date:
     return day
 
 
-def log_file() -> Path:
-    """Where the command line writes tracebacks: $CROSSCHECK_LOG, else var/crosscheck.log."""
-    return Path(os.environ.get("CROSSCHECK_LOG") or config.VAR_DIR / "crosscheck.log")
-
-
 def _log_to_file() -> None:
     """Errors of ours go to the log file with their traceback; the terminal gets one line each."""
     logger = logging.getLogger("crosscheck")
-    path = log_file()
+    path = config.log_path()
     if any(getattr(h, "crosscheck_log", None) == path for h in logger.handlers):
         return
     try:
@@ -94,7 +88,7 @@ def cmd_ingest(args) -> int:
         c = reads.counts(ws.con)
         print(f"database {ws.path}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs")
     if any(r.unexpected for r in total.refused):
-        print(f"the tracebacks of unexpected errors are in {log_file()}", file=sys.stderr)
+        print(f"the tracebacks of unexpected errors are in {config.log_path()}", file=sys.stderr)
     return 1 if total.refused else 0
 
 
@@ -193,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as e:  # noqa: BLE001 - the command line answers in one line, the traceback goes to the log
         logging.getLogger("crosscheck").exception("crosscheck %s failed", args.command)
-        print(f"error: unexpected {type(e).__name__}: {' '.join(str(e).split())[:200]}; traceback in {log_file()}", file=sys.stderr)
+        print(f"error: unexpected {type(e).__name__}: {' '.join(str(e).split())[:200]}; traceback in {config.log_path()}", file=sys.stderr)
         return 2
 
 

@@ -64,6 +64,11 @@ def db_path(explicit: str | os.PathLike | None = None) -> str:
     return os.environ.get("CROSSCHECK_DB") or str(DEMO_DB)
 
 
+def log_path() -> Path:
+    """Where the command line writes tracebacks of unexpected errors: $CROSSCHECK_LOG, else var/crosscheck.log."""
+    return Path(os.environ.get("CROSSCHECK_LOG") or VAR_DIR / "crosscheck.log")
+
+
 def embed_model_name() -> str:
     """Embedding model id or path; "minilm" is the copy shipped on PyPI."""
     return os.environ.get("CROSSCHECK_EMBED_MODEL", DEFAULT_EMBED_MODEL)

@@ -57,7 +57,7 @@ def build_demo(
     (tests reuse theirs); otherwise the configured ones are loaded.
     """
     from crosscheck.ingest import extract_path
-    from crosscheck.pipeline import extract_each, ingest_documents
+    from crosscheck.pipeline import LineKind, extract_each, ingest_documents
     from crosscheck.workspace import load_models, prepare
 
     files = demo_files(folder)
@@ -85,7 +85,7 @@ def build_demo(
             con, documents, embedder=models.embedder, scorer=models.scorer, registry=models.registry))
         failed = len(summary.refused)
         for line in summary.report():
-            yield f"error: {line.text}" if line.kind == "refused" else line.text
+            yield f"error: {line.text}" if line.kind is LineKind.REFUSED else line.text
         if not failed:
             # Only a complete build is marked done, so a rerun retries the files that failed.
             schema.set_meta(con, CORPUS_META_KEY, fingerprint)

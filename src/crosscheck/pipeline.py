@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Callable, Iterable
 
 import duckdb
@@ -24,11 +25,29 @@ from crosscheck.stance import StanceScorer
 
 log = logging.getLogger(__name__)
 
+class Status(StrEnum):
+    """What became of one document."""
+
+    ADDED = "added"
+    DUPLICATE = "duplicate"  # the same normalised text is already stored
+    REFUSED = "refused"
+
+
+class LineKind(StrEnum):
+    """What one summary line reports; pages choose how to show it from this, never from its text."""
+
+    ADDED = "added"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
+    WARNING = "warning"  # rows skipped, dates not used
+    NOTE = "note"  # columns mapped
+
+
 @dataclass
 class DocResult:
     source: str
     doc_id: str | None
-    status: str  # added, duplicate, refused
+    status: Status
     statements: int = 0
     claims: int = 0
     reports: int = 0
@@ -42,9 +61,9 @@ class DocResult:
 
 @dataclass
 class SummaryLine:
-    """One line of an ingest summary; `kind` is what a page branches on: added, duplicate, refused, warning, note."""
+    """One line of an ingest summary; `kind` is what a page branches on."""
 
-    kind: str
+    kind: LineKind
     text: str
 
 
@@ -56,11 +75,11 @@ class IngestSummary:
 
     @property
     def added(self) -> list[DocResult]:
-        return [r for r in self.results if r.status == "added"]
+        return [r for r in self.results if r.status is Status.ADDED]
 
     @property
     def refused(self) -> list[DocResult]:
-        return [r for r in self.results if r.status == "refused"]
+        return [r for r in self.results if r.status is Status.REFUSED]
 
     def extend(self, other: IngestSummary) -> None:
         """Append another summary's results, notes and warnings."""
@@ -72,18 +91,18 @@ class IngestSummary:
         """One line per document, then warnings and notes, each with its kind."""
         out = []
         for r in self.results:
-            if r.status == "added":
+            if r.status is Status.ADDED:
                 date = r.published_on.isoformat() if r.published_on else "no date found"
                 extra = "".join(f"; {n}" for n in r.notes)
-                out.append(SummaryLine("added", (
+                out.append(SummaryLine(LineKind.ADDED, (
                     f"{r.source}: added {r.doc_id} ({date}{extra}): {r.statements} statements, "
                     f"{r.claims} claims, {r.reports} reports, {r.matches} matched pairs"
                 )))
-            elif r.status == "duplicate":
-                out.append(SummaryLine("duplicate", f"{r.source}: already stored as {r.doc_id}, skipped"))
+            elif r.status is Status.DUPLICATE:
+                out.append(SummaryLine(LineKind.DUPLICATE, f"{r.source}: already stored as {r.doc_id}, skipped"))
             else:
-                out.append(SummaryLine("refused", f"{r.source}: refused: {r.message}"))
-        return out + [SummaryLine("warning", w) for w in self.warnings] + [SummaryLine("note", n) for n in self.notes]
+                out.append(SummaryLine(LineKind.REFUSED, f"{r.source}: refused: {r.message}"))
+        return out + [SummaryLine(LineKind.WARNING, w) for w in self.warnings] + [SummaryLine(LineKind.NOTE, n) for n in self.notes]
 
     def lines(self) -> list[str]:
         """The summary as text, for the command line."""
@@ -93,11 +112,11 @@ class IngestSummary:
 def refusal(source: str, error: BaseException, doc_id: str | None = None) -> DocResult:
     """A refused DocResult: a domain error's own reason, or one line for an unexpected error (logged in full)."""
     if isinstance(error, CrosscheckError):
-        return DocResult(source, doc_id, "refused", message=getattr(error, "reason", None) or str(error))
+        return DocResult(source, doc_id, Status.REFUSED, message=getattr(error, "reason", None) or str(error))
     log.error("%s: unexpected error, refused", source, exc_info=error)
     detail = " ".join(str(error).split())[:160] or "no details"
     return DocResult(
-        source, doc_id, "refused", unexpected=True,
+        source, doc_id, Status.REFUSED, unexpected=True,
         message=f"unexpected error ({type(error).__name__}: {detail}); nothing of it was stored",
     )
 
@@ -158,7 +177,7 @@ def ingest_document(
     """Segment, attribute, embed and store one document with its matches, all or nothing."""
     limits = limits or Limits()
     if reads.has_document(con, doc.sha256):
-        return DocResult(doc.source_name, doc.doc_id, "duplicate", title=doc.title)
+        return DocResult(doc.source_name, doc.doc_id, Status.DUPLICATE, title=doc.title)
     if len(doc.text) > limits.max_text_chars:
         raise IngestError(doc.source_name, f"text has {len(doc.text):,} characters, more than the limit of {limits.max_text_chars:,}")
     if not doc.publisher and (guess := publisher_from_name(doc.source_name, registry)):
@@ -177,10 +196,10 @@ def ingest_document(
     except (duckdb.ConstraintException, duckdb.TransactionException):
         # Another cursor stored the same text after our check above: it is a duplicate, not a failure.
         if reads.has_document(con, doc.sha256):
-            return DocResult(doc.source_name, doc.doc_id, "duplicate", title=doc.title)
+            return DocResult(doc.source_name, doc.doc_id, Status.DUPLICATE, title=doc.title)
         raise
     return DocResult(
-        doc.source_name, doc.doc_id, "added",
+        doc.source_name, doc.doc_id, Status.ADDED,
         statements=len(statements),
         claims=sum(s.actor_type in CLAIM_TYPES for s in statements),
         reports=sum(s.actor_type in REPORT_TYPES for s in statements),

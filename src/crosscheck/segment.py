@@ -33,7 +33,7 @@ SENTENCE_STARTERS = frozenset(
 MAX_QUOTE_CHARS = 1200
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)|\n")
-_SEPARATOR = re.compile(r"(?:(?:\*\s*){3,}|<…>\s*|\[…\]\s*)+")
+SEPARATOR = re.compile(r"(?:(?:\*\s*){3,}|<…>\s*|\[…\]\s*)+")
 _OPENERS = "“«"
 _CLOSERS = "”»"
 _BULLET = re.compile(r"(?:[-*•‣▪–—]|\d{1,3}[.)]|[a-z][)])\s+")
@@ -157,7 +157,7 @@ def split_sentences(text: str) -> list[Sentence]:
         bullet = _BULLET.match(text, start)
         if bullet and not text[text.rfind("\n", 0, start) + 1 : start].strip():
             start = bullet.end()
-        separator = _SEPARATOR.match(text, start)
+        separator = SEPARATOR.match(text, start)
         if separator:
             start = separator.end()
         marker = find_marker(text, start) if pending is None else None

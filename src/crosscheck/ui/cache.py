@@ -10,12 +10,12 @@ import streamlit as st
 from crosscheck import analytics, match
 from crosscheck.config import MatchSettings
 from crosscheck.db import reads
-from crosscheck.ui.resources import _database
+from crosscheck.ui.resources import open_reader
 
 
 def _cursor(path: str):
     """A cursor of the shared connection; use it in a `with` block so it is closed after the read."""
-    return _database(path).cursor()
+    return open_reader(path)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

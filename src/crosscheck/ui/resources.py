@@ -45,9 +45,9 @@ def db_path() -> str:
     return config.db_path()
 
 
-def open_reader():
-    """A cursor of the shared connection for this rerun (one connection per thread via cursor())."""
-    return _database(db_path()).cursor()
+def open_reader(path: str | None = None):
+    """A cursor of the shared connection of `path` (default: this app's database); one per thread via cursor()."""
+    return _database(path or db_path()).cursor()
 
 
 def get_writer() -> Writer:
