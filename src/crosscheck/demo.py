@@ -58,7 +58,7 @@ def build_demo(
     """
     from crosscheck.ingest import extract_path
     from crosscheck.pipeline import LineKind, extract_each, ingest_documents
-    from crosscheck.workspace import load_models, prepare
+    from crosscheck.workspace import load_models, open_workspace
 
     files = demo_files(folder)
     if not files:
@@ -69,8 +69,7 @@ def build_demo(
         _remove_database(path)
     if str(db) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = connection.connect(db)
-    try:
+    with connection.connect(db) as con:  # the no-op check loads no model
         if schema.get_meta(con, CORPUS_META_KEY) == fingerprint:
             c = reads.counts(con)
             yield (
@@ -78,21 +77,19 @@ def build_demo(
                 f"{c['matches']} matched pairs (use --rebuild to build it again)"
             )
             return
-        models = load_models(embedder, scorer, registry)
-        prepare(con, models)
+    with open_workspace(db, load_models(embedder, scorer, registry)) as ws:
+        models = ws.models
         documents, summary = extract_each([(str(file), lambda file=file: extract_path(file)) for file in files])
         summary.extend(ingest_documents(
-            con, documents, embedder=models.embedder, scorer=models.scorer, registry=models.registry))
+            ws.con, documents, embedder=models.embedder, scorer=models.scorer, registry=models.registry))
         failed = len(summary.refused)
         for line in summary.report():
             yield f"error: {line.text}" if line.kind is LineKind.REFUSED else line.text
         if not failed:
             # Only a complete build is marked done, so a rerun retries the files that failed.
-            schema.set_meta(con, CORPUS_META_KEY, fingerprint)
-        c = reads.counts(con)
+            schema.set_meta(ws.con, CORPUS_META_KEY, fingerprint)
+        c = reads.counts(ws.con)
         yield (
             f"demo database {db}: {c['documents']} documents, {c['statements']} statements, "
             f"{c['matches']} matched pairs" + (f"; {failed} files or rows refused" if failed else "")
         )
-    finally:
-        con.close()
