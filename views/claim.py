@@ -73,6 +73,8 @@ st.markdown(
     + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
 )
 show_context(reads.statement_context(con, claim_id, neighbours=2))
+if claim["is_question"]:
+    st.info("This statement is a question: questions are shown in context but never paired as claims.")
 if url := safe_url(claim["url"]):
     st.link_button("Original source", url, icon=":material/open_in_new:")
 st.caption(f"Permalink: `{claim_url(claim_id)}`")

@@ -113,6 +113,16 @@ _ORG_AFTER = re.compile(
 )
 
 
+# Transcripts: turn labels that name no one, the media types, and what marks a journalist or an outlet.
+_TURN_WORDS = frozenset({"question", "remark", "answer", "reply", "response", "moderator", "interviewer", "host",
+                         "journalist", "correspondent", "q", "a", "unknown journalist"})
+MEDIA_TYPES = ("state_media", "independent_media")
+_PERSON_NAME = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,2}")
+_MEDIA_WORDS = re.compile(r"\b(?:newspaper|news agency|agency|TV|television|channel|radio|magazine|online|"
+                          r"broadcaster|publication|portal)\b", re.I)
+_JOURNALIST_ROLE = re.compile(r"\b(?:correspondent|journalist|reporter|editor|columnist|anchor)\b", re.I)
+
+
 @dataclass
 class Speaker:
     """Who a sentence is attributed to."""
@@ -195,6 +205,53 @@ class _Attributor:
         self.last_person: Speaker | None = None
         self.default = self._default_speaker()
         self.titled = self._titled_people(doc.text)
+        self.journalists: dict[str, Speaker] = {}  # journalists introduced so far, by name
+        self.in_marker = False  # resolving a transcript marker: the venue says nothing of the speaker
+
+    # --- journalists in transcripts ----------------------------------------------------------
+    def _outlet_in(self, text: str) -> Actor | None:
+        for _start, _end, entry in self.registry.find_names(text):
+            if entry.actor_type in MEDIA_TYPES and not entry.is_person:
+                return entry
+        return None
+
+    def introduction(self, text: str) -> tuple[str | None, Actor | str | None] | None:
+        """A journalist introducing themselves: (name, outlet) from "Pavel Zarubin, Rossiya TV Channel.",
+        "TASS news agency.", "Alexander Yunashev, Life."; None when the sentence is not one."""
+        core = text.strip().rstrip(".!").strip()
+        if not core or len(core.split()) > 9 or "?" in core:
+            return None
+        outlet = self._outlet_in(core)
+        parts = [p.strip() for p in core.split(",")]
+        name = parts[0] if len(parts) >= 2 and _PERSON_NAME.fullmatch(parts[0]) and not self.registry.lookup(parts[0]) else None
+        if name and name.split()[0].casefold() in _TITLE_WORDS:
+            name = None
+        if outlet is None and name and len(parts) == 2 and _MEDIA_WORDS.search(parts[1]):
+            outlet = parts[1]  # an outlet the registry does not know: named, typed "other"
+        if outlet is None and not name and _MEDIA_WORDS.search(core) and core[:1].isupper() and len(core.split()) <= 4:
+            outlet = re.sub(_MEDIA_WORDS.pattern + r"\s*$", "", core, flags=re.I).strip() or None
+        if outlet is None:
+            return None
+        return name, outlet
+
+    def invited_outlet(self, text: str) -> Actor | None:
+        """The outlet a moderator gives the floor to ("Kommersant, please."), if the sentence does that."""
+        core = (text or "").strip()
+        if not core or len(core.split()) > 8 or not re.search(r"\b(?:please|go ahead|your question)\b", core, re.I):
+            return None
+        return self._outlet_in(core)
+
+    def journalist(self, marker: Speaker, name: str | None, outlet: Actor | str | None) -> Speaker:
+        """The speaker of a journalist's turn: their name (or the marker's), typed by their outlet."""
+        person = name or (marker.name if marker.name and marker.name.casefold() not in _TURN_WORDS else None)
+        if isinstance(outlet, Actor):
+            actor, actor_type, inferred = outlet.name, outlet.actor_type, person is not None
+        else:
+            actor, actor_type, inferred = outlet, "other", True
+        speaker = Speaker(person or marker.name, actor, actor_type, inferred=inferred, person=person is not None)
+        if person:
+            self.journalists[person] = speaker
+        return speaker
 
     def _titled_people(self, text: str) -> dict[str, Speaker]:
         """Foreign leaders introduced by title earlier in the text ("President of Kyrgyzstan Sadyr Japarov"),
@@ -362,9 +419,10 @@ class _Attributor:
             if org_type == "other" and self.default.actor_type == "government":
                 org_type = "government"  # an unknown body in a government's own record is, as a rule, a state body
             return Speaker(written, org_name, org_type, inferred=True, person=bool(name))
-        if actor_type == "other" and name and self.default.actor_type == "government":
-            # A named person with no title in a government's own release or transcript is, as a
-            # rule, one of its officials; flagged inferred for the analyst to confirm.
+        if actor_type == "other" and name and self.default.actor_type == "government" and not self.in_marker:
+            # A named person with no title in a government's own release is, as a rule, one of its
+            # officials; flagged inferred for the analyst to confirm. A transcript's speaker is not:
+            # journalists speak there too, so the venue is no evidence of who they are.
             return Speaker(written, self.default.actor, "government", inferred=True, person=True)
         return Speaker(written, written, actor_type, inferred=True, person=bool(name))
 
@@ -479,20 +537,32 @@ def _gap_marker(text: str, start: int, end: int) -> str | None:
 
 
 def attribute_sentences(doc: Document, sentences: list[Sentence], registry: ActorRegistry) -> list[Statement]:
-    """Who said each sentence and when; narration belongs to the document's speaker or publisher."""
+    """Who said each sentence and when; narration belongs to the document's speaker or publisher.
+
+    In a transcript (a text with speaker markers) each marker opens a turn. The text before the first
+    marker is the publisher's narration. A turn whose speaker the registry does not know, or a
+    "Question:" turn, is a journalist's when its first sentences introduce an outlet ("Pavel Zarubin,
+    Rossiya TV Channel.", "TASS news agency.") or when the turn before introduced one ("Kommersant,
+    please."); the journalist's type comes from the outlet, never from the venue.
+    """
     att = _Attributor(doc, registry)
     published = doc.published_on
     marker: Speaker | None = None
     previous: Statement | None = None
     in_boilerplate = False
     out: list[Statement] = []
-    prev_end = 0
-    for s in sentences:
-        gap = doc.text[prev_end : s.start] if 0 <= prev_end <= s.start <= len(doc.text) else ""
-        marker_name = _gap_marker(doc.text, prev_end, s.start) if gap else None
-        prev_end = s.end
+    markers = [_gap_marker(doc.text, a.end if a else 0, b.start) for a, b in zip([None, *sentences[:-1]], sentences)]
+    narration_before = next((i for i, m in enumerate(markers) if m), 0) if att.default.actor_type == "government" else 0
+    turn: list[Statement] = []  # the statements of the current turn
+    turn_open = False  # the turn may still introduce its journalist
+    for i, s in enumerate(sentences):
+        marker_name = markers[i]
         if marker_name:
+            invited = att.invited_outlet(previous.text if previous is not None and marker is not None else "")
             marker = _marker_speaker(att, marker_name)
+            turn, turn_open = [], marker.actor is None or marker.inferred
+            if invited is not None and turn_open:
+                marker = att.journalist(marker, None, invited)
         masked, has_quote = _mask_quotes(s.text)
         starts_quoted = s.text[:1] in "“\"«"
         stated_on = None
@@ -500,10 +570,15 @@ def attribute_sentences(doc: Document, sentences: list[Sentence], registry: Acto
             in_boilerplate = True
         boilerplate = in_boilerplate or bool(_BOILERPLATE.search(s.text))
         if marker is not None:
+            if turn_open and len(turn) < 3 and (intro := att.introduction(s.text)) is not None:
+                marker = att.journalist(marker, *intro)
+                for earlier in turn:
+                    _set_speaker(earlier, marker)
+                turn_open = False
             speaker = marker
             is_quote = True
             stated_on = published  # a transcript is spoken on the day it records
-        elif boilerplate:
+        elif boilerplate or i < narration_before:
             speaker, is_quote = att.default, False
         else:
             speaker = att.speaker_in_sentence(s.text)
@@ -526,23 +601,66 @@ def attribute_sentences(doc: Document, sentences: list[Sentence], registry: Acto
             text=s.text, start=s.start, end=s.end,
             speaker=speaker.name, actor=speaker.actor, actor_type=speaker.actor_type,
             stated_on=stated_on, is_quote=is_quote, boilerplate=boilerplate, inferred_actor=speaker.inferred,
+            is_question=is_question(s.text),
         )
         if marker is None and speaker is not att.default and _BACK_REFERENCE.match(s.text):
             # "This was said by X": the narration just before was X's too.
             for earlier in reversed(out[-3:]):
                 if earlier.speaker != att.default.name or earlier.boilerplate:
                     break
-                earlier.speaker, earlier.actor, earlier.actor_type = st.speaker, st.actor, st.actor_type
-                earlier.inferred_actor = st.inferred_actor
+                _set_speaker(earlier, speaker)
         out.append(st)
+        turn.append(st)
         previous = st
     return out
 
 
+def _set_speaker(st: Statement, speaker: Speaker) -> None:
+    st.speaker, st.actor, st.actor_type, st.inferred_actor = speaker.name, speaker.actor, speaker.actor_type, speaker.inferred
+
+
+# Questions: a sentence ending in "?" (before closing quotes or brackets), or a request put as a statement.
+_QUESTION_END = re.compile(r"\?[\"”’'»)\]]*\s*$")
+_REQUEST = re.compile(
+    r"^(?:(?:and|so|but|well|now|then|also|finally|lastly),?\s+)*(?:(?:mr|madam|ms|mrs)\.? [a-z]+,\s+)?"
+    r"(?:could|can|would|will|may|might) you\b"
+    r"|\bI (?:would|'d|’d) (?:also |just )?(?:like to )?ask (?:you|both of you)\b"
+    r"|\bI (?:have|need|want) to ask you\b|\b(?:please|kindly) (?:comment|tell us|explain|clarify)\b",
+    re.I,
+)
+
+
+def is_question(text: str) -> bool:
+    """True for a question ("How big could this operation get?") or a request to answer ("Could you comment …")."""
+    text = (text or "").strip()
+    return bool(_QUESTION_END.search(text) or _REQUEST.search(text))
+
+
 def _marker_speaker(att: _Attributor, name: str) -> Speaker:
-    if name.casefold() in ("question", "remark", "answer", "reply", "response", "moderator", "interviewer",
-                           "host", "journalist", "correspondent", "q", "a"):
+    if name.casefold() in _TURN_WORDS:
         return Speaker(name, None, "other")
+    if name in att.journalists:
+        return att.journalists[name]
+    if "," in name:
+        # "Michaela Kuefner, Deutsche Welle": a person and an affiliation.
+        person, affiliation = (p.strip() for p in name.split(",", 1))
+        if not att.registry.lookup(person) and (outlet := att._outlet_in(affiliation) or (
+                affiliation if _MEDIA_WORDS.search(affiliation) else None)) is not None:
+            return att.journalist(Speaker(person, None, "other"), person, outlet)
+        name = person
+    if (outlet := att._outlet_in(name)) is not None or _JOURNALIST_ROLE.search(name):
+        # "Kommersant newspaper correspondent Andrei Kolesnikov"
+        tail = re.findall(r"(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+$", name)
+        person = tail[0] if tail and not att._outlet_in(tail[0]) else None
+        return att.journalist(Speaker(name, None, "other"), person, outlet or name)
+    att.in_marker = True
+    try:
+        return _marker_person(att, name)
+    finally:
+        att.in_marker = False
+
+
+def _marker_person(att: _Attributor, name: str) -> Speaker:
     repeated = _REPEATED_NAME.search(name)
     if repeated:
         title = name[: repeated.start()].strip()

@@ -50,6 +50,7 @@ class Statement:
     is_quote: bool = False
     boilerplate: bool = False
     inferred_actor: bool = False
+    is_question: bool = False  # a question (a journalist's, or a rhetorical one): never a claim
 
 
 @dataclass

@@ -38,11 +38,21 @@ _OPENERS = "“«"
 _CLOSERS = "”»"
 _BULLET = re.compile(r"(?:[-*•‣▪–—]|\d{1,3}[.)]|[a-z][)])\s+")
 # A transcript speaker marker at the start of a segment: capitalised words (with a few lower-case
-# particles) up to a colon, optionally "(retranslated)" or similar.
+# particles and journalists' role words: "Kommersant newspaper correspondent Andrei Kolesnikov"), an
+# optional affiliation after a comma ("Michaela Kuefner, Deutsche Welle"), up to a colon, optionally
+# "(retranslated)" or similar.
+_CAP = r"(?:[A-Z]\.|[A-Z](?:[\w’'\-]|\.(?=\w))*(?:(?<=\.\w)\.)?)"
+_PARTICLES = r"(?:of|the|de|da|von|van|der|al|bin|and|for|to)"
+MEDIA_ROLE_WORDS = (
+    "newspaper", "news", "agency", "correspondent", "journalist", "reporter", "editor", "editor-in-chief",
+    "channel", "television", "radio", "magazine", "host", "anchor", "observer", "columnist", "political",
+    "online", "publication", "portal", "service", "broadcaster",
+)
+_ROLE_WORD = r"(?:" + "|".join(MEDIA_ROLE_WORDS) + r")"
+_MARKER_WORD = r"(?:" + _CAP + "|" + _PARTICLES + "|" + _ROLE_WORD + r")"
 _MARKER = re.compile(
-    r"(?P<name>(?:[A-Z]\.|[A-Z](?:[\w’'\-]|\.(?=\w))*(?:(?<=\.\w)\.)?)"
-    r"(?:\s+(?:[A-Z]\.|[A-Z](?:[\w’'\-]|\.(?=\w))*(?:(?<=\.\w)\.)?|of|the|de|da|von|van|der|al|bin|and|for)){0,15})"
-    r"(?:\s*\([^()\n]{2,40}\))?\s*:(?=\s|[\"“]|$)"
+    r"(?P<name>" + _CAP + r"(?:\s+" + _MARKER_WORD + r"){0,15}(?:,\s+" + _CAP + r"(?:\s+" + _MARKER_WORD + r"){0,6})?)"
+    r"(?:\s*\([^()\n]{2,40}\))?\s*:(?=\s|[\"“(]|$)"
 )
 SINGLE_WORD_MARKERS = frozenset(
     {"question", "answer", "remark", "reply", "response", "moderator", "interviewer", "host",
@@ -57,13 +67,33 @@ def find_marker(text: str, pos: int) -> re.Match | None:
         return None
     name = m.group("name")
     words = name.split()
-    if words[-1][0].islower() or len(name) > 140:
+    if (words[-1][0].islower() and words[-1] not in MEDIA_ROLE_WORDS) or len(name) > 140:
         return None
     if len(words) == 1:
         line_start = pos == 0 or text[pos - 1] == "\n"
         if name.casefold().rstrip(".") not in SINGLE_WORD_MARKERS and not line_start:
             return None
     return m
+
+
+_HEADING_WORDS = 8
+_OFFICIAL_LABEL = re.compile(r"\b(?:President|Prime Minister|Premier|Chancellor|Minister|Chairman|Secretary|Aide|Spokes\w+)\b|\(")
+
+
+def _heading_marker(text: str, start: int, end: int) -> re.Match | None:
+    """A speaker label after a short heading at the start of a segment, if the label is clearly one
+    (an official's title or a "(retranslated)" note); None otherwise."""
+    window = text[start : min(end, start + 300)]
+    if ":" not in window:
+        return None
+    for m in re.finditer(r"\s(?=[A-Z])", window):
+        pos = start + m.end()
+        if len(text[start:pos].split()) > _HEADING_WORDS or re.search(r"[.!?:;]", text[start:pos]):
+            return None
+        label = find_marker(text, pos)
+        if label is not None and label.end() <= end and _OFFICIAL_LABEL.search(label.group(0)):
+            return label
+    return None
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -120,7 +150,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _boundaries(text: str) -> list[int]:
     """Candidate sentence ends (exclusive offsets), before quote merging."""
-    cuts = []
+    # A separator ("* * *", "***") always ends the sentence before it, even glued to a full stop.
+    cuts = [m.start() for m in re.finditer(r"(?<=\S)(?=\*\s*\*\s*\*)", text)]
     for m in _BOUNDARY.finditer(text):
         if m.group(0) == "\n":
             cuts.append(m.start())
@@ -137,7 +168,7 @@ def _boundaries(text: str) -> list[int]:
         if punct == "." and _is_abbreviation(text, m.start() + len(punct) - 1):
             continue
         cuts.append(end)
-    return cuts
+    return sorted(set(cuts))
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -161,6 +192,12 @@ def split_sentences(text: str) -> list[Sentence]:
         if separator:
             start = separator.end()
         marker = find_marker(text, start) if pending is None else None
+        if marker is None and pending is None and (inner := _heading_marker(text, start, end)) is not None:
+            # A heading that runs into a speaker label ("Beginning of talks President of China Xi Jinping:"):
+            # the heading is a sentence of its own, the label opens the next one.
+            heading_end = _trim(text, start, inner.start())[1]
+            out.append(Sentence(text[start:heading_end], start, heading_end))
+            marker = inner
         if marker and marker.end() <= end:
             start = _trim(text, marker.end(), end)[0]
         if start >= end:

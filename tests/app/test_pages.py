@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.conftest import APP, HOSTILE, UPLOAD_TEXT
+from crosscheck.db.schema import SCHEMA_VERSION
 
 PAGES = {
     "views/overview.py": "Crosscheck",
@@ -200,7 +201,7 @@ def test_actors_filters_come_from_the_url(app_db):
 def test_data_page_shows_database_facts(app_db):
     at = open_page("views/data.py")
     facts = dict(zip(at.table[0].value.iloc[:, 0], at.table[0].value.iloc[:, 1]))
-    assert facts["Schema version"] == "1"
+    assert facts["Schema version"] == str(SCHEMA_VERSION)
     assert facts["Statements"] == "13"
     assert len([b for b in at.get("download_button")]) == 6
 

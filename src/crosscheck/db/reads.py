@@ -164,7 +164,7 @@ def get_statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | N
     """One statement with its document (title, publisher, url, date) and its actor's country."""
     cur = con.execute(
         """SELECT s.statement_id, s.doc_id, s.seq, s.text, s.start, s."end", s.speaker, s.actor, s.actor_type,
-                  s.stated_on, s.is_quote, s.inferred_actor, a.country,
+                  s.stated_on, s.is_quote, s.inferred_actor, s.is_question, a.country,
                   d.title, d.publisher, d.url, d.published_on, d.source_name
            FROM statements s JOIN documents d ON d.doc_id = s.doc_id
            LEFT JOIN actors a ON a.actor = s.actor

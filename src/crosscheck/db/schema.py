@@ -6,7 +6,8 @@ import duckdb
 
 from crosscheck.errors import ModelError, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 2: statements.is_question (questions are never claims or reports).
 
 
 def _schema(dim: int) -> list[str]:
@@ -32,7 +33,8 @@ def _schema(dim: int) -> list[str]:
             is_quote BOOLEAN NOT NULL DEFAULT false,
             boilerplate BOOLEAN NOT NULL DEFAULT false,
             inferred_actor BOOLEAN NOT NULL DEFAULT false,
-            embedding FLOAT[{dim}])""",
+            embedding FLOAT[{dim}],
+            is_question BOOLEAN DEFAULT false)""",
         """CREATE TABLE IF NOT EXISTS actors (
             actor VARCHAR PRIMARY KEY,
             actor_type VARCHAR NOT NULL,
@@ -88,14 +90,38 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, embed_model: str, dim: int) ->
         set_meta(con, "embed_dim", str(dim))
         con.execute("COMMIT")
         return
-    if int(version) > SCHEMA_VERSION:
-        raise StoreError(f"database schema version {version} is newer than this Crosscheck ({SCHEMA_VERSION})")
+    upgrade(con)
     stored_model, stored_dim = get_meta(con, "embed_model"), get_meta(con, "embed_dim")
     if stored_model != embed_model or int(stored_dim or 0) != dim:
         raise ModelError(
             f"database was embedded with {stored_model} ({stored_dim}-d), not {embed_model} ({dim}-d); "
             "use the same CROSSCHECK_EMBED_MODEL or a new database"
         )
+
+
+def upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a database of an older schema version up to this one, in one transaction; refuse a newer one.
+
+    1 → 2: statements get `is_question`, set for sentences ending in a question mark (new ingests use the
+    attribution's fuller rule), and the stored pairs that involve a question are removed.
+    """
+    version = get_meta(con, "schema_version")
+    if version is None or int(version) == SCHEMA_VERSION:
+        return
+    if int(version) > SCHEMA_VERSION:
+        raise StoreError(f"database schema version {version} is newer than this Crosscheck ({SCHEMA_VERSION})")
+    con.execute("BEGIN")
+    try:
+        if int(version) < 2:
+            con.execute("ALTER TABLE statements ADD COLUMN is_question BOOLEAN DEFAULT false")
+            con.execute(r"""UPDATE statements SET is_question = regexp_matches(text, '[?]["”’'')\]»]*\s*$')""")
+            con.execute("""DELETE FROM matches WHERE claim_id IN (SELECT statement_id FROM statements WHERE is_question)
+                           OR report_id IN (SELECT statement_id FROM statements WHERE is_question)""")
+        set_meta(con, "schema_version", str(SCHEMA_VERSION))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def has_schema(con: duckdb.DuckDBPyConnection) -> bool:

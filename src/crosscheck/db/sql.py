@@ -13,16 +13,18 @@ def marks(values: Sequence) -> str:
 
 
 def is_claim(alias: str = "s") -> tuple:
-    """(condition, *params): a claim is a statement of a claim-type actor (government) that is not boilerplate.
+    """(condition, *params): a claim is a statement of a claim-type actor (government), not boilerplate, not a question.
 
     Every count and list of claims uses this one definition: `Where().add(*is_claim("s"))`.
     """
-    return (f"{alias}.actor_type IN ({marks(CLAIM_TYPES)}) AND NOT {alias}.boilerplate", *CLAIM_TYPES)
+    return (f"{alias}.actor_type IN ({marks(CLAIM_TYPES)}) AND NOT {alias}.boilerplate AND NOT {alias}.is_question",
+            *CLAIM_TYPES)
 
 
 def is_report(alias: str = "s") -> tuple:
-    """(condition, *params): a monitor report (OSINT, independent media, international body), not boilerplate."""
-    return (f"{alias}.actor_type IN ({marks(REPORT_TYPES)}) AND NOT {alias}.boilerplate", *REPORT_TYPES)
+    """(condition, *params): a monitor report (OSINT, independent media, international body), not boilerplate or a question."""
+    return (f"{alias}.actor_type IN ({marks(REPORT_TYPES)}) AND NOT {alias}.boilerplate AND NOT {alias}.is_question",
+            *REPORT_TYPES)
 
 
 class Where:

@@ -37,7 +37,7 @@ def matchable(
     window: tuple[dt.date, dt.date] | None = None,
     ordered: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Embedded, non-boilerplate statements of these actor types: statement_id, stated_on, side, source, actor_type.
+    """Embedded statements of these actor types, neither boilerplate nor questions: statement_id, stated_on, side, source, actor_type.
 
     `side` is the country (else the actor) of a government statement, so pairs on one side can be
     skipped; `source` is document + actor. `ids` keeps only those statements, `exclude` drops them,
@@ -45,6 +45,7 @@ def matchable(
     does not need it: rank_pairs breaks ties by id).
     """
     where = Where().add(f"s.actor_type IN ({marks(kinds)})", *kinds).add("s.embedding IS NOT NULL").add("NOT s.boilerplate")
+    where.add("NOT s.is_question")  # a question is neither a claim nor evidence
     if ids is not None:
         where.add("list_contains(?, s.statement_id)", list(ids))
     if exclude:

@@ -59,6 +59,7 @@ def insert_document(
             "is_quote": [s.is_quote for s in statements],
             "boilerplate": [s.boilerplate for s in statements],
             "inferred_actor": [s.inferred_actor for s in statements],
+            "is_question": [s.is_question for s in statements],
             "embedding": list(vectors.astype(np.float32)) if vectors is not None else [None] * len(statements),
         }
     )
@@ -66,9 +67,11 @@ def insert_document(
     try:
         dim = get_meta(con, "embed_dim")
         con.execute(
-            f"""INSERT INTO statements SELECT statement_id, doc_id, seq, text, start, "end", speaker,
-                actor, actor_type, CAST(stated_on AS DATE), is_quote, boilerplate, inferred_actor,
-                CAST(embedding AS FLOAT[{int(dim)}]) FROM _new_statements"""
+            f"""INSERT INTO statements (statement_id, doc_id, seq, text, start, "end", speaker, actor, actor_type,
+                    stated_on, is_quote, boilerplate, inferred_actor, embedding, is_question)
+                SELECT statement_id, doc_id, seq, text, start, "end", speaker, actor, actor_type,
+                    CAST(stated_on AS DATE), is_quote, boilerplate, inferred_actor,
+                    CAST(embedding AS FLOAT[{int(dim)}]), is_question FROM _new_statements"""
         )
     finally:
         con.unregister("_new_statements")

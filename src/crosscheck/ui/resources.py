@@ -26,7 +26,9 @@ def _close_writer(writer: Writer) -> None:
 # so a cleared connection is closed and its writer thread stopped instead of lingering until exit.
 @st.cache_resource(show_spinner=False, on_release=_close_database)
 def _database(path: str):
-    return connection.connect(path)
+    con = connection.connect(path)
+    schema.upgrade(con)  # a database of an older Crosscheck is brought up to date before any page reads it
+    return con
 
 
 @st.cache_resource(show_spinner=False, on_release=_close_writer)
