@@ -65,12 +65,12 @@ def measure(registry, sample: str = "dev") -> dict:
             ok = False
         if row["is_question"] == "true":
             questions += 1
-            if not st.is_question and st.actor_type == "government":
+            if not getattr(st, "is_question", False) and st.actor_type == "government":
                 question_claims += 1
                 ok = False
         if not ok:
             misses.append(f"{row['source']} | {row['snippet'][:45]} | gold {row['gold_speaker']} ({row['gold_role']}, "
-                          f"q={row['is_question']}) | got {st.speaker} / {st.actor} / {st.actor_type} q={st.is_question}")
+                          f"q={row['is_question']}) | got {st.speaker} / {st.actor} / {st.actor_type} q={getattr(st, 'is_question', False)}")
     n = len(rows)
     return {"n": n, "speaker": speaker_ok / n, "journalist_government": journalist_government,
             "journalists": sum(r["gold_role"] == "journalist" for r in rows),
@@ -102,7 +102,8 @@ CONFERENCE = (
     "Daily Planet correspondent Lois Lane: Is there a threat of war? Vladimir Putin: There is no such threat. "
     "Michaela Kuefner, Deutsche Welle: Will the troops be back by March? Vladimir Putin: Yes. "
     "Question: Ivan Petrov, Izvestia. What about the Minsk agreements? Vladimir Putin: They remain the basis. "
-    "Ivan Petrov: Thank you."
+    "Ivan Petrov: Thank you. Deputy Prime Minister Marat Khusnullin: The bridge will open in May. "
+    "Marat Khusnullin: It is on schedule."
 )
 
 
@@ -115,6 +116,13 @@ def test_narration_before_the_first_label_is_the_publishers(registry):
     by_text = _conference(registry)
     assert by_text["Putin said the talks were useful."].speaker == "en.kremlin.ru"
     assert by_text["The drills will end on 20 February and the troops will return to their bases."].speaker == "Vladimir Putin"
+
+
+def test_an_official_titled_once_keeps_his_type_under_a_bare_label(registry):
+    by_text = _conference(registry)
+    titled, bare = by_text["The bridge will open in May."], by_text["It is on schedule."]
+    assert titled.actor_type == "government" and (bare.speaker, bare.actor, bare.actor_type) == (
+        titled.speaker, titled.actor, titled.actor_type)
 
 
 def test_journalists_are_typed_by_their_outlet_never_by_the_venue(registry):

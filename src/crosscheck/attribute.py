@@ -120,6 +120,7 @@ MEDIA_TYPES = ("state_media", "independent_media")
 _PERSON_NAME = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,2}")
 _MEDIA_WORDS = re.compile(r"\b(?:newspaper|news agency|agency|TV|television|channel|radio|magazine|online|"
                           r"broadcaster|publication|portal)\b", re.I)
+_INVITATION = re.compile(r"\b(?:please|go ahead|your question)\b", re.I)
 _JOURNALIST_ROLE = re.compile(r"\b(?:correspondent|journalist|reporter|editor|columnist|anchor)\b", re.I)
 
 
@@ -205,7 +206,7 @@ class _Attributor:
         self.last_person: Speaker | None = None
         self.default = self._default_speaker()
         self.titled = self._titled_people(doc.text)
-        self.journalists: dict[str, Speaker] = {}  # journalists introduced so far, by name
+        self.journalists: dict[str, Speaker] = {}  # transcript speakers identified so far, by name
         self.in_marker = False  # resolving a transcript marker: the venue says nothing of the speaker
 
     # --- journalists in transcripts ----------------------------------------------------------
@@ -219,7 +220,7 @@ class _Attributor:
         """A journalist introducing themselves: (name, outlet) from "Pavel Zarubin, Rossiya TV Channel.",
         "TASS news agency.", "Alexander Yunashev, Life."; None when the sentence is not one."""
         core = text.strip().rstrip(".!").strip()
-        if not core or len(core.split()) > 9 or "?" in core:
+        if not core or len(core.split()) > 9 or "?" in core or _INVITATION.search(core):
             return None
         outlet = self._outlet_in(core)
         parts = [p.strip() for p in core.split(",")]
@@ -237,7 +238,7 @@ class _Attributor:
     def invited_outlet(self, text: str) -> Actor | None:
         """The outlet a moderator gives the floor to ("Kommersant, please."), if the sentence does that."""
         core = (text or "").strip()
-        if not core or len(core.split()) > 8 or not re.search(r"\b(?:please|go ahead|your question)\b", core, re.I):
+        if not core or len(core.split()) > 8 or not _INVITATION.search(core):
             return None
         return self._outlet_in(core)
 
@@ -640,6 +641,7 @@ def _marker_speaker(att: _Attributor, name: str) -> Speaker:
     if name.casefold() in _TURN_WORDS:
         return Speaker(name, None, "other")
     if name in att.journalists:
+        # Named again by a bare label: the journalist introduced, or the official titled, earlier.
         return att.journalists[name]
     if "," in name:
         # "Michaela Kuefner, Deutsche Welle": a person and an affiliation.
@@ -655,9 +657,12 @@ def _marker_speaker(att: _Attributor, name: str) -> Speaker:
         return att.journalist(Speaker(name, None, "other"), person, outlet or name)
     att.in_marker = True
     try:
-        return _marker_person(att, name)
+        speaker = _marker_person(att, name)
     finally:
         att.in_marker = False
+    if speaker.person and speaker.name and speaker.actor_type != "other":
+        att.journalists.setdefault(speaker.name, speaker)
+    return speaker
 
 
 def _marker_person(att: _Attributor, name: str) -> Speaker:
