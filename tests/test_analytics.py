@@ -78,7 +78,25 @@ def test_headline_figures_count_claims_reports_and_contradicted_claims(db, embed
     figures = reads.headline_figures(db)
     assert figures == {
         "documents": 3, "statements": 6, "claims": 2, "reports": 3, "pairs": 3, "contradicted_claims": 1,
+        "contested_claims": 1, "corroborated_claims": 0,  # CIT and NATO: two independent sources
     }
+
+
+def test_a_claim_is_contested_only_when_independent_sources_agree(db, founding):
+    claim, reports = founding
+    row = reads.list_claims(db).set_index("claim_id").loc[claim[0]]
+    assert (row["contradicting_sources"], row["supporting_sources"], row["standing"]) == (2, 1, "contested")
+    # One source alone, however confident, leaves the claim open.
+    set_stance(db, claim[0], reports[1], "uncertain", 0.4)
+    row = reads.list_claims(db).set_index("claim_id").loc[claim[0]]
+    assert (row["contradicting_sources"], row["standing"]) == (1, "open")
+    assert reads.headline_figures(db)["contested_claims"] == 0
+    assert list(reads.list_claims(db, standings=["open"])["claim_id"]) == [claim[0]]
+    assert reads.list_claims(db, standings=["contested"]).empty
+    # Two supporting sources and no contradiction: corroborated.
+    set_stance(db, claim[0], reports[0], "supports", 0.1)
+    set_stance(db, claim[0], reports[1], "supports", 0.1)
+    assert reads.list_claims(db).set_index("claim_id").loc[claim[0], "standing"] == "corroborated"
 
 
 def test_empty_and_schemaless_databases_give_empty_results(db):

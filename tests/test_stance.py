@@ -186,9 +186,11 @@ def test_bundled_model_tells_unrelated_pairs_apart(bundled):
 def test_bundled_model_on_clear_pairs(bundled):
     claims, evidences, gold = zip(*CLEAR_PAIRS)
     scored = bundled.score(list(claims), list(evidences))
-    correct = [p == g for p, g in zip(scored["stance"], gold)]
-    # Allow one miss: a retrained model may flip a borderline pair, not the picture.
-    assert sum(correct) >= len(CLEAR_PAIRS) - 1, list(zip(scored["stance"], gold))
+    pairs = list(zip(scored["stance"], gold))
+    # Precision first: a clear pair is never given the wrong label; the model may abstain (`uncertain`)
+    # on a few, not on most.
+    assert all(p in (g, "uncertain") for p, g in pairs), pairs
+    assert sum(p == g for p, g in pairs) >= len(CLEAR_PAIRS) - 3, pairs
     contra = scored["contradiction"].to_numpy()
     is_contra = np.array([g == "contradicts" for g in gold])
     assert contra[is_contra].mean() > contra[~is_contra].mean() + 0.3

@@ -22,7 +22,7 @@ def _num(value, fmt: str = "{:.2f}") -> str:
     return fmt.format(value)
 
 
-STANCE_COLOURS = {"contradicts": "red", "supports": "green", "discusses": "blue", "unrelated": "gray"}
+STANCE_COLOURS = {"contradicts": "red", "supports": "green", "uncertain": "orange", "discusses": "blue", "unrelated": "gray"}
 
 
 def _date(value) -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from crosscheck.config import STANCES
 from crosscheck.dates import EARLIEST, LATEST
+from crosscheck.db.sql import INDEPENDENT_SOURCES, STANDINGS
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path
 from crosscheck.ui.widgets import claim_url, empty_database_notice
@@ -28,8 +29,13 @@ with st.container(border=True):
     span = {"min_value": EARLIEST, "max_value": LATEST, "format": "YYYY-MM-DD"}
     start = c.date_input("From", value=None, key="start", bind="query-params", **span)
     end = d.date_input("To", value=None, key="end", bind="query-params", **span)
-    e, f, g, h = st.columns(4)
+    e, f, g, h, i = st.columns(5)
     storyline = e.multiselect("Storyline", storyline_labels, key="storyline", bind="query-params")
+    standings = i.multiselect(
+        "Standing", list(STANDINGS), key="standing", bind="query-params",
+        help=f"contested: at least {INDEPENDENT_SOURCES} independent sources contradict the claim; corroborated: "
+             f"at least {INDEPENDENT_SOURCES} support it and none contradicts; open: anything else",
+    )
     stance = f.selectbox("Has a report that", STANCES, index=None, placeholder="any stance", key="stance", bind="query-params")
     min_contradiction = g.slider(
         "Minimum contradiction", 0.0, 1.0, 0.0, 0.05, key="min_contradiction", bind="query-params",
@@ -41,7 +47,7 @@ if storyline:
     claim_ids = tuple(lines.loc[lines["storyline_label"].isin(storyline), "claim_id"])
 frame = cache.claims(
     path, version, tuple(actors), tuple(countries), start, end, stance, float(min_contradiction),
-    search.strip(), claim_ids,
+    search.strip(), claim_ids, tuple(standings),
 )
 if not frame.empty:
     frame.insert(0, "link", [claim_url(cid) for cid in frame["claim_id"]])
@@ -52,7 +58,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_order=[
-        "link", "stated_on", "actor", "text", "max_contradiction", "contradicting_actor", "contradicting_text",
+        "link", "stated_on", "actor", "text", "standing", "max_contradiction", "contradicting_sources",
+        "contradicting_actor", "contradicting_text",
         "supporting_actor", "supporting_text", "reports", "country", "storyline",
     ],
     column_config={
@@ -62,7 +69,11 @@ st.dataframe(
         "country": "Country",
         "text": st.column_config.TextColumn("Claim", width="medium"),
         "reports": st.column_config.NumberColumn("Reports"),
-        "max_contradiction": st.column_config.ProgressColumn("Contradiction", min_value=0.0, max_value=1.0, format="%.2f"),
+        "standing": st.column_config.TextColumn("Standing", help="across independent sources; see the Standing filter"),
+        "max_contradiction": st.column_config.ProgressColumn(
+            "Contradiction", min_value=0.0, max_value=1.0, format="%.2f",
+            help="the strongest calibrated probability that a report contradicts the claim (0.9: about nine in ten)"),
+        "contradicting_sources": st.column_config.NumberColumn("Sources contradicting"),
         "contradicting_actor": "Strongest contradiction by",
         "contradicting_text": st.column_config.TextColumn("Contradicting report", width="medium"),
         "supporting_actor": "Strongest support by",

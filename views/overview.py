@@ -25,9 +25,12 @@ figures = cache.headline_figures(path, version)
 cols = st.columns(6)
 for col, (key, label) in zip(cols, [
     ("documents", "Documents"), ("statements", "Statements"), ("claims", "Government claims"),
-    ("reports", "Monitor reports"), ("pairs", "Matched pairs"), ("contradicted_claims", "Contradicted claims"),
+    ("reports", "Monitor reports"), ("pairs", "Matched pairs"), ("contested_claims", "Contested claims"),
 ]):
-    col.metric(label, f"{figures.get(key, 0):,}")
+    col.metric(label, f"{figures.get(key, 0):,}", help=(
+        "contradicted by at least two independent sources (distinct actors) with a calibrated label; "
+        f"{figures.get('contradicted_claims', 0):,} claims have at least one contradicting pair"
+    ) if key == "contested_claims" else None)
 
 TOP_GROUPS = 10
 # Options are the words shown and the values in the URL (bound widgets store the shown label).

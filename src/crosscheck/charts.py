@@ -12,6 +12,7 @@ METRICS = {
 STANCE_COLOURS = {
     "contradicts": "#d62728",
     "supports": "#2ca02c",
+    "uncertain": "#ff9f1c",
     "discusses": "#1f77b4",
     "unrelated": "#7f7f7f",
     "unscored": "#bcbd22",

@@ -21,7 +21,7 @@ DEFAULT_STANCE_MODEL = "bundled"
 CLAIM_TYPES = ("government",)
 REPORT_TYPES = ("osint", "independent_media", "intl_org")
 ACTOR_TYPES = ("government", "state_media", "osint", "independent_media", "intl_org", "other")
-STANCES = ("supports", "contradicts", "discusses", "unrelated")
+STANCES = ("supports", "contradicts", "uncertain", "discusses", "unrelated")
 
 
 def _int(name: str, default: int) -> int:

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 SCORE_COLUMNS = ["stance", "contradiction", "support"]
 # Our stance labels; class probabilities (StanceScorer.probabilities) have one column per label in this order.
 LABELS = ("supports", "contradicts", "discusses", "unrelated")
+# What the precision-first rule calls a pair it will not label: shown as such, never counted as either side.
+UNCERTAIN = "uncertain"
 
 # Label names of FNC-1, ARC and NLI models mapped to ours.
 LABEL_ALIASES = {
@@ -92,6 +94,8 @@ def decide_labels(
     related: np.ndarray | None = None,
     gate_threshold: float | None = None,
     contradicts_threshold: float | None = None,
+    supports_threshold: float | None = None,
+    unrelated_threshold: float | None = None,
 ) -> list[str]:
     """The stance of each pair from its class probabilities: the one decision rule of scoring, calibration and evaluation.
 
@@ -102,22 +106,48 @@ def decide_labels(
         gate_threshold: pairs with related below it are `unrelated`; None: no gate.
         contradicts_threshold: calibrated; at or above it a pair `contradicts`, below it the most likely
             other label wins. None: the most likely label wins.
+        supports_threshold: given, the rule is precision-first: a pair `contradicts` or `supports` only
+            when that probability reaches its threshold (the higher of the two when both do), is
+            `unrelated` when P(unrelated or discusses) reaches unrelated_threshold (None: when it is the
+            most likely of the three), and `uncertain` otherwise — the pair may bear on the claim, but
+            the model is not sure which way: a label shown is a claim made to an analyst.
+        unrelated_threshold: see supports_threshold.
 
     Returns:
         One label name per row. Ties go to the label named first in labels.
     """
     names = list(labels)
     probs = np.asarray(probs, dtype=float).reshape(len(probs), len(names))
-    candidates = probs.copy()
-    if contradicts_threshold is not None:
-        candidates[:, names.index("contradicts")] = -np.inf
-    out = [names[j] for j in np.argmax(candidates, axis=1)] if len(probs) else []
-    if contradicts_threshold is not None:
-        contradicts = label_column(probs, "contradicts", names) >= contradicts_threshold
-        out = ["contradicts" if c else lab for lab, c in zip(out, contradicts)]
+    if supports_threshold is not None:
+        out = _precision_first(probs, names, contradicts_threshold, supports_threshold, unrelated_threshold)
+    else:
+        candidates = probs.copy()
+        if contradicts_threshold is not None:
+            candidates[:, names.index("contradicts")] = -np.inf
+        out = [names[j] for j in np.argmax(candidates, axis=1)] if len(probs) else []
+        if contradicts_threshold is not None:
+            contradicts = label_column(probs, "contradicts", names) >= contradicts_threshold
+            out = ["contradicts" if c else lab for lab, c in zip(out, contradicts)]
     if related is not None and gate_threshold is not None:
         gated = np.asarray(related, dtype=float) < gate_threshold
         out = ["unrelated" if g else lab for lab, g in zip(out, gated)]
+    return out
+
+
+def _precision_first(probs: np.ndarray, names: list[str], t_con: float | None, t_sup: float, t_unr: float) -> list[str]:
+    con, sup = label_column(probs, "contradicts", names), label_column(probs, "supports", names)
+    unr = label_column(probs, "unrelated", names) + (label_column(probs, "discusses", names) if "discusses" in names else 0)
+    t_con = 0.5 if t_con is None else t_con
+    out = []
+    for c, s, u in zip(con, sup, unr):
+        if c >= t_con and (c >= s or s < t_sup):
+            out.append("contradicts")
+        elif s >= t_sup:
+            out.append("supports")
+        elif u >= (max(c, s) if t_unr is None else t_unr):
+            out.append("unrelated")
+        else:
+            out.append(UNCERTAIN)
     return out
 
 
@@ -345,6 +375,11 @@ class CrossEncoderScorer(StanceScorer):
         except ValueError as e:
             raise ModelError(f"stance model {self.name!r}: {e}") from e
         self.threshold = self.settings.get("contradicts_threshold")
+        # Precision-first calibration (`crosscheck train-stance --calibrate-precision`): a temperature for
+        # the logits and one threshold per label; absent, the older argmax-with-threshold rule applies.
+        self.temperature = float(self.settings.get("temperature") or 1.0)
+        self.supports_threshold = self.settings.get("supports_threshold")
+        self.unrelated_threshold = self.settings.get("unrelated_threshold")
         self._embedder = embedder
         # Fast tokenizers are not thread-safe: one inference at a time per model.
         self._lock = threading.Lock()
@@ -367,7 +402,7 @@ class CrossEncoderScorer(StanceScorer):
         return self._embedder
 
     def probabilities(self, claims: Sequence[str], passages: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Class probabilities over LABELS (columns), from the cross-encoder alone."""
+        """Class probabilities over LABELS (columns), from the cross-encoder alone, after its calibrated temperature."""
         if not claims:
             return np.zeros((0, len(LABELS)))
         with self._lock:
@@ -375,7 +410,7 @@ class CrossEncoderScorer(StanceScorer):
                 list(zip(claims, passages)), batch_size=batch_size, show_progress_bar=False,
                 convert_to_numpy=True, activation_fn=_identity(),
             )
-        logits = np.asarray(logits, dtype=np.float64).reshape(len(claims), -1)
+        logits = np.asarray(logits, dtype=np.float64).reshape(len(claims), -1) / getattr(self, "temperature", 1.0)
         probs = np.exp(logits - logits.max(axis=1, keepdims=True))
         probs /= probs.sum(axis=1, keepdims=True)
         out = np.zeros((len(claims), len(LABELS)))
@@ -416,7 +451,8 @@ class CrossEncoderScorer(StanceScorer):
         if len(keep):
             probs[keep] = self.probabilities([claims[i] for i in keep], [passages[i] for i in keep])
         stances = decide_labels(probs, LABELS, related=related, gate_threshold=self.gate.threshold if self.gate is not None else None,
-                                contradicts_threshold=self.threshold)
+                                contradicts_threshold=self.threshold, supports_threshold=self.supports_threshold,
+                                unrelated_threshold=self.unrelated_threshold)
         # P(related): the gate's for long evidence, the cross-encoder's (1 - P(unrelated)) otherwise.
         encoder_related = 1.0 - label_column(probs, "unrelated")
         rel = encoder_related if related is None else np.where(np.isinf(related), encoder_related, related)

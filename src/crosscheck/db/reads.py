@@ -14,13 +14,14 @@ import pandas as pd
 
 from crosscheck.config import STANCES
 from crosscheck.db.schema import get_meta, has_schema
-from crosscheck.db.sql import Where, is_claim, is_report
+from crosscheck.db.sql import STANDINGS, Where, is_claim, is_report, standing
 from crosscheck.errors import StoreError
 
 CLAIM_COLUMNS = [
     "claim_id", "stated_on", "actor", "country", "speaker", "text", "title", "reports",
     "max_contradiction", "contradicting_id", "contradicting_text", "contradicting_actor",
     "supporting_id", "supporting_text", "supporting_actor",
+    "contradicting_sources", "supporting_sources", "standing",
 ]
 PAIR_COLUMNS = [
     "claim_id", "report_id", "claim_text", "report_text",
@@ -107,15 +108,23 @@ def list_claims(
     min_contradiction: float = 0.0,
     search: str = "",
     claim_ids: Sequence[str] | None = None,
+    standings: Sequence[str] = (),
     limit: int = 1000,
 ) -> pd.DataFrame:
-    """Government claims with their strongest contradicting and supporting reports, filtered.
+    """Government claims with their strongest contradicting and supporting reports and their standing, filtered.
+
+    A claim's standing combines its pairs across independent sources (distinct report actors):
+    `contested` when at least sql.INDEPENDENT_SOURCES contradict it, `corroborated` when as many support
+    it and none contradicts, `open` otherwise. Claims are ranked by their strongest (calibrated)
+    contradiction probability.
 
     `stance` keeps claims with at least one pair of that stance; `min_contradiction` keeps claims
     whose strongest contradiction reaches it (claims without scored pairs count as 0).
     """
     if stance is not None and stance not in STANCES:
         raise StoreError(f"unknown stance {stance!r}; expected one of {', '.join(STANCES)}")
+    if unknown := [v for v in standings if v not in STANDINGS]:
+        raise StoreError(f"unknown standing {unknown[0]!r}; expected one of {', '.join(STANDINGS)}")
     if claim_ids is not None and not claim_ids:
         return pd.DataFrame(columns=CLAIM_COLUMNS)
     where = Where().add(*is_claim("s")).add_in("s.actor", actors).add_in("a.country", countries)
@@ -131,6 +140,7 @@ def list_claims(
     having = Where().add("coalesce(max(m.contradiction), 0) >= ?", float(min_contradiction))
     if stance:
         having.add("count(*) FILTER (WHERE m.stance = ?) > 0", stance)
+    having.add_in("standing", list(standings))
     claims_sql, claims_params = where.build(
         """SELECT s.statement_id AS claim_id, s.stated_on, s.actor, a.country, s.speaker, s.text, d.title
            FROM statements s
@@ -151,7 +161,10 @@ def list_claims(
                arg_max(m.report_actor, m.contradiction) FILTER (WHERE m.stance = 'contradicts') AS contradicting_actor,
                arg_max(m.report_id, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_id,
                arg_max(m.report_text, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_text,
-               arg_max(m.report_actor, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_actor
+               arg_max(m.report_actor, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_actor,
+               count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'contradicts') AS contradicting_sources,
+               count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'supports') AS supporting_sources,
+               {standing("contradicting_sources", "supporting_sources")} AS standing
         FROM claims c LEFT JOIN pairs m ON m.claim_id = c.claim_id
         GROUP BY ALL
         {having.sql("HAVING")}
@@ -283,19 +296,27 @@ def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Documents, statements, claims, reports, matched pairs and contradicted claims (≥1 contradicting pair)."""
-    keys = ("documents", "statements", "claims", "reports", "pairs", "contradicted_claims")
+    """Documents, statements, claims, reports, matched pairs; claims with ≥1 contradicting pair, contested and
+    corroborated claims (their standing across independent sources, as list_claims)."""
+    keys = ("documents", "statements", "claims", "reports", "pairs", "contradicted_claims", "contested_claims",
+            "corroborated_claims")
     if not has_schema(con):
         return dict.fromkeys(keys, 0)
     claim, *claim_params = is_claim("s")
     report, *report_params = is_report("s")
     row = con.execute(
-        f"""SELECT (SELECT count(*) FROM documents),
+        f"""WITH by_claim AS (
+                SELECT {standing("count(DISTINCT r.actor) FILTER (WHERE m.stance = 'contradicts')",
+                                 "count(DISTINCT r.actor) FILTER (WHERE m.stance = 'supports')")} AS standing
+                FROM matches m JOIN statements r ON r.statement_id = m.report_id GROUP BY m.claim_id)
+            SELECT (SELECT count(*) FROM documents),
                    (SELECT count(*) FROM statements),
                    (SELECT count(*) FROM statements s WHERE {claim}),
                    (SELECT count(*) FROM statements s WHERE {report}),
                    (SELECT count(*) FROM matches),
-                   (SELECT count(DISTINCT m.claim_id) FROM matches m WHERE m.stance = 'contradicts')""",
+                   (SELECT count(DISTINCT m.claim_id) FROM matches m WHERE m.stance = 'contradicts'),
+                   (SELECT count(*) FILTER (WHERE standing = 'contested') FROM by_claim),
+                   (SELECT count(*) FILTER (WHERE standing = 'corroborated') FROM by_claim)""",
         [*claim_params, *report_params],
     ).fetchone()
     return {k: int(v) for k, v in zip(keys, row)}

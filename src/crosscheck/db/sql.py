@@ -61,3 +61,16 @@ class Where:
     def build(self, head: str, tail: str = "", tail_params: Sequence = ()) -> tuple[str, list]:
         """(head WHERE … tail, params): the statement and its parameters in placeholder order."""
         return " ".join(p for p in (head, self.sql(), tail) if p), [*self.params, *tail_params]
+
+
+STANDINGS = ("contested", "corroborated", "open")
+# Independent sources (distinct report actors) that must agree before a claim's standing changes:
+# one noisy pair never makes a claim contested.
+INDEPENDENT_SOURCES = 2
+
+
+def standing(contradicting: str, supporting: str) -> str:
+    """SQL for a claim's standing from its counts of independent contradicting and supporting sources."""
+    n = int(INDEPENDENT_SOURCES)
+    return (f"CASE WHEN {contradicting} >= {n} THEN 'contested' "
+            f"WHEN {supporting} >= {n} AND {contradicting} = 0 THEN 'corroborated' ELSE 'open' END")

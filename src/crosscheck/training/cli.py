@@ -11,12 +11,18 @@ from crosscheck.stance import load_trained_scorer
 from crosscheck.tables import read_csv
 from crosscheck.training.data import load_fnc, split_fnc
 from crosscheck.training.evaluate import evaluate_fnc, evaluate_pairs, format_summary
-from crosscheck.training.train import TrainConfig, recalibrate, train_stance
+from crosscheck.training.train import TrainConfig, recalibrate, recalibrate_precision, train_stance
 
 
 def cmd_train(args) -> int:
     if args.recalibrate:
         print(json.dumps(recalibrate(args.out, args.pairs or [], args.seed)))
+        return 0
+    if args.calibrate_precision is not None:
+        real = next((p for p in (args.pairs or []) if Path(p).name == "real_pairs.csv"), None)
+        if real is None:
+            raise SystemExit("crosscheck train-stance --calibrate-precision: give --pairs data/eval/real_pairs.csv")
+        print(json.dumps(recalibrate_precision(args.out, real, args.calibrate_precision, args.seed)))
         return 0
     if args.releases and not args.events:
         raise SystemExit("crosscheck train-stance: --releases needs --events (accusations are paired with logged strikes)")
@@ -91,6 +97,10 @@ def add_commands(sub) -> None:
     p.add_argument("--snli-cap", type=int, help="at most this many SNLI pairs per label")
     p.add_argument("--recalibrate", action="store_true",
                    help="do not train: choose the thresholds of the model in --out again on the calibration pairs of --pairs")
+    p.add_argument("--calibrate-precision", type=float, nargs="?", const=0.8, metavar="PRECISION",
+                   help="do not train: fit the temperature of the model in --out and choose thresholds so that "
+                        "contradicts and supports are right at least PRECISION (0.8) of the time on the real pairs it "
+                        "never fitted (its calibration split and the held-out rows); the rest is `uncertain`")
     p.add_argument("--keep-gate", action="store_true", help="reuse the relatedness gate of --init (threshold recalibrated)")
     p.add_argument("--events", type=Path, metavar="EVENTS.csv",
                    help="OSINT event log (CIR format) to write claim/report pairs from; events near held-out rows of --pairs are left out")

@@ -56,8 +56,9 @@ def as_guideline_labels(pred: Sequence[str], gold: Sequence[str]) -> list[str]:
 
 
 def confusion(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = LABELS) -> pd.DataFrame:
-    """Counts with gold labels as rows and predictions as columns."""
-    frame = pd.DataFrame(0, index=list(labels), columns=list(labels))
+    """Counts with gold labels as rows and predictions as columns (`uncertain` gets a column when predicted)."""
+    rows = list(labels) + [g for g in dict.fromkeys(gold) if g not in labels]
+    frame = pd.DataFrame(0, index=rows, columns=rows + [p for p in dict.fromkeys(pred) if p not in rows])
     for g, p in zip(gold, pred):
         frame.loc[g, p] += 1
     frame.index.name = "gold \\ predicted"
@@ -98,7 +99,7 @@ def summarise(gold: Sequence[str], pred: Sequence[str], fnc: bool = False, label
 
 def format_summary(summary: dict, fnc_names: bool = False) -> str:
     """The figures as a plain-text report."""
-    name = (lambda lab: FNC_NAMES[lab]) if fnc_names else (lambda lab: lab)
+    name = (lambda lab: FNC_NAMES.get(lab, lab)) if fnc_names else (lambda lab: lab)
     lines = [f"pairs: {summary['pairs']}"]
     if "fnc_score" in summary:
         lines.append(f"FNC-1 score: {summary['fnc_score']:.2f} / {summary['fnc_max']:.2f} = {summary['fnc_percent']:.2f} %")

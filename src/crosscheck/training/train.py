@@ -16,16 +16,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crosscheck.attribute import spoken_text
 from crosscheck.embed import load_embedder, minilm_path
 from crosscheck.errors import DataFileError
 from crosscheck.stance import (
     LABELS,
+    UNCERTAIN,
     CrossEncoderScorer,
     RelatednessGate,
     dated_passages,
     decide_labels,
     expand_features,
     gated_probability,
+    label_column,
     normalise_label,
     select_passages,
     short_evidence,
@@ -33,6 +36,8 @@ from crosscheck.stance import (
 from crosscheck.training.data import (
     DATE_COLUMNS,
     DEFAULT_SEED,
+    gold_label,
+    heldout_rows,
     load_fnc,
     load_pair_file,
     load_snli,
@@ -425,6 +430,106 @@ def recalibrate(model_dir: Path | str, pair_files: Sequence[Path | str], seed: i
     record_file = model_dir / "training.json"
     record = json.loads(record_file.read_text()) if record_file.exists() else {}
     record.setdefault("recalibrated", []).append(found | {"pairs": len(cal)})
+    record_file.write_text(json.dumps(record, indent=1) + "\n")
+    return found
+
+
+PRECISION_TARGET = 0.8
+_MIN_CALLED = 5  # a threshold must label at least this many calibration pairs to count
+
+
+def fit_temperature(probs: np.ndarray, gold: Sequence[str]) -> float:
+    """The temperature T minimising the negative log-likelihood of the gold labels (`discusses` merged into `unrelated`)."""
+    logp = np.log(np.clip(np.asarray(probs, dtype=float), 1e-12, 1.0))
+    cols = {lab: LABELS.index(lab) for lab in LABELS}
+    best = (np.inf, 1.0)
+    for t in np.arange(0.5, 6.01, 0.05):
+        z = logp / t
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        p3 = {"supports": p[:, cols["supports"]], "contradicts": p[:, cols["contradicts"]],
+              "unrelated": p[:, cols["unrelated"]] + p[:, cols["discusses"]]}
+        nll = -np.mean([np.log(max(p3[g][i], 1e-12)) for i, g in enumerate(gold)])
+        if nll < best[0] - 1e-12:
+            best = (nll, float(round(t, 2)))
+    return best[1]
+
+
+def with_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities re-scaled as if the logits had been divided by the temperature."""
+    z = np.log(np.clip(np.asarray(probs, dtype=float), 1e-12, 1.0)) / temperature
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def precision_threshold(scores: np.ndarray, is_label: np.ndarray, target: float = PRECISION_TARGET) -> float:
+    """The lowest threshold at which pairs scored at or above it are the label at least `target` of the time."""
+    for t in np.arange(0.30, 0.991, 0.01):
+        called = scores >= t
+        if called.sum() >= _MIN_CALLED and is_label[called].mean() >= target:
+            return float(round(t, 2))
+    return 0.99
+
+
+def calibrate_precision(probs: np.ndarray, gold: Sequence[str], target: float = PRECISION_TARGET) -> dict:
+    """Temperature and per-label thresholds for the precision-first rule (stance.decide_labels).
+
+    probs: the uncalibrated class probabilities (columns LABELS) of pairs the model never trained on;
+    gold: their labels by data/eval/GUIDELINE.md (supports / contradicts / unrelated).
+    """
+    gold = [str(g) for g in gold]
+    temperature = fit_temperature(probs, gold)
+    p = with_temperature(probs, temperature)
+    g = np.array(gold)
+    found = {
+        "temperature": temperature,
+        "contradicts_threshold": precision_threshold(label_column(p, "contradicts"), g == "contradicts", target),
+        "supports_threshold": precision_threshold(label_column(p, "supports"), g == "supports", target),
+        # `unrelated` hides a pair rather than claiming anything about it: the most likely of the three suffices.
+        "unrelated_threshold": None,
+        "precision_target": target,
+    }
+    pred = np.array(decide_labels(p, LABELS, contradicts_threshold=found["contradicts_threshold"],
+                                  supports_threshold=found["supports_threshold"],
+                                  unrelated_threshold=found["unrelated_threshold"]))
+    for lab in ("contradicts", "supports"):
+        called = pred == lab
+        found[f"{lab}_precision"] = round(float((g[called] == lab).mean()), 3) if called.any() else None
+        found[f"{lab}_called"] = int(called.sum())
+    found["uncertain"] = int((pred == UNCERTAIN).sum())
+    found["pairs"] = len(gold)
+    return found
+
+
+def calibration_pairs(real_pairs: Path | str, seed: int = DEFAULT_SEED, fraction: float = 0.25) -> pd.DataFrame:
+    """The real pairs the bundled model never fitted: its run's calibration split and the held-out rows."""
+    cal = split_calibration(load_pair_file(real_pairs), seed, fraction)[1]
+    held = heldout_rows([real_pairs])
+    held = held.assign(label=[gold_label(v, real_pairs) for v in held["label"]])
+    return pd.concat([cal, held], ignore_index=True)
+
+
+def recalibrate_precision(model_dir: Path | str, real_pairs: Path | str, target: float = PRECISION_TARGET,
+                          seed: int = DEFAULT_SEED, embedder=None) -> dict:
+    """Fit the temperature and the precision-first thresholds of a trained model (no training); update stance.json."""
+    model_dir = Path(model_dir)
+    pairs = calibration_pairs(real_pairs, seed)
+    if embedder is None:
+        embedder = load_embedder("minilm")
+    scorer = CrossEncoderScorer(str(model_dir), embedder=embedder)
+    scorer.temperature = 1.0  # fit on the raw probabilities
+    claims = [spoken_text(c) for c in pairs["claim"]]
+    evidence = [spoken_text(e) for e in pairs["evidence"]]
+    passages, _ = select_passages(claims, evidence, embedder)
+    if scorer.settings.get("dated_passages"):
+        passages = dated_passages(passages, *pair_dates(pairs))
+    found = calibrate_precision(scorer.probabilities(claims, passages), pairs["label"].tolist(), target)
+    settings = scorer.settings | {k: found[k] for k in ("temperature", "contradicts_threshold", "supports_threshold",
+                                                         "unrelated_threshold", "precision_target")}
+    _write_thresholds(model_dir, settings, scorer.gate)
+    record_file = model_dir / "training.json"
+    record = json.loads(record_file.read_text()) if record_file.exists() else {}
+    record.setdefault("precision_calibration", []).append(found)
     record_file.write_text(json.dumps(record, indent=1) + "\n")
     return found
 

@@ -66,12 +66,13 @@ def claims(
     min_contradiction: float,
     search: str,
     claim_ids: tuple[str, ...] | None,
+    standings: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """The filtered claims table."""
     with _cursor(path) as con:
         return reads.list_claims(
             con, actors=actors, countries=countries, start=start, end=end, stance=stance,
-            min_contradiction=min_contradiction, search=search, claim_ids=claim_ids,
+            min_contradiction=min_contradiction, search=search, claim_ids=claim_ids, standings=standings,
         )
 
 
