@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -224,3 +225,32 @@ def test_dated_training_shows_the_model_when_each_report_was_made(tiny_model, em
     # The dated model reads "(3 months later) " before each report; the undated one ignores the dates.
     assert abs(probabilities(tmp_path / "model", True) - probabilities(tmp_path / "model", False)).max() > 1e-4
     assert abs(probabilities(out, True) - probabilities(out, False)).max() < 1e-6
+
+
+def test_temperature_fit_recovers_overconfidence():
+    """Probabilities made overconfident by a known temperature are brought back to it."""
+    from crosscheck.training.train import fit_temperature, with_temperature
+
+    rng = np.random.default_rng(3)
+    gold = rng.choice(["supports", "contradicts", "unrelated"], size=400)
+    columns = {"supports": 0, "contradicts": 1, "unrelated": 3}
+    true = np.full((400, 4), 0.1)
+    true[np.arange(400), [columns[g] for g in gold]] = 0.7
+    # Sample labels from the true probabilities, then sharpen them as an overconfident model would.
+    drawn = [["supports", "contradicts", "unrelated", "unrelated"][rng.choice(4, p=row)] for row in true]
+    sharp = with_temperature(true, 1 / 3)
+    assert 2.2 <= fit_temperature(sharp, drawn) <= 4.0
+
+
+def test_precision_thresholds_and_the_precision_first_rule():
+    from crosscheck.stance import decide_labels
+    from crosscheck.training.train import calibrate_precision, precision_threshold
+
+    scores = np.array([0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.4, 0.3])
+    right = np.array([1, 1, 1, 1, 1, 0, 1, 0, 0, 0], dtype=bool)
+    # From 0.60 down the calls are 6 of 7 right (0.86); at 0.50 they fall to 6 of 8 (0.75).
+    assert precision_threshold(scores, right, 0.8) == 0.51
+    probs = np.array([[0.1, 0.7, 0.1, 0.1], [0.45, 0.35, 0.1, 0.1], [0.05, 0.05, 0.1, 0.8]])
+    assert decide_labels(probs, contradicts_threshold=0.6, supports_threshold=0.6) == ["contradicts", "uncertain", "unrelated"]
+    found = calibrate_precision(np.tile(probs, (10, 1)), ["contradicts", "supports", "unrelated"] * 10)
+    assert found["contradicts_precision"] == found["supports_precision"] == 1.0 and found["temperature"] > 0

@@ -464,10 +464,10 @@ def with_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
 
 def precision_threshold(scores: np.ndarray, is_label: np.ndarray, target: float = PRECISION_TARGET) -> float:
     """The lowest threshold at which pairs scored at or above it are the label at least `target` of the time."""
-    for t in np.arange(0.30, 0.991, 0.01):
+    for t in np.round(np.arange(0.30, 0.991, 0.01), 2):  # rounded first: the threshold tested is the one stored
         called = scores >= t
         if called.sum() >= _MIN_CALLED and is_label[called].mean() >= target:
-            return float(round(t, 2))
+            return float(t)
     return 0.99
 
 
