@@ -7,6 +7,7 @@ import pytest
 
 from crosscheck import config
 from crosscheck.cli import main
+from crosscheck.errors import DataFileError
 from crosscheck.training.evaluate import (
     confusion,
     f1_per_class,
@@ -124,3 +125,38 @@ def test_stance_command_scores_a_csv(tmp_path):
     assert {"stance", "contradiction", "similarity"} <= set(out.columns)
     assert out["contradiction"].between(0, 1).all()
     assert out.loc[0, "similarity"] > out.loc[1, "similarity"]
+
+
+def test_blind_references_resolve_to_texts_in_place(tmp_path):
+    """The blind set stores references; texts come from the RUWA rows (here a file written for the test)."""
+    from crosscheck.training.blind import load_blind_pairs
+
+    ruwa = tmp_path / "ruwa.csv"
+    ruwa.write_text(
+        "src,title,desc,date,site,event\n"
+        "a,The ministry said the mall was closed,It was not in use,06/27/2022,tass.com,supermarket\n"
+        "b,Shoppers filled the mall when the missile hit,,06/27/2022,reuters.com,supermarket\n",
+        encoding="utf-8",
+    )
+    pairs = tmp_path / "blind.csv"
+    pairs.write_text(
+        "pair_id,claim_src,claim_field,evidence_src,evidence_field,label,claim_date,evidence_date\n"
+        "bp1,a,title+desc,b,title,contradicts,2022-06-27,2022-06-27\n"
+        "bp2,a,desc,b,title,contradicts,2022-06-27,2022-06-28\n",
+        encoding="utf-8",
+    )
+    frame = load_blind_pairs(pairs, ruwa)
+    assert frame["claim"].tolist() == ["The ministry said the mall was closed. It was not in use", "It was not in use"]
+    assert set(frame["evidence"]) == {"Shoppers filled the mall when the missile hit"}
+    pairs.write_text("pair_id,claim_src,claim_field,evidence_src,evidence_field,label\nbp1,zz,title,b,title,supports\n")
+    with pytest.raises(DataFileError, match="not in"):
+        load_blind_pairs(pairs, ruwa)
+
+
+def test_precision_at_k_reads_the_top_of_the_ranking():
+    from crosscheck.training.evaluate import precision_at
+
+    predictions = pd.DataFrame({"label": ["contradicts", "supports", "contradicts", "unrelated"],
+                                "contradiction": [0.9, 0.8, 0.7, 0.1]})
+    assert precision_at(predictions, 2) == 0.5 and precision_at(predictions, 3) == pytest.approx(2 / 3)
+    assert precision_at(predictions, 10) is None

@@ -33,7 +33,7 @@ with st.container(border=True):
     storyline = e.multiselect("Storyline", storyline_labels, key="storyline", bind="query-params")
     standings = i.multiselect(
         "Standing", list(STANDINGS), key="standing", bind="query-params",
-        help=f"contested: at least {INDEPENDENT_SOURCES} independent sources contradict the claim; corroborated: "
+        help=f"contested: at least {INDEPENDENT_SOURCES} independent monitors contradict the claim; corroborated: "
              f"at least {INDEPENDENT_SOURCES} support it and none contradicts; open: anything else",
     )
     stance = f.selectbox("Has a report that", STANCES, index=None, placeholder="any stance", key="stance", bind="query-params")
@@ -63,7 +63,7 @@ st.dataframe(
         "supporting_actor", "supporting_text", "reports", "country", "storyline",
     ],
     column_config={
-        "link": st.column_config.LinkColumn("Claim", display_text="open", help="Permalink of the claim"),
+        "link": st.column_config.LinkColumn("Claim", display_text="view", help="Permalink of the claim"),
         "stated_on": st.column_config.DateColumn("Date"),
         "actor": "Actor",
         "country": "Country",
@@ -73,7 +73,7 @@ st.dataframe(
         "max_contradiction": st.column_config.ProgressColumn(
             "Contradiction", min_value=0.0, max_value=1.0, format="%.2f",
             help="the strongest calibrated probability that a report contradicts the claim (0.9: about nine in ten)"),
-        "contradicting_sources": st.column_config.NumberColumn("Sources contradicting"),
+        "contradicting_sources": st.column_config.NumberColumn("Monitors contradicting"),
         "contradicting_actor": "Strongest contradiction by",
         "contradicting_text": st.column_config.TextColumn("Contradicting report", width="medium"),
         "supporting_actor": "Strongest support by",

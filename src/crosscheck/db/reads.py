@@ -12,9 +12,9 @@ from typing import Sequence
 import duckdb
 import pandas as pd
 
-from crosscheck.config import STANCES
+from crosscheck.config import REPORT_TYPES, STANCES
 from crosscheck.db.schema import get_meta, has_schema
-from crosscheck.db.sql import STANDINGS, Where, is_claim, is_report, standing
+from crosscheck.db.sql import STANDINGS, Where, is_claim, is_report, marks, standing
 from crosscheck.errors import StoreError
 
 CLAIM_COLUMNS = [
@@ -113,7 +113,8 @@ def list_claims(
 ) -> pd.DataFrame:
     """Government claims with their strongest contradicting and supporting reports and their standing, filtered.
 
-    A claim's standing combines its pairs across independent sources (distinct report actors):
+    A claim's standing combines its pairs across independent monitors (distinct report actors of the
+    monitor types; other governments' statements are shown, not counted):
     `contested` when at least sql.INDEPENDENT_SOURCES contradict it, `corroborated` when as many support
     it and none contradicts, `open` otherwise. Claims are ranked by their strongest (calibrated)
     contradiction probability.
@@ -150,7 +151,8 @@ def list_claims(
     sql = f"""
         WITH claims AS ({claims_sql}),
         pairs AS (
-            SELECT m.*, r.text AS report_text, r.actor AS report_actor
+            SELECT m.*, r.text AS report_text, r.actor AS report_actor,
+                   r.actor_type IN ({marks(REPORT_TYPES)}) AS by_monitor
             FROM matches m JOIN statements r ON r.statement_id = m.report_id
         )
         SELECT c.claim_id, c.stated_on, c.actor, c.country, c.speaker, c.text, c.title,
@@ -162,15 +164,15 @@ def list_claims(
                arg_max(m.report_id, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_id,
                arg_max(m.report_text, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_text,
                arg_max(m.report_actor, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_actor,
-               count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'contradicts') AS contradicting_sources,
-               count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'supports') AS supporting_sources,
+               count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor) AS contradicting_sources,
+               count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_sources,
                {standing("contradicting_sources", "supporting_sources")} AS standing
         FROM claims c LEFT JOIN pairs m ON m.claim_id = c.claim_id
         GROUP BY ALL
         {having.sql("HAVING")}
         ORDER BY max_contradiction DESC NULLS LAST, c.stated_on, c.claim_id
         LIMIT ?"""
-    return con.execute(sql, [*claims_params, *having.params, int(limit)]).df()
+    return con.execute(sql, [*claims_params, *REPORT_TYPES, *having.params, int(limit)]).df()
 
 
 def get_statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | None:
@@ -308,7 +310,8 @@ def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         f"""WITH by_claim AS (
                 SELECT {standing("count(DISTINCT r.actor) FILTER (WHERE m.stance = 'contradicts')",
                                  "count(DISTINCT r.actor) FILTER (WHERE m.stance = 'supports')")} AS standing
-                FROM matches m JOIN statements r ON r.statement_id = m.report_id GROUP BY m.claim_id)
+                FROM matches m JOIN statements r ON r.statement_id = m.report_id
+                WHERE r.actor_type IN ({marks(REPORT_TYPES)}) GROUP BY m.claim_id)
             SELECT (SELECT count(*) FROM documents),
                    (SELECT count(*) FROM statements),
                    (SELECT count(*) FROM statements s WHERE {claim}),
@@ -317,7 +320,7 @@ def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                    (SELECT count(DISTINCT m.claim_id) FROM matches m WHERE m.stance = 'contradicts'),
                    (SELECT count(*) FILTER (WHERE standing = 'contested') FROM by_claim),
                    (SELECT count(*) FILTER (WHERE standing = 'corroborated') FROM by_claim)""",
-        [*claim_params, *report_params],
+        [*REPORT_TYPES, *claim_params, *report_params],
     ).fetchone()
     return {k: int(v) for k, v in zip(keys, row)}
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from crosscheck import config
 from crosscheck.stance import load_trained_scorer
 from crosscheck.tables import read_csv
+from crosscheck.training.blind import BLIND, RUWA, load_blind_pairs
 from crosscheck.training.data import load_fnc, split_fnc
-from crosscheck.training.evaluate import evaluate_fnc, evaluate_pairs, format_summary
+from crosscheck.training.evaluate import evaluate_fnc, evaluate_frame, evaluate_pairs, format_summary
 from crosscheck.training.train import TrainConfig, recalibrate, recalibrate_precision, train_stance
 
 
@@ -76,6 +77,15 @@ def cmd_eval_pairs(args) -> int:
     return 0
 
 
+def cmd_eval_blind(args) -> int:
+    frame = load_blind_pairs(args.input, args.ruwa)  # a bad file or missing data fails before the model loads
+    summary, predictions = evaluate_frame(frame, load_trained_scorer(args.model))
+    if args.predictions:
+        predictions.drop(columns=["claim", "evidence"]).to_csv(args.predictions, index=False)  # references only
+    _print_summary(summary, fnc_names=False, as_json=args.json)
+    return 0
+
+
 def add_commands(sub) -> None:
     """Register train-stance and eval on the crosscheck parser."""
     p = sub.add_parser("train-stance", help="train the stance model (relatedness gate + cross-encoder)")
@@ -130,3 +140,10 @@ def add_commands(sub) -> None:
     e.add_argument("--model")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_eval_pairs)
+    e = esub.add_parser("blind", help="the blind RUWA set (read once per candidate model): F1, precision, precision@10/20")
+    e.add_argument("--in", dest="input", type=Path, default=BLIND, metavar="FILE.csv")
+    e.add_argument("--ruwa", type=Path, default=RUWA, help="the RUWA rows the references point into")
+    e.add_argument("--predictions", type=Path, help="write the predictions (references, no texts) to this CSV")
+    e.add_argument("--model")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_eval_blind)

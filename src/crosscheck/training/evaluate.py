@@ -105,6 +105,9 @@ def format_summary(summary: dict, fnc_names: bool = False) -> str:
         lines.append(f"FNC-1 score: {summary['fnc_score']:.2f} / {summary['fnc_max']:.2f} = {summary['fnc_percent']:.2f} %")
     lines.append(f"accuracy: {summary['accuracy']:.4f}")
     lines.append(f"macro-F1: {summary['macro_f1']:.4f}")
+    for k in (10, 20):
+        if summary.get(f"contradicts_precision_at_{k}") is not None:
+            lines.append(f"contradicts precision@{k} of the contradiction ranking: {summary[f'contradicts_precision_at_{k}']:.2f}")
     lines.append("")
     lines.append(f"{'class':<12} {'precision':>9} {'recall':>7} {'F1':>7} {'support':>8}")
     for lab, v in summary["per_class"].items():
@@ -144,10 +147,26 @@ def evaluate_pairs(path, scorer, split: str | None = None) -> tuple[dict, pd.Dat
         frame = frame[frame["split"].str.strip().str.lower() == split].reset_index(drop=True)
     if frame.empty:
         raise DataFileError(f"{path}: no pairs to evaluate")
-    gold = [gold_label(v, path) for v in frame["label"]]
+    return evaluate_frame(frame.assign(label=[gold_label(v, path) for v in frame["label"]]), scorer)
+
+
+def evaluate_frame(frame: pd.DataFrame, scorer) -> tuple[dict, pd.DataFrame]:
+    """Score labelled pairs (claim, evidence, label[, dates]): the summary with precision@k, and the predictions."""
+    gold = frame["label"].tolist()
     # The scorer decides (stance.decide_labels) and applies the time rule (stance.apply_time_rule), as in the app.
     scores = scorer.score(frame["claim"].tolist(), frame["evidence"].tolist(), *pair_dates(frame))
     pred = as_guideline_labels(scores["stance"].tolist(), gold)
     predictions = frame.assign(predicted=pred, contradiction=scores["contradiction"].to_numpy(),
                                similarity=scores["similarity"].to_numpy() if "similarity" in scores else None)
-    return summarise(gold, pred), predictions
+    summary = summarise(gold, pred)
+    for k in (10, 20):
+        summary[f"contradicts_precision_at_{k}"] = precision_at(predictions, k)
+    return summary, predictions
+
+
+def precision_at(predictions: pd.DataFrame, k: int, label: str = "contradicts", score: str = "contradiction") -> float | None:
+    """Share of gold `label` among the k pairs with the highest score: how good the top of a ranking is."""
+    if len(predictions) < k:
+        return None
+    top = predictions.sort_values(score, ascending=False, kind="stable").head(k)
+    return float((top["label"] == label).mean())
