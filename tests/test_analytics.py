@@ -214,3 +214,16 @@ def test_claims_frame_picks_strongest_reports(db, founding):
     assert row["top_supporting_id"] == reports[2]
     assert row["max_contradiction"] == pytest.approx(0.9)
     assert np.isfinite(row["max_similarity"])
+
+
+def test_the_headline_series_holds_monitors_and_other_governments_are_apart(db, embedder, founding):
+    claim, _ = founding
+    ukraine, _ = add_document(db, embedder, [("We see no withdrawal of Russian troops from our border.", "Ukrainian government",
+                                               "government")], FEB15 + dt.timedelta(days=1), settings=LOOSE)
+    pairs = analytics.pairs_frame(db)
+    monitors, governments = analytics.evidence_pairs(pairs, "monitors"), analytics.evidence_pairs(pairs, "governments")
+    assert set(monitors["report_actor_type"]) == {"osint", "intl_org", "independent_media"}
+    # Each government is evidence about the other's claim; neither is in the headline series.
+    assert set(governments["report_id"]) == {ukraine[0], claim[0]} and len(monitors) + len(governments) == len(pairs)
+    with pytest.raises(ValueError, match="unknown evidence"):
+        analytics.evidence_pairs(pairs, "everyone")

@@ -90,11 +90,20 @@ def test_claim_and_report_in_one_document_are_paired(db, embedder):
     assert pairs["lag_days"].tolist() == [0]
 
 
-def test_untyped_and_state_media_statements_are_never_matched(db, embedder):
-    add_document(db, embedder, [(WITHDRAW, "RT", "state_media"), (RETURNING, None, None)], FEB15, settings=LOOSE)
+def test_untyped_statements_are_never_matched(db, embedder):
+    add_document(db, embedder, [(RETURNING, None, None)], FEB15, settings=LOOSE)
     _, pairs = add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org")], FEB15, settings=LOOSE)
     assert pairs.empty
     assert rematch(db, LOOSE).empty
+
+
+def test_state_media_are_claims_never_evidence(db, embedder):
+    """RT relays the official line: its statement is a claim that monitors answer, never evidence against one."""
+    rt, _ = add_document(db, embedder, [(WITHDRAW, "RT", "state_media")], FEB15, settings=LOOSE)
+    nato, pairs = add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org")], FEB15, settings=LOOSE)
+    assert set(zip(pairs["claim_id"], pairs["report_id"])) == {(rt[0], nato[0])}
+    kremlin, pairs = add_document(db, embedder, [(RETURNING, "Kremlin", "government")], FEB15, settings=LOOSE)
+    assert rt[0] not in set(pairs["report_id"]) and rt[0] not in set(rematch(db, LOOSE)["report_id"])
 
 
 def test_undated_statements_match_any_date_with_unknown_lag(db, embedder):

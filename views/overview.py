@@ -37,7 +37,8 @@ TOP_GROUPS = 10
 FREQS = {"week": "W", "day": "D"}
 METRICS = {"contradiction": "contradiction_share", "similarity": "mean_similarity"}
 GROUPINGS = {"all": None, "actors": "actor_pair", "storyline": "storyline"}
-left, middle, right = st.columns(3)
+EVIDENCE = {"monitors": "monitors", "other governments": "governments"}
+left, middle, right, far = st.columns(4)
 freq = FREQS[left.segmented_control("Period", list(FREQS), default="week", key="freq", bind="query-params", required=True)]
 metric = METRICS[middle.segmented_control(
     "Metric", list(METRICS), default="contradiction", key="metric", bind="query-params", required=True,
@@ -48,13 +49,18 @@ by = GROUPINGS[right.segmented_control(
     help="all: one line; actors: government actor → monitor; storyline: claims clustered by meaning",
 )]
 
-frame = cache.timeline(path, version, freq, by)
+evidence = EVIDENCE[far.segmented_control(
+    "Evidence from", list(EVIDENCE), default="monitors", key="evidence", bind="query-params", required=True,
+    help="monitors: OSINT groups, independent media, international bodies (the headline series); "
+         "other governments: statements of governments about another government's claims, kept apart",
+)]
+frame = cache.timeline(path, version, freq, by, evidence)
 groups = frame.groupby("group")["pairs"].sum().sort_values(ascending=False, kind="stable") if not frame.empty else None
 if groups is not None and len(groups) > TOP_GROUPS:
     # Dozens of lines are unreadable: keep the groups with the most matched pairs.
     frame = frame[frame["group"].isin(groups.index[:TOP_GROUPS])]
     st.caption(f"The {TOP_GROUPS} of {len(groups)} groups with the most matched pairs.")
-undated = analytics.undated_pairs(cache.pairs(path, version))
+undated = analytics.undated_pairs(analytics.evidence_pairs(cache.pairs(path, version), evidence))
 if undated:
     st.caption(f"{undated:,} matched pairs whose claim has no date are not on the timeline; the Claims page lists them.")
 figure = charts.timeline_figure(frame, metric=metric, freq=freq)
@@ -80,7 +86,10 @@ except ValueError:
     st.error(escape_markdown(f"period {period!r} in the link is not a date (YYYY-MM-DD)"))
     st.stop()
 lines = cache.storylines(path, version) if by == "storyline" else None
-behind = analytics.pairs_at(cache.pairs(path, version), pd.Timestamp(start), group, freq=freq, by=by, storylines=lines)
+behind = analytics.pairs_at(
+    analytics.evidence_pairs(cache.pairs(path, version), evidence), pd.Timestamp(start), group, freq=freq, by=by,
+    storylines=lines,
+)
 end = shift(start, 6 if freq == "W" else 0)
 st.subheader(f"Claims of {start:%d %b %Y}" + (f" – {end:%d %b %Y}" if end != start else ""))
 st.caption(escape_markdown(group or "all groups"))

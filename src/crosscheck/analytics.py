@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from crosscheck.config import GOVERNMENT_EVIDENCE_TYPES, REPORT_TYPES
 from crosscheck.db import reads, schema, vectors
 
 STORYLINE_COLUMNS = ["claim_id", "storyline", "storyline_label"]
@@ -214,6 +215,20 @@ def timeline(
     for col in ("pairs", "claims", "contradicting", "scored"):
         out[col] = out[col].astype(int)
     return out[TIMELINE_COLUMNS]
+
+
+# Whose evidence a series shows: the product's headline is official claims against independent monitors;
+# other governments' statements are a separate series, never mixed into it.
+EVIDENCE = {"monitors": REPORT_TYPES, "governments": GOVERNMENT_EVIDENCE_TYPES}
+
+
+def evidence_pairs(pairs: pd.DataFrame, evidence: str = "monitors") -> pd.DataFrame:
+    """The pairs whose report comes from monitors (osint, independent media, international bodies) or from governments."""
+    if evidence not in EVIDENCE:
+        raise ValueError(f"unknown evidence {evidence!r}; use one of {', '.join(EVIDENCE)}")
+    if pairs.empty:
+        return pairs
+    return pairs[pairs["report_actor_type"].isin(EVIDENCE[evidence]).to_numpy()]
 
 
 def undated_pairs(pairs: pd.DataFrame, date: str = "claim") -> int:

@@ -18,7 +18,11 @@ DEMO_DB = VAR_DIR / "demo.duckdb"
 DEFAULT_EMBED_MODEL = "minilm"
 DEFAULT_STANCE_MODEL = "bundled"
 
-CLAIM_TYPES = ("government",)
+# A claim is a statement of these actor types. State media relay official claims, so they count as
+# claims by default (never as evidence); CROSSCHECK_CLAIM_TYPES=government leaves them out.
+CLAIM_TYPES = tuple(t.strip() for t in os.environ.get("CROSSCHECK_CLAIM_TYPES", "government,state_media").split(",") if t.strip())
+# Governments are evidence against other governments' claims (a separate series); state media never are.
+GOVERNMENT_EVIDENCE_TYPES = ("government",)
 REPORT_TYPES = ("osint", "independent_media", "intl_org")
 ACTOR_TYPES = ("government", "state_media", "osint", "independent_media", "intl_org", "other")
 STANCES = ("supports", "contradicts", "uncertain", "discusses", "unrelated")

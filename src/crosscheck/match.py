@@ -1,6 +1,6 @@
 """Match: pair government claims with monitor reports about the same events.
 
-A claim is a statement of a `government` actor; a report is one of `osint`,
+A claim is a statement of a `government` or (by default) `state_media` actor; a report is one of `osint`,
 `independent_media`, `intl_org`, or the statement of another country's government (Kyiv or NATO
 capitals saying "we see no withdrawal" is evidence against Moscow's "we are withdrawing"; a
 government is never evidence against itself). Candidates are reports within ±window days of the claim,
@@ -21,12 +21,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, MatchSettings
+from crosscheck.config import CLAIM_TYPES, GOVERNMENT_EVIDENCE_TYPES, REPORT_TYPES, MatchSettings
 from crosscheck.dates import as_date, shift, to_days
 from crosscheck.db import reads, vectors
 
 # Statements that can serve as evidence: monitors, and governments other than the claim's.
-EVIDENCE_TYPES = tuple(dict.fromkeys([*REPORT_TYPES, *CLAIM_TYPES]))
+EVIDENCE_TYPES = tuple(dict.fromkeys([*REPORT_TYPES, *GOVERNMENT_EVIDENCE_TYPES]))
 
 MATCH_COLUMNS = ["claim_id", "report_id", "similarity", "lag_days"]
 # Claims scored together in one matrix product; bounds memory to chunk × window reports.

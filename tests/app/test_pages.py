@@ -63,7 +63,7 @@ def test_overview_shows_headline_figures_and_restores_controls(app_db):
     assert metrics["Government claims"] == "8"
     assert metrics["Monitor reports"] == "5"
     controls = {s.key: s.value for s in at.segmented_control}
-    assert controls == {"freq": "day", "metric": "similarity", "by": "storyline"}
+    assert controls == {"freq": "day", "metric": "similarity", "by": "storyline", "evidence": "monitors"}
     assert at.get("plotly_chart")
 
 

@@ -40,9 +40,9 @@ def storylines(path: str, version: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def timeline(path: str, version: str, freq: str, by: str | None) -> pd.DataFrame:
-    """The Overview time series."""
-    frame = pairs(path, version)
+def timeline(path: str, version: str, freq: str, by: str | None, evidence: str = "monitors") -> pd.DataFrame:
+    """The Overview time series of one kind of evidence (analytics.EVIDENCE)."""
+    frame = analytics.evidence_pairs(pairs(path, version), evidence)
     lines = storylines(path, version) if by == "storyline" else None
     return analytics.timeline(frame, freq=freq, by=by, storylines=lines)
 
