@@ -65,12 +65,12 @@ def measure(registry, sample: str = "dev") -> dict:
             ok = False
         if row["is_question"] == "true":
             questions += 1
-            if not getattr(st, "is_question", False) and st.actor_type == "government":
+            if not st.is_question and st.actor_type == "government":
                 question_claims += 1
                 ok = False
         if not ok:
             misses.append(f"{row['source']} | {row['snippet'][:45]} | gold {row['gold_speaker']} ({row['gold_role']}, "
-                          f"q={row['is_question']}) | got {st.speaker} / {st.actor} / {st.actor_type} q={getattr(st, 'is_question', False)}")
+                          f"q={row['is_question']}) | got {st.speaker} / {st.actor} / {st.actor_type} q={st.is_question}")
     n = len(rows)
     return {"n": n, "speaker": speaker_ok / n, "journalist_government": journalist_government,
             "journalists": sum(r["gold_role"] == "journalist" for r in rows),
