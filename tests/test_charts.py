@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -42,7 +43,10 @@ def test_timeline_figure_mean_similarity_and_bad_metric():
     table = analytics.timeline(frame(), freq="D", by=None)
     fig = charts.timeline_figure(table, metric="mean_similarity", freq="D")
     assert len(fig.data) == 1
-    assert list(fig.data[0].y) == pytest.approx([0.7, 0.5, 0.4])
+    y = pd.Series(fig.data[0].y)
+    assert list(y.dropna()) == pytest.approx([0.7, 0.5, 0.4])
+    # Days without pairs are gaps (NaN breaks the line), not points joined across them.
+    assert y.isna().any() and fig.data[0].connectgaps is False
     assert fig.layout.yaxis.title.text == "Mean similarity"
     with pytest.raises(ValueError, match="metric"):
         charts.timeline_figure(table, metric="nonsense")
@@ -67,3 +71,15 @@ def test_charts_module_does_not_import_streamlit():
 
     source = Path(module.__file__).read_text()
     assert "import streamlit" not in source
+
+
+def test_contradiction_shares_carry_their_wilson_interval():
+    low, high = analytics.wilson_interval(np.array([1, 10, 0]), np.array([2, 20, 0]))
+    assert low[0] < 0.2 and high[0] > 0.8  # one of two: almost anything
+    assert 0.29 < low[1] < 0.3 and 0.7 < high[1] < 0.71  # ten of twenty: narrower
+    assert np.isnan(low[2]) and np.isnan(high[2])
+    table = analytics.timeline(frame(), freq="W", by="actor_pair")
+    fig = charts.timeline_figure(table, metric="contradiction_share")
+    kremlin = fig.data[1]
+    assert kremlin.error_y.array[0] > 0 and kremlin.error_y.arrayminus[0] > 0
+    assert kremlin.marker.size[0] > kremlin.marker.size[1]  # two scored pairs against one

@@ -10,6 +10,7 @@ import streamlit as st
 from crosscheck.config import MatchSettings
 from crosscheck.dates import as_date
 from crosscheck.db import reads, writes
+from crosscheck.db.sql import INDEPENDENT_SOURCES
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path, get_writer, open_reader
@@ -73,6 +74,14 @@ st.markdown(
     + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
 )
 show_context(reads.statement_context(con, claim_id, neighbours=2))
+standing = reads.list_claims(con, claim_ids=[claim_id])
+if not standing.empty:
+    row = standing.iloc[0]
+    st.markdown(
+        f"Standing: **{row['standing']}** · {int(row['contradicting_sources'])} independent monitors contradict it, "
+        f"{int(row['supporting_sources'])} support it (contested from {INDEPENDENT_SOURCES} contradicting; "
+        "other governments are listed below but not counted)"
+    )
 if claim["is_question"]:
     st.info("This statement is a question: questions are shown in context but never paired as claims.")
 if url := safe_url(claim["url"]):

@@ -16,6 +16,7 @@ STORYLINE_COLUMNS = ["claim_id", "storyline", "storyline_label"]
 TIMELINE_COLUMNS = [
     "period", "group", "mean_similarity", "contradiction_share", "pairs", "claims", "contradicting", "scored",
     "claim_actor", "report_actor",  # the two actors of an actor-pair group; None for other groupings
+    "share_low", "share_high",  # 95 % Wilson interval of contradiction_share: a share of 2 pairs is not one of 200
 ]
 TIMELINE_GROUPINGS = ("actor_pair", "storyline", None)
 FREQUENCIES = ("D", "W")
@@ -212,6 +213,7 @@ def timeline(
         report_actor=("report_actor", "first"),
     ).reset_index()
     out["contradiction_share"] = np.where(out["scored"] > 0, out["contradicting"] / out["scored"].where(out["scored"] > 0), np.nan)
+    out["share_low"], out["share_high"] = wilson_interval(out["contradicting"].to_numpy(), out["scored"].to_numpy())
     for col in ("pairs", "claims", "contradicting", "scored"):
         out[col] = out[col].astype(int)
     return out[TIMELINE_COLUMNS]
@@ -229,6 +231,17 @@ def evidence_pairs(pairs: pd.DataFrame, evidence: str = "monitors") -> pd.DataFr
     if pairs.empty:
         return pairs
     return pairs[pairs["report_actor_type"].isin(EVIDENCE[evidence]).to_numpy()]
+
+
+def wilson_interval(successes: np.ndarray, trials: np.ndarray, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of the Wilson score interval of each share (NaN where there are no trials)."""
+    k, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low, high = np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
+    return np.clip(low, 0, 1), np.clip(high, 0, 1)
 
 
 def undated_pairs(pairs: pd.DataFrame, date: str = "claim") -> int:

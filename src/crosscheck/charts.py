@@ -34,7 +34,9 @@ def timeline_figure(
     """Lines and markers per group over time for one metric of `analytics.timeline`.
 
     Each point's customdata is [period (ISO date), group, pairs, claims, contradicting, scored],
-    so a click handler can find the pairs behind the point with `analytics.pairs_at`.
+    so a click handler can find the pairs behind the point with `analytics.pairs_at`. Shares carry
+    their 95 % Wilson interval as error bars, points grow with the pairs scored, and lines break over
+    periods without pairs.
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
@@ -43,16 +45,27 @@ def timeline_figure(
         return _empty("No matched pairs in this selection yet.", title)
     fig = go.Figure()
     period_word = "Day" if freq == "D" else "Week of"
+    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    share = metric == "contradiction_share"
     for group, rows in frame.sort_values("period").groupby("group", sort=True):
-        periods = pd.to_datetime(rows["period"])
-        custom = list(zip(
-            periods.dt.strftime("%Y-%m-%d"), [group] * len(rows),
-            rows["pairs"].astype(int), rows["claims"].astype(int),
-            rows["contradicting"].astype(int), rows["scored"].astype(int),
-        ))
+        rows = rows.assign(period=pd.to_datetime(rows["period"])).set_index("period")
+        # Empty periods break the line: a line drawn over weeks with no pairs would suggest data there.
+        full = pd.date_range(rows.index.min(), rows.index.max(), freq=step) if len(rows) > 1 else rows.index
+        rows = rows.reindex(full.union(rows.index))
+        periods = pd.Series(rows.index)
+        counts = {c: rows[c].fillna(0).astype(int).to_numpy() for c in ("pairs", "claims", "contradicting", "scored")}
+        custom = list(zip(periods.dt.strftime("%Y-%m-%d"), [group] * len(rows), counts["pairs"], counts["claims"],
+                          counts["contradicting"], counts["scored"]))
+        y = rows[metric].to_numpy(dtype=float)
+        error = None
+        if share:
+            error = {"type": "data", "symmetric": False, "array": rows["share_high"].to_numpy(dtype=float) - y,
+                     "arrayminus": y - rows["share_low"].to_numpy(dtype=float), "thickness": 1, "width": 3}
         fig.add_trace(go.Scatter(
-            x=periods, y=rows[metric], mode="lines+markers", name=str(group),
-            customdata=custom,
+            x=periods, y=y, mode="lines+markers", name=str(group), connectgaps=False,
+            customdata=custom, error_y=error,
+            # More scored pairs, bigger point: a share of 2 pairs should not look like one of 200.
+            marker={"size": [6 + 2 * min(n, 64) ** 0.5 for n in counts["scored"]]},
             # %{customdata[1]} is user data (actor names); plotly renders hover text as text, not HTML markup we build.
             hovertemplate=(
                 f"{period_word} %{{customdata[0]}}<br>%{{customdata[1]}}<br>"

@@ -112,6 +112,7 @@ def test_claim_permalink_shows_claim_context_and_reports(app_db, claim_ids):
     page = texts(at)
     assert "partially withdraw forces" in page.replace("\\", "")
     assert "Conflict Intelligence Team" in page
+    assert re.search(r"Standing: \*\*(contested|corroborated|open)\*\* · \d+ independent monitors contradict", page)
     assert at.number_input(key="window").value == 14
     assert at.subheader[0].value.endswith("matched reports")
     assert int(at.subheader[0].value.split()[0]) >= 1
