@@ -227,3 +227,13 @@ def test_the_headline_series_holds_monitors_and_other_governments_are_apart(db, 
     assert set(governments["report_id"]) == {ukraine[0], claim[0]} and len(monitors) + len(governments) == len(pairs)
     with pytest.raises(ValueError, match="unknown evidence"):
         analytics.evidence_pairs(pairs, "everyone")
+
+
+def test_storyline_labels_read_like_headlines():
+    assert analytics.headline("Defence Ministry spokesman Igor Konashenkov said the Russian armed forces do not strike "
+                              "civilian targets in Mariupol.") == "The Russian armed forces do not strike civilian targets in Mariupol."
+    assert analytics.headline('Putin said “a decision has been taken to partially withdraw forces” after the talks.') == (
+        "A decision has been taken to partially withdraw forces")
+    assert analytics.headline("The ministry said on Thursday that the drills had ended.") == "The drills had ended."
+    long = analytics.headline("The troops " + "will return to their bases " * 10)
+    assert len(long) <= analytics.HEADLINE_CHARS and long.endswith("…")

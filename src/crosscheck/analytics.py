@@ -5,10 +5,13 @@ Pure pandas over reads from crosscheck.db; no streamlit. Every function works on
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import numpy as np
 import pandas as pd
 
+from crosscheck.attribute import spoken_text
 from crosscheck.config import GOVERNMENT_EVIDENCE_TYPES, REPORT_TYPES
 from crosscheck.db import reads, schema, vectors
 
@@ -62,46 +65,37 @@ def cluster_vectors(vectors: np.ndarray, n: int | None = None, distance: float =
     return fcluster(tree, t=distance, criterion="distance") - 1
 
 
-def _label_stop_words() -> list[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    # Dates and reporting verbs are in every claim; they say nothing about what a storyline is about.
-    extra = """monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week
-        january february march april may june july august september october november december
-        said says say told tell stated according added noted claimed""".split()
-    return sorted(ENGLISH_STOP_WORDS | set(extra))
+_SAID = re.compile(r"^[^“\"”]{0,90}?\b(?:said|says|stated|told [^,]{1,40}?|added|noted|claimed|insisted)"
+                   r"(?:\s+(?:on|last|this)\s+\w+)?,?\s+(?:that\s+)?", re.I)
+HEADLINE_CHARS = 80
 
 
-LABEL_STOP_WORDS = _label_stop_words()
+def headline(text: str, limit: int = HEADLINE_CHARS) -> str:
+    """A claim as a headline: what was said (its quoted words, else the sentence after "X said"), one line, shortened."""
+    said = spoken_text(text)
+    if said == text:
+        said = _SAID.sub("", text, count=1)
+    said = " ".join(said.strip(" \"“”").split())
+    said = said[:1].upper() + said[1:]
+    return said if len(said) <= limit else said[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def label_clusters(texts: list[str], labels: np.ndarray, words: int = 3) -> dict[int, str]:
-    """Each cluster's characteristic words: top TF-IDF terms of the cluster minus the rest."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    clusters = sorted(set(int(x) for x in labels))
-    names = {c: f"storyline {c + 1}" for c in clusters}
-    try:
-        vectorizer = TfidfVectorizer(stop_words=LABEL_STOP_WORDS, token_pattern=r"(?u)\b[^\W\d_][\w-]+\b", sublinear_tf=True)
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:  # no words left after stop words
-        return names
-    vocab = vectorizer.get_feature_names_out()
-    for c in clusters:
-        inside = labels == c
-        score = np.asarray(matrix[inside].mean(axis=0)).ravel()
-        if (~inside).any():
-            score = score - np.asarray(matrix[~inside].mean(axis=0)).ravel()
-        # Ties broken by the word itself so labels never depend on hash or sort instability.
-        order = sorted(range(len(vocab)), key=lambda i: (-round(float(score[i]), 9), vocab[i]))
-        top = [vocab[i] for i in order if score[i] > 0][:words]
-        if top:
-            names[c] = ", ".join(top)
+def headline_labels(texts: list[str], vectors: np.ndarray, labels: np.ndarray) -> dict[int, str]:
+    """Each cluster's label: the headline of its most central claim (closest to the cluster's mean vector)."""
+    names: dict[int, str] = {}
+    for c in sorted(set(int(x) for x in labels)):
+        members = np.flatnonzero(labels == c)
+        centre = vectors[members].mean(axis=0)
+        best = members[int(np.argmax(vectors[members] @ centre))]
+        name = headline(texts[best])
+        while name in names.values():  # labels are filter values: keep them apart
+            name += " ·"
+        names[c] = name
     return names
 
 
 def assign_storylines(con: duckdb.DuckDBPyConnection, n: int | None = None) -> pd.DataFrame:
-    """Claims grouped into storylines by clustering their embeddings, labelled by characteristic words.
+    """Claims grouped into storylines by clustering their embeddings, labelled by their most central claim.
 
     Deterministic: claims are read in id order, clustering is average-linkage agglomerative on
     cosine distance (mini-batch KMeans with a fixed seed past 3,000 claims), storylines are numbered
@@ -119,7 +113,7 @@ def assign_storylines(con: duckdb.DuckDBPyConnection, n: int | None = None) -> p
     order = sorted(sizes.index, key=lambda c: (-sizes[c], first[c]))
     renumber = {old: new for new, old in enumerate(order)}
     labels = np.array([renumber[x] for x in raw], dtype=int)
-    names = label_clusters(claims["text"].tolist(), labels)
+    names = headline_labels(claims["text"].tolist(), matrix, labels)
     return pd.DataFrame({
         "claim_id": claims["claim_id"].to_numpy(),
         "storyline": labels,
