@@ -25,6 +25,7 @@ from crosscheck.stance import StanceScorer
 
 log = logging.getLogger(__name__)
 
+
 class Status(StrEnum):
     """What became of one document."""
 
