@@ -117,7 +117,8 @@ def list_claims(
     monitor types; other governments' statements are shown, not counted):
     `contested` when at least sql.INDEPENDENT_SOURCES contradict it, `corroborated` when as many support
     it and none contradicts, `open` otherwise. Claims are ranked by their strongest (calibrated)
-    contradiction probability.
+    contradiction probability among monitors' reports, and show their strongest contradicting and
+    supporting monitor reports: other governments' statements are evidence of another kind (the Claim page lists them).
 
     `stance` keeps claims with at least one pair of that stance; `min_contradiction` keeps claims
     whose strongest contradiction reaches it (claims without scored pairs count as 0).
@@ -138,7 +139,7 @@ def list_claims(
         where.add("s.text ILIKE ? ESCAPE '\\' OR s.speaker ILIKE ? ESCAPE '\\'", needle, needle)
     if claim_ids is not None:
         where.add("list_contains(?, s.statement_id)", list(claim_ids))
-    having = Where().add("coalesce(max(m.contradiction), 0) >= ?", float(min_contradiction))
+    having = Where().add("coalesce(max(m.contradiction) FILTER (WHERE m.by_monitor), 0) >= ?", float(min_contradiction))
     if stance:
         having.add("count(*) FILTER (WHERE m.stance = ?) > 0", stance)
     having.add_in("standing", list(standings))
@@ -157,13 +158,15 @@ def list_claims(
         )
         SELECT c.claim_id, c.stated_on, c.actor, c.country, c.speaker, c.text, c.title,
                count(m.report_id) AS reports,
-               max(m.contradiction) AS max_contradiction,
-               arg_max(m.report_id, m.contradiction) FILTER (WHERE m.stance = 'contradicts') AS contradicting_id,
-               arg_max(m.report_text, m.contradiction) FILTER (WHERE m.stance = 'contradicts') AS contradicting_text,
-               arg_max(m.report_actor, m.contradiction) FILTER (WHERE m.stance = 'contradicts') AS contradicting_actor,
-               arg_max(m.report_id, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_id,
-               arg_max(m.report_text, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_text,
-               arg_max(m.report_actor, m.support) FILTER (WHERE m.stance = 'supports') AS supporting_actor,
+               max(m.contradiction) FILTER (WHERE m.by_monitor) AS max_contradiction,
+               arg_max(m.report_id, m.contradiction) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor) AS contradicting_id,
+               arg_max(m.report_text, m.contradiction) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor)
+                   AS contradicting_text,
+               arg_max(m.report_actor, m.contradiction) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor)
+                   AS contradicting_actor,
+               arg_max(m.report_id, m.support) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_id,
+               arg_max(m.report_text, m.support) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_text,
+               arg_max(m.report_actor, m.support) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_actor,
                count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor) AS contradicting_sources,
                count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_sources,
                {standing("contradicting_sources", "supporting_sources")} AS standing
