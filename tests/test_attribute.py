@@ -360,3 +360,11 @@ def test_spoken_text_keeps_the_quoted_words_of_reported_speech():
     assert spoken_text('He called the reports "crude fakes" again.') == 'He called the reports "crude fakes" again.'
     assert spoken_text("No quotation here.") == "No quotation here."
     assert spoken_text("") == ""
+
+
+def test_a_dateline_alone_is_not_a_statement(registry):
+    doc = Document(text="Moscow, 15 February 2022. The troops are returning to their bases.", publisher="en.kremlin.ru",
+                   published_on=dt.date(2022, 2, 15))
+    first, second = attribute_sentences(doc, split_sentences(doc.text), registry)
+    assert first.text == "Moscow, 15 February 2022." and first.boilerplate
+    assert not second.boilerplate

@@ -107,6 +107,10 @@ _ORG_WORDS = re.compile(r"\b(?:Office|Ministry|Council|Committee|Service|Departm
 _BOILERPLATE_START = re.compile(r"^(?:A Message from\b|Dear readers\b)", re.I)
 _BOILERPLATE = re.compile(r"\b(?:Remind me later|support us|subscribe to|donate|make a donation|sign up for our|"
                           r"newsletter|all rights reserved)\b", re.I)
+# A dateline alone ("Moscow, 15 February 2022.", "Kyiv, February 16, 2022"): where and when, not a statement.
+_DATELINE = re.compile(
+    r"^[A-Z][\w.'’ -]{1,40},\s+(?:\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2}),?\s+\d{4}\.?$"
+)
 _ORG_AFTER = re.compile(
     r"\b(?:of|at|for|from|with)\s+(?:the\s+)?"
     r"(?P<org>[A-Z][\w’'&.-]*(?:\s+(?:(?:of|for|and)\s+(?:the\s+)?)?[A-Z][\w’'&.-]*)*)"
@@ -569,7 +573,7 @@ def attribute_sentences(doc: Document, sentences: list[Sentence], registry: Acto
         stated_on = None
         if _BOILERPLATE_START.match(s.text):
             in_boilerplate = True
-        boilerplate = in_boilerplate or bool(_BOILERPLATE.search(s.text))
+        boilerplate = in_boilerplate or bool(_BOILERPLATE.search(s.text)) or bool(_DATELINE.match(s.text.strip()))
         if marker is not None:
             if turn_open and len(turn) < 3 and (intro := att.introduction(s.text)) is not None:
                 marker = att.journalist(marker, *intro)
