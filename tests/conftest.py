@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,18 @@ def db(tmp_path, embedder, registry):
     writes.sync_actors(con, registry)
     yield con
     con.close()
+
+
+_PRESS_ROWS: dict[str, dict[str, dict]] = {}
+
+
+def press_row(file_name: str, item: str) -> dict:
+    """One press release (link, headline, date, body) of ../shared/data/press_releases by the number ending its link."""
+    if file_name not in _PRESS_ROWS:
+        csv.field_size_limit(10**9)
+        with open(shared_data("press_releases", file_name), newline="", encoding="utf-8") as f:
+            _PRESS_ROWS[file_name] = {r["link"].rstrip("/").rsplit("-", 1)[-1].rsplit("/", 1)[-1]: r for r in csv.DictReader(f)}
+    return _PRESS_ROWS[file_name][item]
 
 
 def shared_data(*parts: str) -> Path:

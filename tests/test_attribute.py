@@ -11,7 +11,7 @@ from crosscheck.attribute import attribute_sentences
 from crosscheck.ingest import extract_path
 from crosscheck.records import Document
 from crosscheck.segment import split_sentences
-from tests.conftest import shared_data
+from tests.conftest import press_row, shared_data
 
 WED = dt.date(2022, 2, 16)
 
@@ -270,19 +270,8 @@ def _sample_document(source: str) -> Document:
         return doc
     site, item = source.split("#")
     file_name, publisher = PRESS[site]
-    row = _press_row(file_name, item)
+    row = press_row(file_name, item)
     return Document(text=row["body"], publisher=publisher, published_on=dt.date.fromisoformat(row["date"][:10]))
-
-
-_PRESS_CACHE: dict[str, dict[str, dict]] = {}
-
-
-def _press_row(file_name: str, item: str) -> dict:
-    if file_name not in _PRESS_CACHE:
-        csv.field_size_limit(10**9)
-        with open(shared_data("press_releases", file_name), newline="", encoding="utf-8") as f:
-            _PRESS_CACHE[file_name] = {r["link"].rstrip("/").rsplit("-", 1)[-1].rsplit("/", 1)[-1]: r for r in csv.DictReader(f)}
-    return _PRESS_CACHE[file_name][item]
 
 
 def measure_speaker_accuracy(registry, split: str | None = None) -> dict:

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from conftest import shared_data
+from conftest import press_row
 
 from crosscheck.attribute import attribute_sentences, is_question
 from crosscheck.records import Document
@@ -22,16 +22,9 @@ SAMPLES = {"dev": EVAL / "transcript_speakers.csv", "blind": EVAL / "transcript_
 KREMLIN = "putin_kremlin_en_news_2021-10-24_2022-06-24.csv"
 UNNAMED = {"question", "unknown journalist", "unnamed journalist", "journalist", "remark"}
 
-_ROWS: dict[str, dict] = {}
-
-
 def kremlin_document(item: str) -> Document:
     """A Kremlin item, read in place from ../shared/data, as the CLI would ingest it."""
-    if not _ROWS:
-        csv.field_size_limit(10**9)
-        with open(shared_data("press_releases", KREMLIN), newline="", encoding="utf-8") as f:
-            _ROWS.update({r["link"].rstrip("/").rsplit("/", 1)[-1]: r for r in csv.DictReader(f)})
-    row = _ROWS[item]
+    row = press_row(KREMLIN, item)
     return Document(text=row["body"], title=row["headline"], publisher="en.kremlin.ru",
                     published_on=dt.date.fromisoformat(row["date"][:10]), source_name=f"kremlin#{item}")
 

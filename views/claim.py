@@ -74,7 +74,7 @@ st.markdown(
     + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
 )
 show_context(reads.statement_context(con, claim_id, neighbours=2))
-standing = reads.list_claims(con, claim_ids=[claim_id])
+standing = cache.claims(path, version, (), (), None, None, None, 0.0, "", (claim_id,))
 if not standing.empty:
     row = standing.iloc[0]
     st.markdown(

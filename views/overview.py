@@ -60,7 +60,7 @@ if groups is not None and len(groups) > TOP_GROUPS:
     # Dozens of lines are unreadable: keep the groups with the most matched pairs.
     frame = frame[frame["group"].isin(groups.index[:TOP_GROUPS])]
     st.caption(f"The {TOP_GROUPS} of {len(groups)} groups with the most matched pairs.")
-undated = analytics.undated_pairs(analytics.evidence_pairs(cache.pairs(path, version), evidence))
+undated = analytics.undated_pairs(cache.evidence_pairs(path, version, evidence))
 if undated:
     st.caption(f"{undated:,} matched pairs whose claim has no date are not on the timeline; the Claims page lists them.")
 figure = charts.timeline_figure(frame, metric=metric, freq=freq)
@@ -87,7 +87,7 @@ except ValueError:
     st.stop()
 lines = cache.storylines(path, version) if by == "storyline" else None
 behind = analytics.pairs_at(
-    analytics.evidence_pairs(cache.pairs(path, version), evidence), pd.Timestamp(start), group, freq=freq, by=by,
+    cache.evidence_pairs(path, version, evidence), pd.Timestamp(start), group, freq=freq, by=by,
     storylines=lines,
 )
 end = shift(start, 6 if freq == "W" else 0)

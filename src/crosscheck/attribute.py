@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from crosscheck.actors import Actor, ActorRegistry
 from crosscheck.dates import resolve_date
 from crosscheck.records import Document, Sentence, Statement
-from crosscheck.segment import SEPARATOR, find_marker
+from crosscheck.segment import SEPARATOR, SINGLE_WORD_MARKERS, find_marker
 
 _VERBS = (
     "said|says|say|told|tells|added|adds|noted|notes|stated|states|stressed|stresses|warned|warns|claimed|claims|"
@@ -118,8 +118,7 @@ _ORG_AFTER = re.compile(
 
 
 # Transcripts: turn labels that name no one, the media types, and what marks a journalist or an outlet.
-_TURN_WORDS = frozenset({"question", "remark", "answer", "reply", "response", "moderator", "interviewer", "host",
-                         "journalist", "correspondent", "q", "a", "unknown journalist"})
+_TURN_WORDS = SINGLE_WORD_MARKERS | {"unknown journalist"}
 MEDIA_TYPES = ("state_media", "independent_media")
 _PERSON_NAME = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,2}")
 _MEDIA_WORDS = re.compile(r"\b(?:newspaper|news agency|agency|TV|television|channel|radio|magazine|online|"

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Callable
 
 from crosscheck.config import Limits
-from crosscheck.dates import EARLIEST, LATEST, is_plausible
+from crosscheck.dates import EARLIEST, LATEST, as_date, is_plausible
 from crosscheck.decode import clean_text, decode_bytes
 from crosscheck.errors import IngestError
 from crosscheck.records import Document, Extraction
@@ -131,11 +131,9 @@ def date_from_text(text: str) -> dt.date | None:
 
 def parse_date(value: object) -> dt.date | None:
     """A date from a metadata or column value: date, datetime, ISO string or a written-out date."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        return as_date(value)  # dates, datetimes, Timestamps; None, NaN and NaT are no date
+    if not value.strip():
         return None
     value = value.strip()
     try:

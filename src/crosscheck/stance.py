@@ -347,6 +347,8 @@ class StanceScorer:
 class CrossEncoderScorer(StanceScorer):
     """Evidence passages, optional relatedness gate, cross-encoder, time rule."""
 
+    temperature = 1.0  # logits are divided by it; set from stance.json (precision-first calibration)
+
     def __init__(self, path: str, name: str | None = None, embedder=None, quantize: bool | None = None):
         from sentence_transformers import CrossEncoder
 
@@ -410,7 +412,7 @@ class CrossEncoderScorer(StanceScorer):
                 list(zip(claims, passages)), batch_size=batch_size, show_progress_bar=False,
                 convert_to_numpy=True, activation_fn=_identity(),
             )
-        logits = np.asarray(logits, dtype=np.float64).reshape(len(claims), -1) / getattr(self, "temperature", 1.0)
+        logits = np.asarray(logits, dtype=np.float64).reshape(len(claims), -1) / self.temperature
         probs = np.exp(logits - logits.max(axis=1, keepdims=True))
         probs /= probs.sum(axis=1, keepdims=True)
         out = np.zeros((len(claims), len(LABELS)))

@@ -440,13 +440,10 @@ _MIN_CALLED = 5  # a threshold must label at least this many calibration pairs t
 
 def fit_temperature(probs: np.ndarray, gold: Sequence[str]) -> float:
     """The temperature T minimising the negative log-likelihood of the gold labels (`discusses` merged into `unrelated`)."""
-    logp = np.log(np.clip(np.asarray(probs, dtype=float), 1e-12, 1.0))
     cols = {lab: LABELS.index(lab) for lab in LABELS}
     best = (np.inf, 1.0)
     for t in np.arange(0.5, 6.01, 0.05):
-        z = logp / t
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
+        p = with_temperature(probs, t)
         p3 = {"supports": p[:, cols["supports"]], "contradicts": p[:, cols["contradicts"]],
               "unrelated": p[:, cols["unrelated"]] + p[:, cols["discusses"]]}
         nll = -np.mean([np.log(max(p3[g][i], 1e-12)) for i, g in enumerate(gold)])

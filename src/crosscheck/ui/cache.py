@@ -32,6 +32,12 @@ def pairs(path: str, version: str) -> pd.DataFrame:
         return analytics.pairs_frame(con)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def evidence_pairs(path: str, version: str, evidence: str) -> pd.DataFrame:
+    """The pairs of one kind of evidence (analytics.evidence_pairs), filtered once per data version."""
+    return analytics.evidence_pairs(pairs(path, version), evidence)
+
+
 @st.cache_data(show_spinner="Grouping claims into storylines…", max_entries=16)
 def storylines(path: str, version: str) -> pd.DataFrame:
     """claim_id → storyline, storyline_label."""
@@ -42,7 +48,7 @@ def storylines(path: str, version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def timeline(path: str, version: str, freq: str, by: str | None, evidence: str = "monitors") -> pd.DataFrame:
     """The Overview time series of one kind of evidence (analytics.EVIDENCE)."""
-    frame = analytics.evidence_pairs(pairs(path, version), evidence)
+    frame = evidence_pairs(path, version, evidence)
     lines = storylines(path, version) if by == "storyline" else None
     return analytics.timeline(frame, freq=freq, by=by, storylines=lines)
 
