@@ -7,7 +7,8 @@ import pandas as pd
 from typed_docs import add_document
 
 from crosscheck.config import MatchSettings
-from crosscheck.match import find_matches, rank_pairs, rematch, search_reports
+from crosscheck.db import reads, writes
+from crosscheck.match import claim_reports, find_matches, rank_pairs, rematch, search_reports
 
 FEB15 = dt.date(2022, 2, 15)
 WITHDRAW = "A decision has been taken to partially withdraw forces from the border."
@@ -168,13 +169,43 @@ def test_another_governments_statement_is_evidence_but_not_the_same_governments(
     assert same_side[0] not in set(pairs["report_id"])
 
 
-def test_one_sentence_per_source_so_a_long_article_cannot_fill_the_top_k(db, embedder):
+def test_top_k_counts_sources_so_a_long_article_cannot_fill_it(db, embedder):
     claim, _ = add_document(db, embedder, [(WITHDRAW, "Russian government", "government")], FEB15, settings=LOOSE)
     article = [(f"Observers saw no withdrawal of forces from the border at site {i}.", "BBC", "independent_media") for i in range(5)]
     bbc, _ = add_document(db, embedder, article, days(1), settings=LOOSE)
     cit, _ = add_document(db, embedder, [(MASSING, "Conflict Intelligence Team", "osint")], days(1), settings=LOOSE)
-    capped = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=2, threshold=0.0))
-    assert len(set(capped["report_id"]) & set(bbc)) == 1
+    capped = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=2, threshold=0.0, source_sentences=3))
+    assert len(set(capped["report_id"]) & set(bbc)) == 3  # the source's three most similar sentences, all to be scored
     assert cit[0] in set(capped["report_id"])
-    loose = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=10, threshold=0.0, per_source=5))
+    assert capped["source"].nunique() == 2
+    one = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=1, threshold=0.0, source_sentences=1))
+    assert len(one) == 1 and one["source"].nunique() == 1
+    loose = search_reports(db, claim[0], MatchSettings(window_days=14, top_k=10, threshold=0.0, source_sentences=5))
     assert set(bbc) <= set(loose["report_id"])
+
+
+def test_each_source_shows_the_sentence_that_bears_most_on_the_claim(db, embedder):
+    """Not the most similar sentence: the one with the highest contradiction or support, counted once."""
+    claim, _ = add_document(db, embedder, [(WITHDRAW, "Russian government", "government")], FEB15, settings=LOOSE)
+    article = [
+        ("Analysts have been watching the videos of forces near the border all week.", "CIT", "osint"),
+        ("Their analysis has not indicated that any forces are leaving the border.", "CIT", "osint"),
+        ("The weather near the border was cold.", "CIT", "osint"),
+    ]
+    cit, pairs = add_document(db, embedder, article, days(1), settings=LOOSE)
+    assert set(pairs["report_id"]) == set(cit)
+    scores = {cit[0]: ("uncertain", 0.40, 0.30), cit[1]: ("contradicts", 0.90, 0.05), cit[2]: ("unrelated", 0.10, 0.10)}
+    for report, (stance, c, s) in scores.items():
+        db.execute("UPDATE matches SET stance = ?, contradiction = ?, support = ? WHERE claim_id = ? AND report_id = ?",
+                   [stance, c, s, claim[0], report])
+    writes.choose_shown(db, claim)
+    shown = db.execute("SELECT report_id FROM matches WHERE shown").fetchall()
+    assert shown == [(cit[1],)]
+    assert reads.headline_figures(db)["pairs"] == 1  # one source, one pair on every page
+    reports = claim_reports(db, claim[0], LOOSE)
+    assert reports.loc[reports["shown"], "report_id"].tolist() == [cit[1]]
+    assert set(reports.loc[~reports["shown"], "report_id"]) == {cit[0], cit[2]}  # one click away on the Claim page
+    # A new verdict-free re-score that makes another sentence bear more moves the choice.
+    db.execute("UPDATE matches SET support = 0.95 WHERE report_id = ?", [cit[2]])
+    writes.choose_shown(db, claim)
+    assert db.execute("SELECT report_id FROM matches WHERE shown").fetchall() == [(cit[2],)]

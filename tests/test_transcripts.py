@@ -181,10 +181,11 @@ def test_a_version_1_database_is_upgraded(db, embedder, registry):
     doc = Document(text=CONFERENCE, publisher="en.kremlin.ru", published_on=dt.date(2022, 2, 15), source_name="conf.txt",
                    sha256="e" * 64)
     ingest_documents(db, [doc], embedder=embedder, scorer=StanceScorer(), registry=registry)
-    # Make it look as version 1 left it: no is_question column, a pair whose claim is a question.
+    # Make it look as version 1 left it: no is_question column, no matches.shown, a pair whose claim is a question.
     question = db.execute("SELECT statement_id FROM statements WHERE text LIKE 'Why would they stay%'").fetchone()[0]
     answer = db.execute("SELECT statement_id FROM statements WHERE text LIKE 'They are going back%'").fetchone()[0]
     db.execute("ALTER TABLE statements DROP COLUMN is_question")
+    db.execute("ALTER TABLE matches DROP COLUMN shown")
     db.execute("INSERT INTO matches (claim_id, report_id, similarity) VALUES (?, ?, 0.5)", [question, answer])
     schema.set_meta(db, "schema_version", "1")
     schema.upgrade(db)
@@ -192,6 +193,9 @@ def test_a_version_1_database_is_upgraded(db, embedder, registry):
     flagged = dict(db.execute("SELECT statement_id, is_question FROM statements").fetchall())
     assert flagged[question] and not flagged[answer]
     assert question not in set(reads.list_matches(db)["claim_id"])
+    # 2 → 3: every pair an older version stored was its source's one sentence, so it is shown.
+    kept = db.execute("SELECT count(*), count(*) FILTER (WHERE shown) FROM matches").fetchone()
+    assert kept[0] == kept[1] == len(reads.list_matches(db)) > 0
 
 
 if __name__ == "__main__":

@@ -102,17 +102,24 @@ with st.container(border=True):
         f"≥ {defaults.threshold:.2f}, top {defaults.top_k})."
     )
 
-reports = cache.claim_reports(path, version, claim_id, int(window), float(threshold), int(top_k))
+candidates = cache.claim_reports(path, version, claim_id, int(window), float(threshold), int(top_k))
 focus = st.query_params.get("report")
-if focus and focus in set(reports["report_id"]):
-    # A pair permalink puts its report first.
-    reports = reports.sort_values("report_id", key=lambda s: s != focus, kind="stable")
+if focus and focus in set(candidates["report_id"]):
+    # A pair permalink shows its report, first, even when another sentence of its source bears more on the claim.
+    source = candidates.loc[candidates["report_id"] == focus, "source"].iloc[0]
+    mine = candidates["source"] == source
+    candidates.loc[mine, "shown"] = candidates.loc[mine, "report_id"] == focus
+    candidates = candidates.sort_values("report_id", key=lambda s: s != focus, kind="stable")
 elif focus:
     st.warning(escape_markdown(f"report {focus} is not among the matched reports under these settings"))
 
 # Missing values read as None below, never as a "nan" that is truthy and printed.
-reports = reports.astype(object).where(reports.notna(), None)
+candidates = candidates.astype(object).where(candidates.notna(), None)
+reports = candidates[candidates["shown"].astype(bool)]
+others = candidates[~candidates["shown"].astype(bool)].groupby("source", sort=False)
 st.subheader(f"{len(reports)} matched reports")
+st.caption("One sentence per source: the one that bears most on the claim (highest contradiction or support); "
+           "a source's other close sentences are under it.")
 if reports.empty:
     st.info("No report matches this claim under these settings; lower the minimum similarity or widen the window.")
 for row in reports.itertuples(index=False):
@@ -147,3 +154,13 @@ for row in reports.itertuples(index=False):
         )
         verdict = f"Analyst verdict: **{row.verdict}**" if row.verdict else "No analyst verdict yet."
         links[3].caption(f"{verdict} · pair link: `{claim_url(claim_id, row.report_id)}`")
+        if row.source in others.groups:
+            rest = others.get_group(row.source)
+            with st.expander(f"{len(rest)} other sentence{'s' if len(rest) != 1 else ''} of this source"):
+                for other in rest.itertuples(index=False):
+                    st.markdown(
+                        f":{STANCE_COLOURS.get(other.stance, 'gray')}-badge[{escape_markdown(other.stance or 'not scored')}] · "
+                        f"contradiction **{_num(other.contradiction)}** · support **{_num(other.support)}** · "
+                        f"similarity **{_num(other.similarity)}** · pair link: `{claim_url(claim_id, other.report_id)}`"
+                    )
+                    st.text(other.text)

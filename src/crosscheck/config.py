@@ -53,12 +53,15 @@ class MatchSettings:
     """Defaults for pairing claims with reports; every query may override them."""
 
     window_days: int = field(default_factory=lambda: _int("CROSSCHECK_WINDOW_DAYS", 14))
-    top_k: int = field(default_factory=lambda: _int("CROSSCHECK_TOP_K", 10))
+    top_k: int = field(default_factory=lambda: _int("CROSSCHECK_TOP_K", 10))  # sources per claim
     # Contradicting reports are often worded far from the claim (median cosine 0.35 on our labelled
     # pairs): 0.2 keeps about three in four of them (bench/results/match_recall.md); top-k bounds the rest.
     threshold: float = field(default_factory=lambda: _float("CROSSCHECK_THRESHOLD", 0.2))
-    # Sentences of one source (document + actor) per claim, so one long article cannot fill the top-k.
+    # Sentences of one source (document + actor) shown per claim, so one long article cannot fill the top-k.
     per_source: int = field(default_factory=lambda: _int("CROSSCHECK_PER_SOURCE", 1))
+    # Sentences of one source scored per claim (its most similar ones); the one that bears most on the
+    # claim (highest contradiction or support) is shown, the others stay one click away.
+    source_sentences: int = field(default_factory=lambda: _int("CROSSCHECK_SOURCE_SENTENCES", 3))
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> str:

@@ -69,9 +69,10 @@ def rank_pairs(
     """For each claim, the top-k reports inside the window with cosine ≥ threshold (vectors are normalised).
 
     Sides (country or actor of government statements, None for monitors) keep a government from
-    being evidence against itself. With sources (document + actor of each report), a claim gets at
-    most `settings.per_source` sentences of one source, so one long article cannot fill the top-k
-    and hide the other monitors.
+    being evidence against itself. With sources (document + actor of each report), top-k counts
+    sources, not sentences, so one long article cannot fill it and hide the other monitors; each
+    source brings its `source_sentences` most similar sentences (a `source` column says whose), all
+    scored, and the one that bears most on the claim is shown (db.writes.choose_shown).
     """
     if len(claim_ids) == 0 or len(report_ids) == 0 or settings.top_k < 1:
         return _empty()
@@ -108,7 +109,8 @@ def rank_pairs(
             ok &= (r_side[None, :] == None) | (r_side[None, :] != claim_sides[rows][:, None])  # noqa: E711
         masked = np.where(ok, sims, -np.inf)
         # Take extra candidates when sources are capped, so the top-k can still be filled after the cap.
-        k = min(int(settings.top_k) * (8 if report_sources is not None else 1), len(cand))
+        per = max(int(settings.per_source), int(settings.source_sentences))
+        k = min(int(settings.top_k) * (max(8, 2 * per) if report_sources is not None else 1), len(cand))
         top = np.argpartition(-masked, k - 1, axis=1)[:, :k] if k < len(cand) else np.tile(np.arange(len(cand)), (len(rows), 1))
         top_sims = np.take_along_axis(masked, top, axis=1)
         r, c = np.nonzero(np.isfinite(top_sims))
@@ -129,11 +131,18 @@ def rank_pairs(
     })
     if report_sources is None:
         return pairs
-    source = pd.Series(report_sources[rj])
-    keep = pairs.assign(source=source).groupby(["claim_id", "source"], sort=False).cumcount() < settings.per_source
-    pairs = pairs[keep.to_numpy()]
-    keep = pairs.groupby("claim_id", sort=False).cumcount() < settings.top_k
-    return pairs[keep.to_numpy()].reset_index(drop=True)
+    return cap_sources(pairs.assign(source=report_sources[rj]), settings)
+
+
+def cap_sources(pairs: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
+    """Keep each claim's `top_k` sources, ranked by their most similar sentence, with up to
+    max(per_source, source_sentences) sentences each (pairs sorted by claim, then similarity)."""
+    per = max(int(settings.per_source), int(settings.source_sentences))
+    pairs = pairs[(pairs.groupby(["claim_id", "source"], sort=False).cumcount() < per).to_numpy()]
+    firsts = pairs.drop_duplicates(["claim_id", "source"])
+    rank = firsts.groupby("claim_id", sort=False).cumcount().rename("source_rank")
+    ranked = pairs.merge(firsts[["claim_id", "source"]].join(rank), on=["claim_id", "source"], how="left")
+    return ranked[ranked["source_rank"] < settings.top_k].drop(columns="source_rank").reset_index(drop=True)
 
 
 def _load(con, kinds: Sequence[str], **filters) -> tuple[np.ndarray, ...]:
@@ -167,15 +176,17 @@ def _new_report_pairs(con, reports, new_ids: list[str], settings: MatchSettings)
     pairs = rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
     if pairs.empty:
         return pairs
-    stored = reads.stored_similarities(con, pairs["claim_id"].unique().tolist())
+    stored = reads.stored_sources(con, pairs["claim_id"].unique().tolist())
     if stored.empty:
         return pairs
-    # Rank new candidates together with the claim's stored pairs; keep the new ones still in the top-k.
-    both = pd.concat([pairs.assign(new=True), stored.assign(new=False)], ignore_index=True)
+    # Rank the new sources together with the claim's stored ones (each by its most similar sentence);
+    # keep the new ones still in the top-k. A new document is always a new source.
+    new = pairs.groupby(["claim_id", "source"], as_index=False, sort=False)["similarity"].max()
+    both = pd.concat([new.assign(new=True), stored.assign(new=False)], ignore_index=True)
     both = both.sort_values(["claim_id", "similarity"], ascending=[True, False], kind="stable")
     both["rank"] = both.groupby("claim_id").cumcount()
-    keep = both[both["new"] & (both["rank"] < settings.top_k)]
-    return pairs.loc[keep.index.sort_values()].reset_index(drop=True)
+    keep = both.loc[both["new"] & (both["rank"] < settings.top_k), ["claim_id", "source"]]
+    return pairs.merge(keep, on=["claim_id", "source"], how="inner").reset_index(drop=True)
 
 
 def find_matches(
@@ -240,7 +251,7 @@ def search_reports(con: duckdb.DuckDBPyConnection, claim_id: str, settings: Matc
 
 REPORT_COLUMNS = [
     "report_id", "text", "speaker", "actor", "actor_type", "stated_on", "title", "publisher", "url", "doc_id",
-    "lag_days", "similarity", "stance", "contradiction", "support", "verdict", "analyst", "decided_at",
+    "lag_days", "similarity", "stance", "contradiction", "support", "verdict", "analyst", "decided_at", "source", "shown",
 ]
 
 
@@ -253,9 +264,19 @@ def claim_reports(
 
     The ranking is search_reports over the stored vectors, so other settings can be tried; stance
     and contradiction come from the stored scored pair (null when that pair was never scored) and
-    the analyst's verdict, if any, is joined in.
+    the analyst's verdict, if any, is joined in. Every candidate sentence of a source is a row;
+    `shown` marks the `per_source` a page lists: the stored choice (the sentence that bears most on
+    the claim), else the most similar; the others are that source's other sentences.
     """
-    pairs = search_reports(con, claim_id, settings or MatchSettings())
-    details = reads.report_details(con, claim_id, pairs["report_id"].tolist())
-    out = pairs[["report_id", "lag_days", "similarity"]].merge(details, on="report_id", how="left")
-    return out[REPORT_COLUMNS]
+    settings = settings or MatchSettings()
+    pairs = search_reports(con, claim_id, settings)
+    if pairs.empty:
+        return pd.DataFrame({c: pd.Series(dtype=bool if c == "shown" else object) for c in REPORT_COLUMNS})
+    details = reads.report_details(con, claim_id, pairs["report_id"].tolist()).rename(columns={"shown": "stored_shown"})
+    out = pairs[["report_id", "source", "lag_days", "similarity"]].merge(details, on="report_id", how="left")
+    # Sources in the order of their most similar sentence; in each, the stored choice, then unscored, then the rest.
+    pick = out["stored_shown"].map({True: 0, False: 2}).fillna(1)
+    out = out.assign(order=out.groupby("source", sort=False).ngroup(), pick=pick)
+    out = out.sort_values(["order", "pick", "similarity"], ascending=[True, True, False], kind="stable")
+    out["shown"] = out.groupby("source", sort=False).cumcount() < settings.per_source
+    return out[REPORT_COLUMNS].reset_index(drop=True)

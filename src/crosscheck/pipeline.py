@@ -165,6 +165,13 @@ def score_pairs(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, scorer: Sta
     return out
 
 
+def _shown(pairs: pd.DataFrame, per_source: int) -> int:
+    """How many of these pairs a page shows: up to per_source sentences of each claim's source."""
+    if pairs.empty or "source" not in pairs:
+        return len(pairs)
+    return int(pairs.groupby(["claim_id", "source"]).size().clip(upper=per_source).sum())
+
+
 def ingest_document(
     con: duckdb.DuckDBPyConnection,
     doc: Document,
@@ -176,7 +183,7 @@ def ingest_document(
     limits: Limits | None = None,
 ) -> DocResult:
     """Segment, attribute, embed and store one document with its matches, all or nothing."""
-    limits = limits or Limits()
+    limits, settings = limits or Limits(), settings or MatchSettings()
     if reads.has_document(con, doc.sha256):
         return DocResult(doc.source_name, doc.doc_id, Status.DUPLICATE, title=doc.title)
     if len(doc.text) > limits.max_text_chars:
@@ -193,7 +200,7 @@ def ingest_document(
             writes.add_inferred_actors(con, statements)  # unknown speakers' actors appear unconfirmed on the Actors page
             pairs = find_matches(con, ids, settings)
             scored = score_pairs(con, pairs, scorer)
-            writes.save_matches(con, scored)
+            writes.save_matches(con, scored, settings.per_source)  # each source shows its most bearing sentence
     except (duckdb.ConstraintException, duckdb.TransactionException):
         # Another cursor stored the same text after our check above: it is a duplicate, not a failure.
         if reads.has_document(con, doc.sha256):
@@ -204,7 +211,7 @@ def ingest_document(
         statements=len(statements),
         claims=sum(s.actor_type in CLAIM_TYPES for s in statements),
         reports=sum(s.actor_type in REPORT_TYPES for s in statements),
-        matches=len(scored), title=doc.title, published_on=doc.published_on, notes=list(doc.notes),
+        matches=_shown(scored, settings.per_source), title=doc.title, published_on=doc.published_on, notes=list(doc.notes),
     )
 
 

@@ -53,7 +53,7 @@ def list_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """All scored pairs, strongest contradiction first."""
     return con.execute(
         """SELECT claim_id, report_id, similarity, stance, contradiction
-           FROM matches ORDER BY contradiction DESC NULLS LAST, similarity DESC"""
+           FROM matches WHERE shown ORDER BY contradiction DESC NULLS LAST, similarity DESC"""
     ).df()
 
 
@@ -61,7 +61,7 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Headline figures for summaries and the overview."""
     row = con.execute(
         """SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM statements),
-                  (SELECT count(*) FROM matches)"""
+                  (SELECT count(*) FROM matches WHERE shown)"""
     ).fetchone()
     return {"documents": row[0], "statements": row[1], "matches": row[2]}
 
@@ -155,6 +155,7 @@ def list_claims(
             SELECT m.*, r.text AS report_text, r.actor AS report_actor,
                    r.actor_type IN ({marks(REPORT_TYPES)}) AS by_monitor
             FROM matches m JOIN statements r ON r.statement_id = m.report_id
+            WHERE m.shown
         )
         SELECT c.claim_id, c.stated_on, c.actor, c.country, c.speaker, c.text, c.title,
                count(m.report_id) AS reports,
@@ -229,7 +230,7 @@ def report_details(con: duckdb.DuckDBPyConnection, claim_id: str, report_ids: Se
     return con.execute(
         """SELECT r.statement_id AS report_id, r.text, r.speaker, r.actor, r.actor_type, r.stated_on,
                   d.title, d.publisher, d.url, d.doc_id,
-                  m.stance, m.contradiction, m.support, v.verdict, v.analyst, v.decided_at
+                  m.stance, m.contradiction, m.support, m.shown, v.verdict, v.analyst, v.decided_at
            FROM statements r
            JOIN documents d ON d.doc_id = r.doc_id
            LEFT JOIN matches m ON m.claim_id = ? AND m.report_id = r.statement_id
@@ -239,10 +240,12 @@ def report_details(con: duckdb.DuckDBPyConnection, claim_id: str, report_ids: Se
     ).df()
 
 
-def stored_similarities(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> pd.DataFrame:
-    """claim_id, similarity of the stored pairs of these claims."""
+def stored_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> pd.DataFrame:
+    """claim_id, source (report document + actor, as db.vectors.matchable) and its best similarity, per stored source of these claims."""
     return con.execute(
-        "SELECT m.claim_id, m.similarity FROM matches m WHERE list_contains(?, m.claim_id)", [list(claim_ids)]
+        """SELECT m.claim_id, r.doc_id || '|' || coalesce(r.actor, '') AS source, max(m.similarity) AS similarity
+           FROM matches m JOIN statements r ON r.statement_id = m.report_id
+           WHERE list_contains(?, m.claim_id) GROUP BY ALL""", [list(claim_ids)]
     ).df()
 
 
@@ -290,7 +293,7 @@ def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                   rd.publisher AS report_publisher, v.verdict
            FROM matches m
            JOIN statements c ON c.statement_id = m.claim_id
-           JOIN statements r ON r.statement_id = m.report_id
+           JOIN statements r ON r.statement_id = m.report_id AND m.shown
            LEFT JOIN documents cd ON cd.doc_id = c.doc_id
            LEFT JOIN documents rd ON rd.doc_id = r.doc_id
            LEFT JOIN actors ca ON ca.actor = c.actor
@@ -314,13 +317,13 @@ def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 SELECT {standing("count(DISTINCT r.actor) FILTER (WHERE m.stance = 'contradicts')",
                                  "count(DISTINCT r.actor) FILTER (WHERE m.stance = 'supports')")} AS standing
                 FROM matches m JOIN statements r ON r.statement_id = m.report_id
-                WHERE r.actor_type IN ({marks(REPORT_TYPES)}) GROUP BY m.claim_id)
+                WHERE m.shown AND r.actor_type IN ({marks(REPORT_TYPES)}) GROUP BY m.claim_id)
             SELECT (SELECT count(*) FROM documents),
                    (SELECT count(*) FROM statements),
                    (SELECT count(*) FROM statements s WHERE {claim}),
                    (SELECT count(*) FROM statements s WHERE {report}),
-                   (SELECT count(*) FROM matches),
-                   (SELECT count(DISTINCT m.claim_id) FROM matches m WHERE m.stance = 'contradicts'),
+                   (SELECT count(*) FROM matches WHERE shown),
+                   (SELECT count(DISTINCT m.claim_id) FROM matches m WHERE m.shown AND m.stance = 'contradicts'),
                    (SELECT count(*) FILTER (WHERE standing = 'contested') FROM by_claim),
                    (SELECT count(*) FILTER (WHERE standing = 'corroborated') FROM by_claim)""",
         [*REPORT_TYPES, *claim_params, *report_params],

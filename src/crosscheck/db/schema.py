@@ -6,8 +6,9 @@ import duckdb
 
 from crosscheck.errors import ModelError, StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Version 2: statements.is_question (questions are never claims or reports).
+# Version 3: matches.shown (each source's sentences are all scored; the one that bears most is shown).
 
 
 def _schema(dim: int) -> list[str]:
@@ -54,6 +55,7 @@ def _schema(dim: int) -> list[str]:
             lag_days INTEGER,
             model VARCHAR,
             scored_at TIMESTAMP,
+            shown BOOLEAN DEFAULT true,
             PRIMARY KEY (claim_id, report_id))""",
         """CREATE TABLE IF NOT EXISTS verdicts (
             claim_id VARCHAR NOT NULL,
@@ -104,6 +106,7 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
 
     1 → 2: statements get `is_question`, set for sentences ending in a question mark (new ingests use the
     attribution's fuller rule), and the stored pairs that involve a question are removed.
+    2 → 3: matches get `shown` (true: older databases scored one sentence per source).
     """
     version = get_meta(con, "schema_version")
     if version is None or int(version) == SCHEMA_VERSION:
@@ -117,6 +120,8 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(r"""UPDATE statements SET is_question = regexp_matches(text, '[?]["”’'')\]»]*\s*$')""")
             con.execute("""DELETE FROM matches WHERE claim_id IN (SELECT statement_id FROM statements WHERE is_question)
                            OR report_id IN (SELECT statement_id FROM statements WHERE is_question)""")
+        if int(version) < 3:
+            con.execute("ALTER TABLE matches ADD COLUMN shown BOOLEAN DEFAULT true")
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         con.execute("COMMIT")
     except BaseException:

@@ -78,18 +78,36 @@ def insert_document(
     return ids
 
 
-def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame) -> int:
-    """Upsert scored pairs (columns as the matches table); return how many."""
+def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame, per_source: int = 1) -> int:
+    """Upsert scored pairs (columns as the matches table), then choose what their claims show; return how many."""
     if matches.empty:
         return 0
     cols = ["claim_id", "report_id", "similarity", "stance", "contradiction", "support", "lag_days", "model", "scored_at"]
     frame = matches.reindex(columns=cols)
     con.register("_new_matches", frame)
     try:
-        con.execute("INSERT OR REPLACE INTO matches SELECT * FROM _new_matches")
+        con.execute(f"INSERT OR REPLACE INTO matches ({', '.join(cols)}) SELECT * FROM _new_matches")
     finally:
         con.unregister("_new_matches")
+    choose_shown(con, frame["claim_id"].unique().tolist(), per_source)
     return len(frame)
+
+
+def choose_shown(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], per_source: int = 1) -> None:
+    """Per claim and source (report document + actor), show the `per_source` sentences that bear most on the
+    claim: highest contradiction or support, then similarity (unscored pairs by similarity alone)."""
+    con.execute(
+        """UPDATE matches SET shown = ranked.rank <= ?
+           FROM (SELECT m.claim_id, m.report_id,
+                        row_number() OVER (
+                            PARTITION BY m.claim_id, r.doc_id, r.actor
+                            ORDER BY greatest(coalesce(m.contradiction, 0), coalesce(m.support, 0)) DESC,
+                                     m.similarity DESC, m.report_id) AS rank
+                 FROM matches m JOIN statements r ON r.statement_id = m.report_id
+                 WHERE list_contains(?, m.claim_id)) ranked
+           WHERE matches.claim_id = ranked.claim_id AND matches.report_id = ranked.report_id""",
+        [int(per_source), list(claim_ids)],
+    )
 
 
 def sync_actors(con: duckdb.DuckDBPyConnection, registry) -> int:
