@@ -42,7 +42,7 @@ def founding(db, embedder):
     set_stance(db, claim[0], reports[1], "contradicts", 0.8)
     set_stance(db, claim[0], reports[2], "supports", 0.1)
     db.execute(
-        "INSERT INTO verdicts VALUES (?, ?, 'confirmed', 'analyst', NULL, now()::TIMESTAMP)", [claim[0], reports[0]]
+        "INSERT INTO verdicts (claim_id, report_id, verdict, analyst, decided_at) VALUES (?, ?, 'confirmed', 'analyst', now()::TIMESTAMP)", [claim[0], reports[0]]
     )
     return claim, reports
 

@@ -83,3 +83,47 @@ def test_contradiction_shares_carry_their_wilson_interval():
     kremlin = fig.data[1]
     assert kremlin.error_y.array[0] > 0 and kremlin.error_y.arrayminus[0] > 0
     assert kremlin.marker.size[0] > kremlin.marker.size[1]  # two scored pairs against one
+
+
+def _with_texts(pairs: pd.DataFrame) -> pd.DataFrame:
+    return pairs.assign(
+        contradiction=[0.9, 0.2, 0.6, None], support=[0.05, 0.7, 0.1, None],
+        claim_text=["We are pulling back.", "We are pulling back.", "<b>No</b> strikes on towns.", "Drills end."],
+        report_text=["No pullback seen.", "Units left.", "A strike hit a town.", "Troops stay."],
+    )
+
+
+def test_storyline_events_count_each_row_with_its_interval_and_thread_each_claim():
+    lines = pd.DataFrame({"claim_id": ["c1", "c2", "c3"], "storyline": [0, 1, 0],
+                          "storyline_label": ["Withdrawal", "Strikes", "Withdrawal"]})
+    events, rows = analytics.storyline_events(_with_texts(frame()), lines)
+    assert rows["label"].tolist() == ["Withdrawal", "Strikes"]  # most pairs first
+    first = rows.iloc[0]
+    assert (first["claims"], first["pairs"], first["scored"], first["contradicting"], first["supporting"]) == (2, 3, 2, 1, 1)
+    low, high = analytics.wilson_interval(np.array([1]), np.array([2]))
+    assert (first["share"], first["share_low"], first["share_high"]) == pytest.approx((0.5, low[0], high[0]))
+    # A claim's reports share its thread (its y); two claims of one row get two threads inside the row's band.
+    y = events.groupby("claim_id")["y"].agg(["min", "max"])
+    assert (y["min"] == y["max"]).all()
+    assert y.loc["c1", "min"] != y.loc["c3", "min"] and abs(y.loc["c1", "min"] - y.loc["c3", "min"]) < 1
+    assert events.loc[events["report_id"] == "r1", "bearing"].item() == pytest.approx(0.9)
+    # Only rows kept: max_rows=1 keeps the storyline with the most pairs.
+    few, kept = analytics.storyline_events(_with_texts(frame()), lines, max_rows=1)
+    assert kept["label"].tolist() == ["Withdrawal"] and set(few["claim_id"]) == {"c1", "c3"}
+
+
+def test_events_figure_marks_claims_and_reports_and_escapes_user_text():
+    lines = pd.DataFrame({"claim_id": ["c1", "c2", "c3"], "storyline": [0, 1, 0],
+                          "storyline_label": ["Withdrawal", "<a href='x'>Strikes</a>", "Withdrawal"]})
+    fig = charts.events_figure(*analytics.storyline_events(_with_texts(frame()), lines))
+    names = [t.name for t in fig.data]
+    assert "claim" in names and "contradicts" in names and "supports" in names
+    claim = fig.data[names.index("claim")]
+    assert claim.marker.symbol == "diamond" and len(claim.x) == 3
+    red = fig.data[names.index("contradicts")]
+    assert sorted(c[1] for c in red.customdata) == ["r1", "r3"]  # customdata opens the pair
+    assert red.marker.opacity[0] != red.marker.opacity[1]  # surer, darker
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert "1 of 2 contradict" in ticks[0] and "<a href" not in ticks[1] and "&lt;a href" in ticks[1]
+    assert all("<b>" not in str(c[3]) for c in fig.data[names.index("contradicts")].customdata)
+    assert "No dated pairs" in charts.events_figure(*analytics.storyline_events(frame().iloc[0:0], lines)).layout.annotations[0].text

@@ -38,7 +38,36 @@ FREQS = {"week": "W", "day": "D"}
 METRICS = {"contradiction": "contradiction_share", "similarity": "mean_similarity"}
 GROUPINGS = {"all": None, "actors": "actor_pair", "storyline": "storyline"}
 EVIDENCE = {"monitors": "monitors", "other governments": "governments"}
-left, middle, right, far = st.columns(4)
+VIEWS = ("timeline", "events")
+chart_col, evidence_col = st.columns(2)
+view = chart_col.segmented_control(
+    "Chart", list(VIEWS), default="timeline", key="view", bind="query-params", required=True,
+    help="timeline: share or similarity per period; events: each claim and its reports in time, one row per storyline",
+)
+evidence = EVIDENCE[evidence_col.segmented_control(
+    "Evidence from", list(EVIDENCE), default="monitors", key="evidence", bind="query-params", required=True,
+    help="monitors: OSINT groups, independent media, international bodies (the headline series); "
+         "other governments: statements of governments about another government's claims, kept apart",
+)]
+if view == "events":
+    events, rows = analytics.storyline_events(cache.evidence_pairs(path, version, evidence), cache.storylines(path, version))
+    st.caption(
+        "One row per storyline (the most matched first), one line per claim: ◆ the claim, then each report at "
+        "its date — red contradicts, green supports, orange uncertain, grey unrelated; the surer the model, "
+        "the darker. Row labels: claims, and how many scored reports contradict, with the 95 % interval."
+    )
+    event = st.plotly_chart(charts.events_figure(events, rows), key="events", on_select="rerun",
+                            selection_mode="points", width="stretch")
+    points = (event.selection.points if event else None) or []
+    if points and points[0].get("customdata"):
+        claim_id, report_id = points[0]["customdata"][0], points[0]["customdata"][1] or None
+        chosen = events[events["claim_id"] == claim_id].iloc[0]
+        claim_link(claim_id, f"{chosen['claim_actor'] or 'unknown'}: {chosen['claim_text']}", report_id)
+    else:
+        st.caption("Click a mark to open its claim.")
+    st.stop()
+
+left, middle, right = st.columns(3)
 freq = FREQS[left.segmented_control("Period", list(FREQS), default="week", key="freq", bind="query-params", required=True)]
 metric = METRICS[middle.segmented_control(
     "Metric", list(METRICS), default="contradiction", key="metric", bind="query-params", required=True,
@@ -47,12 +76,6 @@ metric = METRICS[middle.segmented_control(
 by = GROUPINGS[right.segmented_control(
     "Group by", list(GROUPINGS), default="all", key="by", bind="query-params", required=True,
     help="all: one line; actors: government actor → monitor; storyline: claims clustered by meaning",
-)]
-
-evidence = EVIDENCE[far.segmented_control(
-    "Evidence from", list(EVIDENCE), default="monitors", key="evidence", bind="query-params", required=True,
-    help="monitors: OSINT groups, independent media, international bodies (the headline series); "
-         "other governments: statements of governments about another government's claims, kept apart",
 )]
 frame = cache.timeline(path, version, freq, by, evidence)
 groups = frame.groupby("group")["pairs"].sum().sort_values(ascending=False, kind="stable") if not frame.empty else None

@@ -293,3 +293,44 @@ def claims_frame(pairs: pd.DataFrame, storylines: pd.DataFrame | None = None) ->
     if storylines is not None:
         out = out.merge(storylines, on="claim_id", how="left")
     return out
+
+
+EVENT_ROWS = 12  # storylines on the events chart; more rows are unreadable
+
+
+def storyline_events(pairs: pd.DataFrame, storylines: pd.DataFrame, max_rows: int = EVENT_ROWS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Dated pairs placed for the events chart, and one summary row per storyline.
+
+    Events: the pairs whose claim and report are dated, with `row` (the storyline's place, most
+    pairs first), `y` (the claim's thread inside its row, so each claim and its reports read as one
+    line from the claim date to the report dates) and `bearing` (the higher of contradiction and
+    support). Rows: storyline, label, claims, pairs, scored, contradicting, supporting, the
+    contradicting share and its 95 % Wilson interval — counts with their uncertainty, not a bare share.
+    """
+    columns = ["claim_id", "report_id", "claim_date", "report_date", "stance", "contradiction", "support",
+               "claim_text", "report_text", "claim_actor", "report_actor"]
+    dated = pairs.dropna(subset=["claim_date", "report_date"])
+    dated = dated.merge(storylines[["claim_id", "storyline", "storyline_label"]], on="claim_id", how="inner")
+    if dated.empty:
+        empty_rows = pd.DataFrame(columns=["storyline", "label", "claims", "pairs", "scored", "contradicting",
+                                           "supporting", "share", "share_low", "share_high", "row"])
+        return dated.reindex(columns=[*columns, "storyline", "row", "y", "bearing"]), empty_rows
+    scored = dated["stance"].notna() & (dated["stance"] != "unscored")
+    rows = dated.assign(scored=scored, contradicting=dated["stance"] == "contradicts",
+                        supporting=dated["stance"] == "supports").groupby("storyline").agg(
+        label=("storyline_label", "first"), claims=("claim_id", "nunique"), pairs=("report_id", "size"),
+        scored=("scored", "sum"), contradicting=("contradicting", "sum"), supporting=("supporting", "sum"),
+    ).reset_index()
+    rows = rows.sort_values(["pairs", "storyline"], ascending=[False, True], kind="stable").head(max_rows).reset_index(drop=True)
+    rows["share"] = np.where(rows["scored"] > 0, rows["contradicting"] / rows["scored"].where(rows["scored"] > 0), np.nan)
+    rows["share_low"], rows["share_high"] = wilson_interval(rows["contradicting"].to_numpy(), rows["scored"].to_numpy())
+    rows["row"] = np.arange(len(rows))
+    events = dated.merge(rows[["storyline", "row"]], on="storyline", how="inner")
+    # Each claim gets its own thread in the row's band, in date order.
+    threads = events.drop_duplicates("claim_id").sort_values(["row", "claim_date", "claim_id"], kind="stable")
+    rank = threads.groupby("row").cumcount()
+    size = threads.groupby("row")["claim_id"].transform("size")
+    threads = threads.assign(y=threads["row"] + np.where(size > 1, (rank / (size - 1).clip(lower=1) - 0.5) * 0.7, 0.0))
+    events = events.merge(threads[["claim_id", "y"]], on="claim_id", how="left")
+    events["bearing"] = events[["contradiction", "support"]].max(axis=1).fillna(0.0)
+    return events[[*columns, "storyline", "row", "y", "bearing"]], rows

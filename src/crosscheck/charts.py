@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -96,4 +98,61 @@ def lag_histogram(pairs: pd.DataFrame, nbins: int = 29) -> go.Figure:
             hovertemplate="%{x} days: %{y} pairs<extra>" + stance + "</extra>",
         ))
     fig.update_layout(title=title, barmode="stack", xaxis_title="Report date − claim date (days)", yaxis_title="Pairs")
+    return fig
+
+
+def events_figure(events: pd.DataFrame, rows: pd.DataFrame) -> go.Figure:
+    """Claims and their reports as events in time: one row per storyline, one thread per claim.
+
+    A black diamond is the claim on its date; each report sits on the claim's thread at its own date
+    (the line between them is the lag), coloured by stance, more opaque the more the model is sure
+    (the higher of contradiction and support). Row labels carry the counts and the contradicting
+    share with its 95 % Wilson interval. Each mark's customdata is [claim_id, report_id or ""].
+    """
+    title = "Claims and the reports about them"
+    if events.empty:
+        return _empty("No dated pairs in this selection yet.", title)
+    fig = go.Figure()
+    xs, ys = [], []
+    for _, pair in events.iterrows():
+        xs += [pair["claim_date"], pair["report_date"], None]
+        ys += [pair["y"], pair["y"], None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#c8c8c8", "width": 1}, hoverinfo="skip",
+                             showlegend=False))
+    stances = events["stance"].fillna("unscored")
+    for stance, colour in STANCE_COLOURS.items():
+        marks = events[stances == stance]
+        if marks.empty:
+            continue
+        opacity = (0.25 + 0.75 * ((marks["bearing"].astype(float) - 0.3) / 0.4).clip(0, 1)).tolist()
+        fig.add_trace(go.Scatter(
+            x=marks["report_date"], y=marks["y"], mode="markers", name=stance,
+            marker={"color": colour, "size": 9, "opacity": opacity, "line": {"width": 0}},
+            customdata=list(zip(marks["claim_id"], marks["report_id"], marks["report_actor"].fillna("unknown").map(html.escape),
+                                marks["report_text"].str.slice(0, 140).map(html.escape))),
+            hovertemplate="%{x|%d %b %Y} · %{customdata[2]}<br>%{customdata[3]}<extra>" + stance + "</extra>",
+        ))
+    claims = events.drop_duplicates("claim_id")
+    fig.add_trace(go.Scatter(
+        x=claims["claim_date"], y=claims["y"], mode="markers", name="claim",
+        marker={"symbol": "diamond", "color": "#222222", "size": 10},
+        customdata=list(zip(claims["claim_id"], [""] * len(claims), claims["claim_actor"].fillna("unknown").map(html.escape),
+                            claims["claim_text"].str.slice(0, 140).map(html.escape))),
+        hovertemplate="%{x|%d %b %Y} · %{customdata[2]}<br>%{customdata[3]}<extra>claim</extra>",
+    ))
+
+    def tick(r) -> str:
+        label = str(r["label"])
+        # User text in plotly's labels is escaped: they read a few tags (<b>, <a href>) as markup.
+        label = html.escape(label if len(label) <= 60 else label[:57] + "…")
+        share = "" if pd.isna(r["share"]) else (
+            f" · {r['share']:.0%} ({r['share_low']:.0%}–{r['share_high']:.0%})")
+        return f"{label}<br>{int(r['claims'])} claims · {int(r['contradicting'])} of {int(r['scored'])} contradict{share}"
+
+    fig.update_layout(
+        title=title, hovermode="closest", legend_title_text="",
+        yaxis={"tickmode": "array", "tickvals": rows["row"].tolist(), "ticktext": [tick(r) for _, r in rows.iterrows()],
+               "autorange": "reversed", "zeroline": False},
+        xaxis_title="Date", height=max(360, 70 * len(rows) + 120),
+    )
     return fig

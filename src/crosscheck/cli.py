@@ -114,6 +114,44 @@ def cmd_matches(args) -> int:
     return 0
 
 
+def cmd_verdicts(args) -> int:
+    """The stored stances against the analysts' verdicts; --recalibrate (or --reset) changes the workspace."""
+    from crosscheck import review
+    from crosscheck.stance import decision_thresholds
+
+    if not (args.recalibrate or args.reset):
+        con = open_for_reading(args.db)
+        try:
+            pairs = reads.verdict_pairs(con) if con is not None and schema.has_schema(con) else None
+        finally:
+            if con is not None:
+                con.close()
+        if pairs is None:
+            raise CrosscheckError(f"{config.db_path(args.db)}: no Crosscheck database here")
+        result = review.evaluate(pairs)
+        print(json.dumps(result, indent=1) if args.json else review.format_evaluation(result))
+        return 0
+    if not Path(config.db_path(args.db)).exists():
+        raise CrosscheckError(f"{config.db_path(args.db)}: no Crosscheck database here")
+    with connection.connect(config.db_path(args.db)) as con:
+        if not schema.has_schema(con):
+            raise CrosscheckError(f"{config.db_path(args.db)}: no Crosscheck database here")
+        schema.upgrade(con)
+        with connection.transaction(con):
+            result = review.recalibrate(con, decision_thresholds(), reset=args.reset)
+    if args.json:
+        print(json.dumps(result, indent=1, default=str))
+    else:
+        calibration = result["calibration"]
+        print("calibration removed: the model's own scores are back" if calibration is None else
+              f"calibration fitted on {calibration['verdicts']} verdicts (refitted: {', '.join(calibration['refitted']) or 'none'}; "
+              f"contradicts ≥ {calibration['contradicts_threshold']}, supports ≥ {calibration['supports_threshold']})")
+        print(f"{result['stances_changed']} of {result['pairs']} stored stances changed")
+        print("before:\n" + review.format_evaluation(result["before"]))
+        print("after (on the same verdicts it was fitted on):\n" + review.format_evaluation(result["after"]))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from crosscheck.demo import build_demo
 
@@ -130,6 +168,16 @@ def cmd_serve(args) -> int:
     if args.headless:
         cmd += ["--server.headless", "true"]
     return subprocess.call(cmd)
+
+
+def add_verdict_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of `crosscheck verdicts` and `crosscheck eval verdicts`."""
+    p.add_argument("--db")
+    p.add_argument("--recalibrate", action="store_true",
+                   help="fit a calibration of the stance scores on the verdicts, store it in the workspace and re-decide every pair")
+    p.add_argument("--reset", action="store_true", help="remove the workspace's calibration: the model's own scores come back")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verdicts)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=cmd_matches)
 
+    p = sub.add_parser("verdicts", help="the stored stances against the analysts' verdicts (also `eval verdicts`); "
+                                         "--recalibrate fits a calibration on them")
+    add_verdict_arguments(p)
+
     p = sub.add_parser("demo", help="build the demo database from data/demo/")
     p.add_argument("--db")
     p.add_argument("--rebuild", action="store_true", help="delete and rebuild an existing database")
@@ -171,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     from crosscheck.training.cli import add_commands as add_training_commands
 
     stance_cli.add_commands(sub)
-    add_training_commands(sub)
+    evaluations = add_training_commands(sub)
+    add_verdict_arguments(evaluations.add_parser("verdicts", help="the workspace's stored stances against its analysts' verdicts"))
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Callable, Iterable
@@ -12,6 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from crosscheck import review
 from crosscheck.actors import ActorRegistry, publisher_from_name
 from crosscheck.attribute import attribute_sentences
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, Limits, MatchSettings
@@ -142,7 +144,8 @@ def extract_each(jobs: Iterable[tuple[str, Callable[[], Extraction]]]) -> tuple[
 def score_pairs(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, scorer: StanceScorer) -> pd.DataFrame:
     """Add stance, contradiction and support to candidate pairs using the stored texts and dates."""
     if pairs.empty:
-        return pairs.assign(stance=None, contradiction=None, support=None, model=None, scored_at=None)
+        return pairs.assign(stance=None, contradiction=None, support=None, model=None, scored_at=None,
+                            raw_contradiction=None, raw_support=None, raw_stance=None, calibration=None)
     ids = list(set(pairs["claim_id"]) | set(pairs["report_id"]))
     # The stored vectors serve passage selection too when they come from the scorer's sentence model.
     reuse = scorer.passage_model is not None and scorer.passage_model == schema.get_meta(con, "embed_model")
@@ -160,6 +163,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, scorer: Sta
     out = pairs.reset_index(drop=True).copy()
     for col in ("stance", "contradiction", "support"):
         out[col] = scores[col].to_numpy()
+    out = review.calibrate_scores(con, out)  # the workspace's calibration from verdicts, if it has one
     out["model"] = scorer.name
     out["scored_at"] = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     return out
@@ -170,6 +174,17 @@ def _shown(pairs: pd.DataFrame, per_source: int) -> int:
     if pairs.empty or "source" not in pairs:
         return len(pairs)
     return int(pairs.groupby(["claim_id", "source"]).size().clip(upper=per_source).sum())
+
+
+def _stored_soon(con: duckdb.DuckDBPyConnection, sha256: str, wait_s: float = 60.0) -> bool:
+    """True when a document with this hash is stored now or within wait_s (a racing transaction committing)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        if reads.has_document(con, sha256):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 def ingest_document(
@@ -203,7 +218,8 @@ def ingest_document(
             writes.save_matches(con, scored, settings.per_source)  # each source shows its most bearing sentence
     except (duckdb.ConstraintException, duckdb.TransactionException):
         # Another cursor stored the same text after our check above: it is a duplicate, not a failure.
-        if reads.has_document(con, doc.sha256):
+        # Its transaction may still be scoring; wait for it to commit (or roll back) before deciding.
+        if _stored_soon(con, doc.sha256):
             return DocResult(doc.source_name, doc.doc_id, Status.DUPLICATE, title=doc.title)
         raise
     return DocResult(

@@ -497,6 +497,15 @@ def load_scorer(name: str | None = None, embedder=None) -> StanceScorer:
     return CrossEncoderScorer(name, name=name, embedder=embedder)
 
 
+def decision_thresholds(name: str | None = None) -> dict[str, float | None]:
+    """The configured model's contradicts and supports thresholds from its stance.json, without loading it."""
+    name = name or config.stance_model_name()
+    path = bundled_model_dir() if name == config.DEFAULT_STANCE_MODEL else Path(name)
+    settings_file = path / "stance.json"
+    settings = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
+    return {"contradicts": settings.get("contradicts_threshold"), "supports": settings.get("supports_threshold")}
+
+
 def load_trained_scorer(name: str | None = None, embedder=None) -> StanceScorer:
     """The configured stance model, or a ModelError when there is none to score with (a checkout before training)."""
     scorer = load_scorer(name, embedder=embedder)

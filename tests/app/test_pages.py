@@ -63,8 +63,21 @@ def test_overview_shows_headline_figures_and_restores_controls(app_db):
     assert metrics["Government claims"] == "8"
     assert metrics["Monitor reports"] == "5"
     controls = {s.key: s.value for s in at.segmented_control}
-    assert controls == {"freq": "day", "metric": "similarity", "by": "storyline", "evidence": "monitors"}
+    assert controls == {"freq": "day", "metric": "similarity", "by": "storyline", "evidence": "monitors", "view": "timeline"}
     assert at.get("plotly_chart")
+
+
+def test_overview_events_chart_has_one_row_per_storyline(app_db):
+    import json
+
+    at = open_page("views/overview.py", {"view": "events"})
+    assert not at.exception
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t.get("name") for t in figure["data"]]
+    assert "claim" in names
+    ticks = figure["layout"]["yaxis"]["ticktext"]
+    assert ticks and all(" claims · " in t and " contradict" in t for t in ticks)
+    assert "Click a mark to open its claim." in texts(at)
 
 
 def test_overview_point_in_url_lists_claims_behind_it(app_db):
@@ -255,3 +268,26 @@ def test_actor_edit_goes_through_the_writer_and_retypes_statements(app_db):
         con.close()
     assert actor == ("independent_media", ["Rochan", "Rochan Consulting Sp. z o.o."])
     assert types == [("independent_media",)]
+
+
+def test_review_answers_become_labelled_verdicts_and_recalibrate(app_db):
+    at = open_page("views/review.py")
+    assert not at.exception
+    assert "pairs without a verdict" in " ".join(h.value for h in at.subheader)
+    first = [b for b in at.button if b.key and b.key.startswith("contradicts-")][0]
+    at = first.click().run()
+    assert not at.exception
+    con = duckdb.connect(str(app_db))
+    try:
+        rows = con.execute("SELECT claim_id, report_id, verdict, label, stance_seen FROM verdicts").fetchall()
+        stance = con.execute("SELECT stance FROM matches WHERE claim_id = ? AND report_id = ?", rows[0][:2]).fetchone()[0]
+    finally:
+        con.close()
+    assert len(rows) == 1 and rows[0][3] == "contradicts" and rows[0][4] == stance
+    assert rows[0][2] == ("confirmed" if stance == "contradicts" else "rejected")
+    assert first.key == f"contradicts-{rows[0][0]}-{rows[0][1]}"
+    assert "1 verdicts (1 with the analyst's stance)" in " ".join(t.value for t in at.text)
+    at = [b for b in at.button if b.label.startswith("Recalibrate from 1 verdicts")][0].click().run()
+    assert not at.exception
+    assert any("Calibration fitted." in s.value for s in at.success)
+    assert any("calibrated on **1** verdicts" in m.value for m in at.markdown)

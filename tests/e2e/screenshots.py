@@ -1,8 +1,9 @@
 """Screenshots of the main pages for the README: python tests/e2e/screenshots.py [DB] [OUT_DIR].
 
 Starts the dashboard on the given database (default: the demo database), opens the Overview,
-Claims (filtered to the Feb 2022 withdrawal claims), the most contradicted withdrawal claim and
-the Upload page in headless Chromium, and writes overview.png, claims.png, claim.png, upload.png.
+its events chart, Claims (filtered to the Feb 2022 withdrawal claims), the most contradicted
+withdrawal claim, the Upload and Review pages in headless Chromium, and writes overview.png,
+events.png, claims.png, claim.png, upload.png, review.png.
 """
 
 from __future__ import annotations
@@ -55,12 +56,14 @@ def main(db: Path, out: Path) -> None:
     metric = "contradiction" if scored(db) else "similarity"
     shots = {
         "overview": "overview?" + urlencode({"freq": "week", "metric": metric, "by": "actors"}),
+        "events": "overview?" + urlencode({"view": "events"}),
         "claims": "claims?" + urlencode(
             {"actor": ["Russian government", "Russian Ministry of Defence"], "start": "2022-02-10", "end": "2022-02-28"},
             doseq=True,
         ),
         "claim": "claim?" + urlencode({"claim": claim or ""}),
         "upload": "upload",
+        "review": "review",
     }
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start_server(db, Path(tmp) / "streamlit.log")

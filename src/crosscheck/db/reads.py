@@ -249,10 +249,28 @@ def stored_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> 
     ).df()
 
 
+def verdict_pairs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every verdict on a stored pair with the pair's current and raw scores: the labelled pairs of crosscheck.review."""
+    return con.execute(
+        """SELECT v.claim_id, v.report_id, v.verdict, v.label, v.stance_seen, v.analyst, v.decided_at,
+                  m.stance, m.contradiction, m.support, m.raw_contradiction, m.raw_support, m.calibration
+           FROM verdicts v JOIN matches m ON m.claim_id = v.claim_id AND m.report_id = v.report_id
+           ORDER BY v.claim_id, v.report_id"""
+    ).df()
+
+
+def raw_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """claim_id, report_id, stance and the model's own output of every scored pair."""
+    return con.execute(
+        """SELECT claim_id, report_id, stance, raw_contradiction, raw_support, raw_stance FROM matches
+           WHERE raw_contradiction IS NOT NULL AND raw_support IS NOT NULL ORDER BY claim_id, report_id"""
+    ).df()
+
+
 def list_verdicts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every analyst verdict with the two texts, newest first."""
     return con.execute(
-        """SELECT v.claim_id, v.report_id, v.verdict, v.analyst, v.note, v.decided_at,
+        """SELECT v.claim_id, v.report_id, v.verdict, v.label, v.stance_seen, v.analyst, v.note, v.decided_at,
                   c.text AS claim_text, r.text AS report_text, m.stance, m.contradiction
            FROM verdicts v
            LEFT JOIN statements c ON c.statement_id = v.claim_id

@@ -8,7 +8,10 @@ from crosscheck.errors import ModelError, StoreError
 
 SCHEMA_VERSION = 3
 # Version 2: statements.is_question (questions are never claims or reports).
-# Version 3: matches.shown (each source's sentences are all scored; the one that bears most is shown).
+# Version 3: matches.shown (each source's sentences are all scored; the one that bears most is shown),
+# matches.raw_contradiction/raw_support/raw_stance (the model's own output, before a workspace's
+# calibration from verdicts) and matches.calibration (which one scored the pair, null for none),
+# verdicts.label/stance_seen (the analyst's stance for the pair, and the one they were shown).
 
 
 def _schema(dim: int) -> list[str]:
@@ -56,6 +59,10 @@ def _schema(dim: int) -> list[str]:
             model VARCHAR,
             scored_at TIMESTAMP,
             shown BOOLEAN DEFAULT true,
+            raw_contradiction FLOAT,
+            raw_support FLOAT,
+            raw_stance VARCHAR,
+            calibration VARCHAR,
             PRIMARY KEY (claim_id, report_id))""",
         """CREATE TABLE IF NOT EXISTS verdicts (
             claim_id VARCHAR NOT NULL,
@@ -64,6 +71,8 @@ def _schema(dim: int) -> list[str]:
             analyst VARCHAR,
             note VARCHAR,
             decided_at TIMESTAMP NOT NULL,
+            label VARCHAR,
+            stance_seen VARCHAR,
             PRIMARY KEY (claim_id, report_id))""",
     ]
 
@@ -78,6 +87,10 @@ def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def delete_meta(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    con.execute("DELETE FROM meta WHERE key = ?", [key])
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, embed_model: str, dim: int) -> None:
@@ -106,7 +119,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
 
     1 → 2: statements get `is_question`, set for sentences ending in a question mark (new ingests use the
     attribution's fuller rule), and the stored pairs that involve a question are removed.
-    2 → 3: matches get `shown` (true: older databases scored one sentence per source).
+    2 → 3: matches get `shown` (true: older databases scored one sentence per source) and the model's raw
+    scores (the stored ones: no calibration from verdicts existed); verdicts get `label` (the stance a
+    confirmation confirmed) and `stance_seen`.
     """
     version = get_meta(con, "schema_version")
     if version is None or int(version) == SCHEMA_VERSION:
@@ -122,6 +137,17 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
                            OR report_id IN (SELECT statement_id FROM statements WHERE is_question)""")
         if int(version) < 3:
             con.execute("ALTER TABLE matches ADD COLUMN shown BOOLEAN DEFAULT true")
+            con.execute("ALTER TABLE matches ADD COLUMN raw_contradiction FLOAT")
+            con.execute("ALTER TABLE matches ADD COLUMN raw_support FLOAT")
+            con.execute("ALTER TABLE matches ADD COLUMN raw_stance VARCHAR")
+            con.execute("ALTER TABLE matches ADD COLUMN calibration VARCHAR")
+            con.execute("UPDATE matches SET raw_contradiction = contradiction, raw_support = support, raw_stance = stance")
+            con.execute("ALTER TABLE verdicts ADD COLUMN label VARCHAR")
+            con.execute("ALTER TABLE verdicts ADD COLUMN stance_seen VARCHAR")
+            con.execute("""UPDATE verdicts SET stance_seen = m.stance,
+                               label = CASE WHEN verdicts.verdict = 'confirmed' AND m.stance IN ('contradicts', 'supports', 'unrelated')
+                                            THEN m.stance END
+                           FROM matches m WHERE m.claim_id = verdicts.claim_id AND m.report_id = verdicts.report_id""")
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         con.execute("COMMIT")
     except BaseException:
@@ -135,7 +161,7 @@ def has_schema(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """A string that changes whenever stored data changes; cache keys for page reads."""
+    """A string that changes whenever stored data changes (a calibration from verdicts included); cache keys for page reads."""
     if not has_schema(con):
         return "empty"
     row = con.execute(
@@ -145,6 +171,7 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
                   (SELECT count(*) FROM actors),
                   (SELECT string_agg(actor || actor_type || coalesce(country, '') || confirmed::VARCHAR
                                      || coalesce(array_to_string(aliases, ','), ''), '|' ORDER BY actor)
-                     FROM actors)"""
+                     FROM actors)
+                  || coalesce((SELECT value FROM meta WHERE key = 'verdict_calibration'), '')"""
     ).fetchone()
     return "/".join("" if v is None else str(v) for v in row[:7]) + f"/{hash(row[7]) & 0xFFFFFFFF:x}"

@@ -18,6 +18,8 @@ from crosscheck.errors import StoreError
 from crosscheck.records import Document, Statement
 
 VERDICTS = ("confirmed", "rejected")
+# The stances an analyst can give a pair: `unrelated` is "neither: the report does not settle the claim".
+VERDICT_LABELS = ("contradicts", "supports", "unrelated")
 # Columns update_actor may set; names come from this tuple, never from the caller.
 ACTOR_COLUMNS = ("actor_type", "country", "aliases", "confirmed")
 
@@ -82,7 +84,8 @@ def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame, per_sour
     """Upsert scored pairs (columns as the matches table), then choose what their claims show; return how many."""
     if matches.empty:
         return 0
-    cols = ["claim_id", "report_id", "similarity", "stance", "contradiction", "support", "lag_days", "model", "scored_at"]
+    cols = ["claim_id", "report_id", "similarity", "stance", "contradiction", "support", "lag_days", "model", "scored_at",
+            "raw_contradiction", "raw_support", "raw_stance", "calibration"]
     frame = matches.reindex(columns=cols)
     con.register("_new_matches", frame)
     try:
@@ -90,6 +93,24 @@ def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame, per_sour
     finally:
         con.unregister("_new_matches")
     choose_shown(con, frame["claim_id"].unique().tolist(), per_source)
+    return len(frame)
+
+
+def rescore(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame) -> int:
+    """Replace the stance, contradiction, support and calibration of stored pairs (claim_id, report_id, …), then
+    choose again what each claim shows; return how many pairs."""
+    if scores.empty:
+        return 0
+    frame = scores.reindex(columns=["claim_id", "report_id", "stance", "contradiction", "support", "calibration"])
+    con.register("_rescored", frame)
+    try:
+        con.execute(
+            """UPDATE matches SET stance = r.stance, contradiction = r.contradiction, support = r.support,
+                                  calibration = r.calibration
+               FROM _rescored r WHERE matches.claim_id = r.claim_id AND matches.report_id = r.report_id""")
+    finally:
+        con.unregister("_rescored")
+    choose_shown(con, frame["claim_id"].unique().tolist())
     return len(frame)
 
 
@@ -132,10 +153,18 @@ def save_verdict(
     verdict: str | None,
     analyst: str | None = None,
     note: str | None = None,
+    label: str | None = None,
 ) -> None:
-    """Store an analyst's verdict on a pair (None clears it); run through the app's Writer."""
+    """Store an analyst's verdict on a pair (None clears it); run through the app's Writer.
+
+    `label` is the analyst's stance for the pair (contradicts, supports, unrelated); a confirmation
+    without one confirms the stance shown. The stance shown is kept beside it (`stance_seen`), so a
+    rejection says which label was wrong: verdicts are labelled pairs (crosscheck.review).
+    """
     if verdict is not None and verdict not in VERDICTS:
         raise StoreError(f"verdict for {claim_id}/{report_id}: {verdict!r} is not one of {', '.join(VERDICTS)}")
+    if label is not None and label not in VERDICT_LABELS:
+        raise StoreError(f"verdict for {claim_id}/{report_id}: label {label!r} is not one of {', '.join(VERDICT_LABELS)}")
     known = con.execute(
         "SELECT count(*) FROM statements WHERE statement_id = ? OR statement_id = ?", [claim_id, report_id]
     ).fetchone()[0]
@@ -144,9 +173,14 @@ def save_verdict(
     if verdict is None:
         con.execute("DELETE FROM verdicts WHERE claim_id = ? AND report_id = ?", [claim_id, report_id])
         return
+    row = con.execute("SELECT stance FROM matches WHERE claim_id = ? AND report_id = ?", [claim_id, report_id]).fetchone()
+    seen = row[0] if row else None
+    if label is None and verdict == "confirmed" and seen in VERDICT_LABELS:
+        label = seen
     con.execute(
-        "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?)",
-        [claim_id, report_id, verdict, analyst, note, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)],
+        """INSERT OR REPLACE INTO verdicts (claim_id, report_id, verdict, analyst, note, decided_at, label, stance_seen)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [claim_id, report_id, verdict, analyst, note, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), label, seen],
     )
 
 

@@ -12,7 +12,8 @@ from crosscheck.tables import read_csv
 from crosscheck.training.blind import BLIND, RUWA, load_blind_pairs
 from crosscheck.training.data import load_fnc, split_fnc
 from crosscheck.training.evaluate import evaluate_fnc, evaluate_frame, evaluate_pairs, format_summary
-from crosscheck.training.train import TrainConfig, recalibrate, recalibrate_precision, train_stance
+from crosscheck.training.nli import DEFAULT_NLI_CAP
+from crosscheck.training.train import BLAME_EVENTS, TrainConfig, recalibrate, recalibrate_precision, train_stance
 
 
 def cmd_train(args) -> int:
@@ -25,6 +26,8 @@ def cmd_train(args) -> int:
             raise SystemExit("crosscheck train-stance --calibrate-precision: give --pairs data/eval/real_pairs.csv")
         print(json.dumps(recalibrate_precision(args.out, real, args.calibrate_precision, args.seed)))
         return 0
+    if args.blame_pairs and not args.events:
+        raise SystemExit("crosscheck train-stance: --blame-pairs needs --events (the pairs are written around logged strikes)")
     if args.releases and not args.events:
         raise SystemExit("crosscheck train-stance: --releases needs --events (accusations are paired with logged strikes)")
     cfg = TrainConfig(
@@ -32,8 +35,10 @@ def cmd_train(args) -> int:
         init=args.init, seed=args.seed, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
         max_length=args.max_length, max_minutes=args.max_minutes, cache_file=args.cache, pair_repeat=args.pair_repeat,
         snli_cap=args.snli_cap, keep_gate=args.keep_gate, events_file=args.events, release_files=args.releases or [],
-        dated=args.dated,
+        dated=args.dated, nli_dir=args.nli, blame_events=BLAME_EVENTS if args.blame_pairs else 0,
     )
+    if args.nli_cap is not None:
+        cfg.nli_cap = args.nli_cap
     if args.event_strikes is not None:
         cfg.event_strikes = args.event_strikes
     if args.fnc_cap is not None:
@@ -86,8 +91,8 @@ def cmd_eval_blind(args) -> int:
     return 0
 
 
-def add_commands(sub) -> None:
-    """Register train-stance and eval on the crosscheck parser."""
+def add_commands(sub):
+    """Register train-stance and eval on the crosscheck parser; return eval's subcommands."""
     p = sub.add_parser("train-stance", help="train the stance model (relatedness gate + cross-encoder)")
     p.add_argument("--fnc", type=Path, help="FNC-1 folder with train_stances.csv and train_bodies.csv")
     p.add_argument("--arc", type=Path, help="ARC folder with arc_stances_train.csv and arc_bodies.csv")
@@ -118,6 +123,13 @@ def add_commands(sub) -> None:
                    help="press releases (link, date, body): officials' accusations of strikes on a town, paired with the logged strikes (needs --events)")
     p.add_argument("--dated", action="store_true",
                    help="show the model how long after the claim each report is dated, e.g. \"(3 days later) \" (kept in stance.json)")
+    p.add_argument("--nli", type=Path, metavar="DIR",
+                   help="first train one epoch on the NLI pairs in DIR (mnli_dev, snli_dev_test, cad_nli, fever_dev_rte_binary), "
+                        "then the on-task stage from those weights")
+    p.add_argument("--nli-cap", type=int, metavar="N", help=f"NLI pairs in all, balanced by label (default {DEFAULT_NLI_CAP})")
+    p.add_argument("--blame-pairs", action="store_true",
+                   help="add headline-style responsibility and denial pairs (who struck a place: same side, swapped side, "
+                        "denial, other subject) written from --events and --releases")
     p.add_argument("--event-strikes", type=int, help="strike events to write pairs for (default 500; 3 pairs each)")
     p.add_argument("--cache", type=Path, help="file to keep sentence embeddings in between runs")
     p.add_argument("--dev-out", type=Path, help="also write the FNC-1 dev split (never trained on) to this CSV")
@@ -147,3 +159,4 @@ def add_commands(sub) -> None:
     e.add_argument("--model")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_eval_blind)
+    return esub  # the runtime adds `eval verdicts` (a workspace's verdicts, crosscheck.cli)

@@ -386,11 +386,13 @@ def _strike_events(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes: int = 500, movements: int = 250, seed: int = 13,
-                release_files: list[Path | str] = (), dated: bool = False) -> pd.DataFrame:
+                release_files: list[Path | str] = (), dated: bool = False, blame: int = 0) -> pd.DataFrame:
     """Labelled (claim, evidence, label) pairs from the event log, fenced off from the held-out real pairs.
 
     With press releases, officials' own accusations are paired with the logged strikes they describe;
     dated adds the pairs that need the report's date to be labelled (see strike_pairs, accusation_pairs).
+    blame > 0 adds the responsibility and denial pairs of blame_pairs around that many strike events (and the
+    accusations, with press releases), drawn with their own random stream: the other families stay as they were.
     """
     events = load_events(path)
     entries, points = heldout_fence(list(heldout_files))
@@ -406,4 +408,268 @@ def event_pairs(path: Path | str, heldout_files: list[Path | str] = (), strikes:
                 towns.setdefault(key, {key}).add(town.split(",")[0].strip())
         accusations = official_accusations(list(release_files), towns, *heldout_claims(list(heldout_files)))
         rows += accusation_pairs(events, accusations, rng, dated=dated)
+    else:
+        accusations = None
+    if blame:
+        rows += blame_pairs(events, accusations, blame, random.Random(f"blame:{seed}"))
     return pd.DataFrame(rows, columns=["claim", "evidence", "label", "claim_date", "evidence_date", "source", "family"])
+
+
+# Responsibility and denial pairs (`--blame-pairs`): headline-style reports that dispute who struck a place.
+#
+# The blind news-agency set showed the model calling `supports` a report that names the same strike but
+# blames the other side ("Ukraine says Russia shelled the prison") or carries the accused side's denial
+# ("Kyiv denies ..."): it read the topic, not the blame. These pairs hold the place and the strike fixed and
+# vary only who is said to have struck, in the headline words the agencies use; same-side rewordings and
+# the other side's own accusation ("Ukraine says Russian forces struck …") are `supports`, so neither "says"
+# nor a small edit marks a contradiction. Events of the blind set are fenced off as well (_BLIND_EVENTS).
+
+_BLAME = {
+    "russia": {"forces": ["Russian forces", "Russian troops", "the Russian army", "Russia"], "adj": "Russian",
+               "gov": ["Moscow", "the Kremlin", "Russia's defence ministry", "Russia"],
+               "deny": [("Russian forces", True), ("The Russian army", False), ("Russia", False)]},
+    "ukraine": {"forces": ["Ukrainian forces", "Ukrainian troops", "the Armed Forces of Ukraine", "the Kyiv regime", "the Kiev regime", "Ukraine"],
+                "adj": "Ukrainian", "gov": ["Kyiv", "Kiev", "Ukraine's military", "Ukraine"],
+                "deny": [("Ukrainian forces", True), ("The Ukrainian army", False), ("Kyiv", False)]},
+}
+_OTHER_SIDE = {"russia": "ukraine", "ukraine": "russia"}
+_HEADLINE_WEAPON = {"missiles": "missile strike", "rockets": "rocket attack", "bombs": "airstrike", "shells": "shelling",
+                    "cluster munitions": "cluster munitions strike"}
+_SOURCES_SAY = ["officials say", "the mayor says", "the regional governor says", "local officials say", "police say"]
+# Towns and days of the blind set's events (SOURCES.md: Kremenchuk shopping centre, June 2022; Olenivka prison,
+# July 2022; the cruiser Moskva, April 2022), kept out of the blame pairs: they are evaluation only.
+_BLIND_EVENTS = [("kremenchuk", date(2022, 6, 27)), ("olenivka", date(2022, 7, 29))]
+_BLIND_WINDOW_DAYS = 30
+_BLIND_WORDS = re.compile(r"\b(?:Kremenchuk|Olenivka|Moskva|cruiser)\b", re.I)
+# A side named next to the weapon that struck (not its forces: "Russian forces hit by artillery" names the target) ("Russian missile strike on …", "Ukrainian shelling in …").
+_SIDE_ATTACK = re.compile(
+    r"\b(Russian|Ukrainian|Russia's|Ukraine's)\s+(?:[\w-]+\s+){0,2}?(?:missiles?|shelling|strikes?|airstrikes?|air strikes?|artillery|"
+    r"rockets?|bomb\w*|attacks?|MLRS|Grad|mortars?|shells?|drones?|aircraft)\b", re.I)
+_SIDE_WORDS = re.compile(r"\b(?:Russian|Ukrainian|Russia|Ukraine|Russia's|Ukraine's|Kyiv|Kiev|Moscow|Kremlin|AFU|DPR|LPR|DNR|LNR)\b", re.I)
+# Titles about fighting between armies, or hedged ones, make no claim about who struck a civilian place.
+_NOT_BLAME = re.compile(r"\b(?:positions?|convoy|vehicles?|column|BTR|BMP|brigade|helicopter|shot down|intercept\w*|social media|"
+                        r"equipment|depot|base|guardsmen|soldiers|alleg\w*|alledg\w*|suspected|reportedly|claim\w*|media|MoD|video published|"
+                        r"captured|abandoned|POWs?|separatists?|tanks?|T-\d+\w*|MT-LB|launchers?|loss(?:es)?)\b", re.I)
+_SWAP_WORD = {"russian": "Ukrainian", "ukrainian": "Russian", "russia's": "Ukraine's", "ukraine's": "Russia's"}
+# Accusers' words for each side in press releases, and what the other side is called in their place.
+_RELEASE_SIDE = [
+    (re.compile(r"\bRussian (?=troops|forces|army|military|occupiers|missiles?|shelling|artillery|aircraft|bombs?|strikes?)", re.I), "russia", "Ukrainian "),
+    (re.compile(r"\bthe occupiers\b", re.I), "russia", "Ukrainian forces"),
+    (re.compile(r"\bUkrainian (?=troops|forces|army|military|armed formations|artillery|shelling|missiles?|gunners)", re.I), "ukraine", "Russian "),
+    (re.compile(r"\bUkrainian nationalists\b", re.I), "ukraine", "Russian forces"),
+    (re.compile(r"\b(?:the )?Kiev regime\b", re.I), "ukraine", "the Russian army"),
+    (re.compile(r"\bArmed Forces of Ukraine\b", re.I), "ukraine", "Russian Armed Forces"),
+    (re.compile(r"\bneo-Nazis\b", re.I), "ukraine", "Russian forces"),
+]
+# A reworded report that keeps the side: so that a small edit is not, by itself, a sign of contradiction.
+_REWORD = [(r"\bmissile strike\b", "missile attack"), (r"\bairstrike\b", "air strike"), (r"\bshelling\b", "artillery fire"),
+           (r"\bstrike\b", "attack"), (r"^Aftermath of ", "After "), (r"\bdestroyed\b", "wrecked"), (r"\bdamaged\b", "hit")]
+# Same town, same side, another subject: the hard negatives.
+_OTHER_SUBJECT = [
+    "{adj} forces open a humanitarian corridor out of {town}", "{gov} says the evacuation of civilians from {town} will continue",
+    "{adj} officials hand out food aid in {town}", "{adj} troops seen moving through {town}",
+    "{gov} says power and water are back in parts of {town}", "Buses with refugees leave {town}, {adj} officials say",
+    "{adj} officials meet local leaders in {town}", "{gov} says it will swap prisoners held near {town}",
+]
+_PRESENCE_SIDE = re.compile(r"\b(Russian|Ukrainian) (?:forces|troops|military|soldiers|soliders|army|Army)\b")
+_PRESENCE_ANY = re.compile(r"\b(?:Russian|Ukrainian) (?:forces|troops|military|soldiers|soliders|army|Army)\b")
+# A release sentence that denies, or calls reports fake, is no accusation to build blame pairs on.
+_RELEASE_DENIAL = re.compile(r"\b(?:fabricat\w*|propaganda|fakes?|staged|lies|lying|provocation\w*|not|no|never|den(?:y|ies|ied))\b", re.I)
+_NO_FIRE = re.compile(r"fir(?:e|es|ed|ing)|shoot|shot|gunshot|tracer|ATGM|howit|smoke|shell|strike|struck|missile|rocket|bomb|explos|killed|dead", re.I)
+
+
+def _place(town: str, target: str | None) -> str:
+    return f"{target} in {town}" if target else town
+
+
+def swap_side(text: str) -> str | None:
+    """The text with the side named as the attacker swapped (Russian ↔ Ukrainian), or None where it names none or both.
+
+    Only the side word next to the attack ("Russian missile strike", "Ukraine's shelling") changes; a text
+    that also names the other side, or names several sides, is left alone (None): who did what is unclear.
+    """
+    hits = list(_SIDE_ATTACK.finditer(text))
+    if len(hits) != 1 or len(_SIDE_WORDS.findall(text)) != 1:
+        return None
+    word = hits[0].group(1)
+    swapped = _SWAP_WORD[word.lower()]
+    return text[: hits[0].start(1)] + swapped + text[hits[0].end(1):]
+
+
+def swap_release_side(text: str) -> tuple[str, str] | None:
+    """(side, text with the accused side swapped) for a press-release sentence naming one side as attacker, else None."""
+    found = [(pattern, side, other) for pattern, side, other in _RELEASE_SIDE if pattern.search(text)]
+    if not found or len({side for _, side, _ in found}) != 1:
+        return None
+    out = text
+    for pattern, _, other in found:
+        out = pattern.sub(lambda m, o=other: (o[:1].upper() + o[1:]) if m.start() == 0 else o, out)
+    return found[0][1], out
+
+
+def _accusation(side: str, place: str, weapon: str, rng: random.Random) -> str:
+    s = _BLAME[side]
+    forces, adj = rng.choice(s["forces"]), s["adj"]
+    forms = [f"{_cap(forces)} shelled {place}.", f"{_cap(forces)} struck {place} with {weapon}.", f"{adj} {weapon} hit {place}.",
+             f"The strike on {place} was carried out by {forces}.", f"{_cap(forces)} deliberately targeted {place}.",
+             f"{_cap(place)} came under fire from {forces}."]
+    claim = rng.choice(forms)
+    if rng.random() < 0.3:
+        frame = rng.choice(_FRAMES)
+        claim = frame.format(_lower_first(claim) if not frame.startswith("{") else claim)
+    return claim
+
+
+def _denial_claim(side: str, town: str, place: str, rng: random.Random) -> str:
+    who, plural = rng.choice(_BLAME[side]["deny"])
+    do, has, strike = ("do", "have", "strike") if plural else ("does", "has", "strikes")
+    return rng.choice([
+        f"{who} {do} not target civilians in {town}.", f"{who} {has} not struck {place}.",
+        f"{who} {strike} only military targets; nothing civilian in {town} has been hit.",
+        f"Claims that {who[:1].lower() + who[1:] if who.startswith('The ') else who} shelled {place} are a fabrication.",
+    ])
+
+
+def _headline_same(side: str, place: str, weapon: str, casualties: bool, rng: random.Random) -> str:
+    """A report that blames the same side (→ supports), sometimes in the other side's words."""
+    s, o = _BLAME[side], _BLAME[_OTHER_SIDE[side]]
+    w = _HEADLINE_WEAPON.get(weapon, "strike")
+    forms = [f"{s['adj']} {w} hits {place}, {rng.choice(_SOURCES_SAY)}", f"{_cap(place)} hit by {s['adj']} {w}, {rng.choice(_SOURCES_SAY)}",
+             f"{rng.choice(o['gov'])} says {rng.choice(s['forces'])} struck {place}",
+             f"{rng.choice(o['gov'])} accuses {rng.choice(s['forces'])} of shelling {place}"]
+    if casualties:
+        forms.append(f"{s['adj']} {w} on {place} kills civilians, {rng.choice(_SOURCES_SAY)}")
+    return rng.choice(forms)
+
+
+def _headline_swapped(side: str, place: str, weapon: str, rng: random.Random) -> str:
+    """A report that blames the other side for the strike (→ contradicts)."""
+    s, o = _BLAME[side], _BLAME[_OTHER_SIDE[side]]
+    w = _HEADLINE_WEAPON.get(weapon, "strike")
+    return rng.choice([f"{o['adj']} {w} hits {place}, {rng.choice(_SOURCES_SAY)}", f"{rng.choice(s['gov'])} says {rng.choice(o['forces'])} struck {place}",
+                       f"{rng.choice(s['gov'])} blames {rng.choice(o['forces'])} for strike on {place}",
+                       f"{_cap(place)} hit by {o['adj']} {w}, {rng.choice(s['gov'])} says"])
+
+
+def _headline_denial(side: str, place: str, rng: random.Random) -> str:
+    """A report of the accused side's denial, or of the accuser clearing it (→ contradicts)."""
+    s, o = _BLAME[side], _BLAME[_OTHER_SIDE[side]]
+    gov = rng.choice(s["gov"])
+    return rng.choice([f"{gov} denies striking {place}", f"{gov} denies its forces shelled {place}, blames {rng.choice(o['forces'])}",
+                       f"{gov} says its forces were not responsible for the strike on {place}", f"{gov} rejects claims it attacked {place}",
+                       f"{rng.choice(o['gov'])} says blast {'at' if ' in ' in place else 'in'} {place} was not caused by {s['adj']} fire"])
+
+
+def _blind_fenced(events: pd.DataFrame) -> pd.Series:
+    window = timedelta(days=_BLIND_WINDOW_DAYS)
+    near = [any(key == k and abs(day - d) <= window for k, d in _BLIND_EVENTS) for key, day in zip(events["key"], events["day"])]
+    return pd.Series(near, index=events.index) | events["text"].str.contains(_BLIND_WORDS)
+
+
+def blame_pairs(events: pd.DataFrame, accusations: pd.DataFrame | None, n: int, rng: random.Random) -> list[dict]:
+    """Responsibility and denial pairs (families blame_*) around strike events and officials' accusations.
+
+    - blame_same / blame_swap / blame_denied / blame_other_subject: an accusation that side A struck a place
+      (template; A drawn at random, so a town does not tell the side) against a headline that blames A
+      (supports), blames the other side (contradicts), reports A's denial (contradicts), or is about
+      something else A did in the same town (unrelated);
+    - blame_refuted: A's denial ("Russian forces do not target civilians in Kharkiv") against a report of A's strike (contradicts);
+    - blame_title_swap / blame_title_reword / blame_title_denial: a logged title that names who struck, against
+      the same title with the side swapped (contradicts), reworded with the same side (supports), or A's denial (contradicts);
+    - blame_release_*: officials' accusations from press releases that name the attacker (and deny nothing),
+      against the same sentence with the side swapped and the same kinds of headline.
+    No pair has the same text on both sides. events must already be fenced off from the held-out rows.
+    """
+    events = events[~_blind_fenced(events)]
+    rows: list[dict] = []
+
+    def add(claim: str, evidence: str, label: str, family: str, claim_day: date, evidence_day: date, source: str) -> None:
+        if claim.strip().lower().rstrip(".") == evidence.strip().lower().rstrip("."):
+            return
+        rows.append({"claim": claim, "evidence": _cap(evidence), "label": label, "claim_date": claim_day.isoformat(),
+                     "evidence_date": evidence_day.isoformat(), "source": source, "family": family})
+
+    strikes = _strike_events(events)
+    named = strikes[strikes["named"]]
+    presence = events[~events["group"].str.match(_STRIKE_GROUPS) & events["named"] & events["text"].str.contains(_PRESENCE_ANY)
+                      & ~events["text"].str.contains(_NO_FIRE)]
+    pool = named.sample(n=min(n, len(named)), random_state=rng.randrange(2**31))
+    for _, ev in pool.iterrows():
+        side = rng.choice(["russia", "ukraine"])
+        target = _pick(ev["text"], _TARGETS, None)
+        weapon = _pick(ev["text"], _WEAPONS, "missiles")
+        place = _place(ev["town"].split(",")[0].strip(), target)
+        town = ev["town"].split(",")[0].strip()
+        day = ev["day"]
+        claim_day = day + timedelta(days=rng.choice([0, 0, 1, 2]))
+        casualties = bool(_CASUALTY_WORDS.search(ev["text"]))
+        claim = _accusation(side, place, weapon, rng)
+        add(claim, _headline_same(side, place, weapon, casualties, rng), "supports", "blame_same", claim_day, day, ev["entry"])
+        if rng.random() < 0.5:
+            add(claim, _headline_swapped(side, place, weapon, rng), "contradicts", "blame_swap", claim_day, day, ev["entry"])
+        else:
+            add(claim, _headline_denial(side, place, rng), "contradicts", "blame_denied", claim_day, day, ev["entry"])
+        # Another subject in the same town and the same side: a logged troop presence when there is one, else a template.
+        s = _BLAME[side]
+        here = presence[(presence["key"] == ev["key"]) & (presence["text"].str.extract(_PRESENCE_SIDE, expand=False).str.lower()
+                                                          == s["adj"].lower())]
+        if len(here) and rng.random() < 0.5:
+            other = here.sample(n=1, random_state=rng.randrange(2**31)).iloc[0]
+            add(claim, other["text"], "unrelated", "blame_other_subject", claim_day, other["day"], other["entry"])
+        else:
+            text = rng.choice(_OTHER_SUBJECT).format(adj=s["adj"], gov=rng.choice(s["gov"]), town=town)
+            add(claim, _cap(text), "unrelated", "blame_other_subject", claim_day, day, ev["entry"])
+        if rng.random() < 0.35:
+            add(_denial_claim(side, town, place, rng), _headline_same(side, place, weapon, casualties, rng), "contradicts", "blame_refuted",
+                claim_day, day, ev["entry"])
+
+    # Logged titles that name who struck: the report is the monitor's own words.
+    civilian = events[events["group"].str.match(_STRIKE_GROUPS) & (events["country"] == "ukraine") & events["text"].str.contains(_STRIKE_WORDS)
+                      & ~events["text"].str.contains(_NOT_BLAME)]
+    for _, ev in civilian.iterrows():
+        swapped = swap_side(ev["text"])
+        if swapped is None:
+            continue
+        side = "russia" if _SIDE_ATTACK.search(ev["text"]).group(1).lower().startswith("russia") else "ukraine"
+        claim_day = ev["day"] + timedelta(days=rng.choice([0, 1]))
+        add(swapped, ev["text"], "contradicts", "blame_title_swap", claim_day, ev["day"], ev["entry"])
+        reworded = ev["text"]
+        for pattern, repl in _REWORD:
+            reworded = re.sub(pattern, repl, reworded, count=1, flags=re.I)
+        if reworded != ev["text"]:
+            add(reworded, ev["text"], "supports", "blame_title_reword", claim_day, ev["day"], ev["entry"])
+        if ev["named"] and rng.random() < 0.5:
+            town = ev["town"].split(",")[0].strip()
+            place = _place(town, _pick(ev["text"], _TARGETS, None))
+            add(_denial_claim(side, town, place, rng), ev["text"], "contradicts", "blame_title_denial", claim_day, ev["day"], ev["entry"])
+
+    # Officials' accusations from press releases (already fenced off from the held-out claims).
+    if accusations is not None:
+        towns = dict(zip(strikes["key"], strikes["town"]))
+        for _, acc in accusations.iterrows():
+            text = acc["claim"]
+            found = swap_release_side(text)
+            # Only sentences that name the attacker and do not deny: the headlines below say who struck.
+            # A region ("the Kharkiv region") is not the town the headlines would name.
+            if found is None or _BLIND_WORDS.search(text) or _RELEASE_DENIAL.search(text) or re.search(r"\b(?:region|oblast)\b", text, re.I):
+                continue
+            side = found[0]
+            town = towns.get(acc["key"], acc["key"].title()).split(",")[0].strip()
+            place = _place(town, _pick(text, _TARGETS, None))
+            weapon = _pick(text, _WEAPONS, "missiles")
+            day = acc["claim_date"]
+            add(text, found[1], "contradicts", "blame_release_swap", day, day, acc["source"])
+            add(text, _headline_same(side, place, weapon, bool(_CASUALTY_WORDS.search(text)), rng), "supports", "blame_release_same", day, day,
+                acc["source"])
+            if rng.random() < 0.5:
+                add(text, _headline_swapped(side, place, weapon, rng), "contradicts", "blame_release_swap", day, day, acc["source"])
+            else:
+                add(text, _headline_denial(side, place, rng), "contradicts", "blame_release_denied", day, day, acc["source"])
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for row in rows:
+        key = (row["claim"].lower(), row["evidence"].lower())
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    return unique

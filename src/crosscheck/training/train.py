@@ -47,6 +47,7 @@ from crosscheck.training.data import (
 )
 from crosscheck.training.evaluate import as_guideline_labels, macro_f1
 from crosscheck.training.event_pairs import event_pairs
+from crosscheck.training.nli import DEFAULT_NLI_CAP, nli_pairs
 
 
 @dataclass
@@ -86,6 +87,15 @@ class TrainConfig:
     # in training and, through stance.json, wherever the model scores; adds the event pairs that need dates
     # (same-town claims months away, ongoing accusations weeks after the strike; event_pairs.strike_pairs).
     dated: bool = False
+    # A first stage on NLI pairs (crosscheck.training.nli) before the on-task one: the folder of the NLI sets,
+    # and how many pairs in all (balanced by label); one epoch, not counted in max_minutes.
+    nli_dir: Path | None = None
+    nli_cap: int = DEFAULT_NLI_CAP
+    # Responsibility and denial pairs (event_pairs.blame_pairs) around this many strike events; 0: none.
+    blame_events: int = 0
+
+
+BLAME_EVENTS = 250  # `--blame-pairs`: about 1,200 pairs with the press releases
 
 
 class CachedEmbedder:
@@ -164,24 +174,28 @@ def _class_weights(labels: Sequence[str]) -> list[float]:
 
 def train_cross_encoder(
     examples: pd.DataFrame, cfg: TrainConfig, log: Callable[[str], None],
-    score_epoch: Callable[[object, object], float] | None = None,
+    score_epoch: Callable[[object, object], float] | None = None, start: tuple | None = None,
 ):
     """Fine-tune a MiniLM cross-encoder on (claim, passage, label); returns (model, tokenizer, seconds, pairs, epoch scores).
 
     With score_epoch (model, tokenizer → calibration macro-F1) the starting weights and every epoch
-    are scored and the best ones are kept: early stopping on the calibration pairs.
+    are scored and the best ones are kept: early stopping on the calibration pairs. start is a
+    (model, tokenizer) to go on training (the NLI stage's), instead of loading cfg.init.
     """
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     torch.manual_seed(cfg.seed)
-    init = cfg.init or minilm_path()
-    id2label = dict(enumerate(LABELS))
-    tokenizer = AutoTokenizer.from_pretrained(init)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        init, num_labels=len(LABELS), id2label=id2label, label2id={v: k for k, v in id2label.items()},
-        dtype=torch.float32,
-    )
+    if start is not None:
+        model, tokenizer = start
+    else:
+        init = cfg.init or minilm_path()
+        id2label = dict(enumerate(LABELS))
+        tokenizer = AutoTokenizer.from_pretrained(init)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            init, num_labels=len(LABELS), id2label=id2label, label2id={v: k for k, v in id2label.items()},
+            dtype=torch.float32,
+        )
     model.float()
     # Frozen word embeddings: a third of the parameters, little to gain from 10k pairs, and faster.
     for p in model.base_model.embeddings.word_embeddings.parameters():
@@ -258,6 +272,27 @@ def train_cross_encoder(
     return model, tokenizer, time.time() - start, seen, scores
 
 
+def train_nli_stage(cfg: TrainConfig, counts: dict, log: Callable[[str], None]) -> tuple:
+    """One epoch on the NLI pairs (nli.nli_pairs) from the initial weights; returns (model, tokenizer) and records counts["nli_stage"].
+
+    The premise is the report as it is (NLI premises are a sentence or a few: no passage selection, no date
+    note, as for SNLI in the on-task stage). No early stopping: the on-task stage scores these weights as its epoch 0.
+    """
+    t0 = time.time()
+    pairs = nli_pairs(cfg.nli_dir, cfg.nli_cap, cfg.seed)
+    examples = pairs.assign(passage=pairs["evidence"])
+    log(f"NLI stage: {len(examples)} pairs {examples['label'].value_counts().to_dict()}")
+    stage = copy.copy(cfg)
+    stage.epochs, stage.max_minutes = 1, None
+    model, tokenizer, seconds, seen, _ = train_cross_encoder(examples, stage, lambda msg: log("NLI " + msg))
+    model.train()
+    counts["nli_stage"] = {"pairs": len(examples), "epochs": 1, "pairs_seen": seen, "train_seconds": round(seconds),
+                           "seconds": round(time.time() - t0),
+                           "by_source": examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index")}
+    log(f"NLI stage done in {time.time() - t0:.0f} s")
+    return model, tokenizer
+
+
 def _write_thresholds(out_dir: Path, settings: dict, gate: RelatednessGate | None) -> None:
     """stance.json (contradicts threshold and scoring settings) and relatedness.json (the gate)."""
     (out_dir / "stance.json").write_text(json.dumps(settings, indent=1) + "\n")
@@ -322,7 +357,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     if cfg.events_file:
         # Fit only: calibration stays on the pairs we wrote and labelled, so runs remain comparable.
         events = event_pairs(cfg.events_file, cfg.pair_files, cfg.event_strikes, cfg.event_movements, cfg.seed, cfg.release_files,
-                             dated=cfg.dated)
+                             dated=cfg.dated, blame=cfg.blame_events)
         counts["event_pairs"] = events.groupby("family").size().to_dict()
         # Officials' own sentences are as scarce as our labelled pairs, and repeated like them.
         official = events["family"].str.startswith("official")
@@ -378,9 +413,12 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
             return calibrate_model(model, tokenizer)["calibration_macro_f1"]
 
         # Early stopping is worth its extra passes over the calibration pairs when there is a start or epochs to compare.
-        if cfg.epochs > 1 or cfg.init:
+        if cfg.epochs > 1 or cfg.init or cfg.nli_dir:
             score_epoch = score_calibration
-    model, tokenizer, seconds, seen, epoch_scores = train_cross_encoder(examples, cfg, log, score_epoch)
+    start = None
+    if cfg.nli_dir:
+        start = train_nli_stage(cfg, counts, log)
+    model, tokenizer, seconds, seen, epoch_scores = train_cross_encoder(examples, cfg, log, score_epoch, start=start)
     if epoch_scores:
         counts["calibration_by_epoch"] = epoch_scores
 
@@ -400,6 +438,10 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
                    "events": str(cfg.events_file) if cfg.events_file else None, "releases": [str(p) for p in cfg.release_files]},
         "data": counts,
     }
+    if cfg.nli_dir:
+        report["inputs"]["nli"] = str(cfg.nli_dir)
+    if cfg.blame_events:
+        report["blame_events"] = cfg.blame_events
     save_model(model, tokenizer, Path(cfg.out_dir), settings, gate, report)
     log(f"saved to {cfg.out_dir} after {time.time() - t0:.0f} s")
     return report

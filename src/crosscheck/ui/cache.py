@@ -88,3 +88,22 @@ def claim_reports(path: str, version: str, claim_id: str, window: int, threshold
     settings = MatchSettings(window_days=window, top_k=top_k, threshold=threshold)
     with _cursor(path) as con:
         return match.claim_reports(con, claim_id, settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def verdict_pairs(path: str, version: str) -> pd.DataFrame:
+    """Every verdict with its pair's current and raw scores (crosscheck.review)."""
+    with _cursor(path) as con:
+        return reads.verdict_pairs(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def calibration(path: str, version: str) -> dict | None:
+    """The workspace's calibration from verdicts, as a dict, or None."""
+    from dataclasses import asdict
+
+    from crosscheck.review import stored_calibration
+
+    with _cursor(path) as con:
+        found = stored_calibration(con)
+    return asdict(found) if found else None

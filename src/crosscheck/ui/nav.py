@@ -11,6 +11,7 @@ PAGES = [
     ("views/overview.py", "Overview", "overview", ":material/timeline:"),
     ("views/claims.py", "Claims", "claims", ":material/fact_check:"),
     ("views/claim.py", "Claim", "claim", ":material/article:"),
+    ("views/review.py", "Review", "review", ":material/rule:"),
     ("views/upload.py", "Upload", "upload", ":material/upload:"),
     ("views/actors.py", "Actors", "actors", ":material/groups:"),
     ("views/data.py", "Data", "data", ":material/download:"),

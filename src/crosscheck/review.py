@@ -1,0 +1,252 @@
+"""Verdicts teach the model: analysts' verdicts as labelled pairs, the review queue, the model measured
+against the verdicts, and a calibration fitted on them.
+
+A verdict says, for one pair, the analyst's stance (`label`: contradicts, supports, unrelated) or that
+the stance shown (`stance_seen`) was wrong. From that each pair has a known answer to "does it
+contradict?" and "does it support?" where the analyst said so. The calibration is a small head over
+the frozen model: per label, a logistic map of the model's own probability (Platt scaling) fitted on
+those answers, and a threshold chosen on them for precision; it runs in well under a second on CPU,
+rewrites the stored scores and stances of the workspace, and applies to every pair scored after it.
+The model's own scores stay beside them (`raw_contradiction`, `raw_support`), so a calibration can be
+refitted or removed without scoring anything again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from crosscheck.db import reads, schema, writes
+from crosscheck.stance import LABELS, UNCERTAIN, decide_labels
+
+TARGETS = ("contradicts", "supports")
+# A label is refitted only from this many pairs whose answer for it is known, with both answers among them.
+MIN_KNOWN = 20
+MIN_EACH = 5
+PRECISION_TARGET = 0.8
+MIN_CALLS = 3  # a threshold must be earned on at least this many calls
+META_KEY = "verdict_calibration"
+QUEUE_ORDERS = ("uncertain", "consequential")
+
+
+def answers(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Per verdict, the known answer (1.0 yes, 0.0 no, NaN unknown) to "contradicts?" and "supports?".
+
+    A label answers both (an `unrelated` label says no to each); a rejection without a label says no
+    to the stance that was shown.
+    """
+    label = verdicts["label"].astype(object)
+    seen = verdicts["stance_seen"].astype(object)
+    rejected = (verdicts["verdict"] == "rejected") & label.isna()
+    out = pd.DataFrame(index=verdicts.index)
+    for target in TARGETS:
+        known = np.where(label.notna(), (label == target).astype(float), np.nan)
+        out[target] = np.where(rejected & (seen == target), 0.0, known)
+    return out
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def fit_platt(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(a, b) of P(yes) = sigmoid(a · logit(p) + b), by logistic regression on the model's probability."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=10.0).fit(_logit(p).reshape(-1, 1), np.asarray(y, dtype=int))
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def precision_threshold(p: np.ndarray, y: np.ndarray, target: float = PRECISION_TARGET) -> float | None:
+    """The lowest threshold at which at least `target` of the calls (p ≥ threshold, ≥ MIN_CALLS of them) are right."""
+    p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
+    for t in np.unique(p):
+        called = p >= t
+        if called.sum() >= MIN_CALLS and y[called].mean() >= target:
+            return float(t)
+    return None
+
+
+@dataclass
+class Calibration:
+    """Per label (a, b) on the logit of the model's probability, and the threshold for calling it."""
+
+    contradicts: tuple[float, float]
+    supports: tuple[float, float]
+    contradicts_threshold: float | None  # None: the label is never called (no threshold earned its precision)
+    supports_threshold: float | None
+    verdicts: int
+    refitted: list[str]
+    fitted_at: str
+
+    def apply(self, raw_contradiction, raw_support) -> pd.DataFrame:
+        """contradiction, support and stance from the model's own scores, by the one decision rule."""
+        c = _sigmoid(self.contradicts[0] * _logit(raw_contradiction) + self.contradicts[1])
+        s = _sigmoid(self.supports[0] * _logit(raw_support) + self.supports[1])
+        probs = np.zeros((len(c), len(LABELS)))
+        probs[:, LABELS.index("contradicts")] = c
+        probs[:, LABELS.index("supports")] = s
+        probs[:, LABELS.index("unrelated")] = np.clip(1.0 - c - s, 0.0, 1.0)
+        never = 1.01  # above any probability
+        stances = decide_labels(
+            probs, LABELS,
+            contradicts_threshold=never if self.contradicts_threshold is None else self.contradicts_threshold,
+            supports_threshold=never if self.supports_threshold is None else self.supports_threshold,
+        )
+        return pd.DataFrame({"contradiction": c, "support": s, "stance": stances})
+
+    @property
+    def name(self) -> str:
+        """What each pair it decided records in matches.calibration."""
+        return f"verdicts ({self.verdicts}, {self.fitted_at})"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Calibration:
+        data = json.loads(text)
+        data["contradicts"], data["supports"] = tuple(data["contradicts"]), tuple(data["supports"])
+        return cls(**data)
+
+
+def fit(pairs: pd.DataFrame, thresholds: dict[str, float | None]) -> Calibration:
+    """A calibration from verdict pairs (verdict, label, stance_seen, raw_contradiction, raw_support).
+
+    A label with too few known answers keeps the model's probability (a = 1, b = 0) and `thresholds`
+    (the model's own, from its stance.json).
+    """
+    known = answers(pairs)
+    raw = {"contradicts": pairs["raw_contradiction"].to_numpy(float), "supports": pairs["raw_support"].to_numpy(float)}
+    maps, cuts, refitted = {}, {}, []
+    for target in TARGETS:
+        y = known[target].to_numpy(float)
+        ok = ~np.isnan(y) & ~np.isnan(raw[target])
+        yes = int(np.nansum(y[ok]))
+        if ok.sum() >= MIN_KNOWN and min(yes, int(ok.sum()) - yes) >= MIN_EACH:
+            a, b = fit_platt(raw[target][ok], y[ok])
+            maps[target] = (a, b)
+            cuts[target] = precision_threshold(_sigmoid(a * _logit(raw[target][ok]) + b), y[ok])
+            refitted.append(target)
+        else:
+            maps[target] = (1.0, 0.0)
+            cuts[target] = thresholds.get(target)
+    return Calibration(
+        contradicts=maps["contradicts"], supports=maps["supports"],
+        contradicts_threshold=cuts["contradicts"], supports_threshold=cuts["supports"],
+        verdicts=len(pairs), refitted=refitted, fitted_at=dt.date.today().isoformat(),
+    )
+
+
+def evaluate(pairs: pd.DataFrame) -> dict:
+    """The stored stances against the verdicts: per label, calls, right, precision, and recall of the known yeses."""
+    known = answers(pairs)
+    out = {"verdicts": len(pairs), "labelled": int(pairs["label"].notna().sum())}
+    for target in TARGETS:
+        y = known[target]
+        mask = y.notna()
+        called = (pairs["stance"] == target) & mask
+        right = int((called & (y == 1)).sum())
+        yes = int((y == 1).sum())
+        out[target] = {
+            "known": int(mask.sum()), "called": int(called.sum()), "right": right,
+            "precision": right / int(called.sum()) if called.any() else None,
+            "recall": right / yes if yes else None,
+        }
+    out["uncertain"] = int((pairs["stance"] == UNCERTAIN).sum())
+    return out
+
+
+def format_evaluation(result: dict) -> str:
+    """The evaluation as lines of text, for the command line."""
+    lines = [f"{result['verdicts']} verdicts ({result['labelled']} with the analyst's stance); "
+             f"{result['uncertain']} of those pairs are uncertain"]
+    for target in TARGETS:
+        r = result[target]
+        p = "–" if r["precision"] is None else f"{r['precision']:.2f}"
+        rc = "–" if r["recall"] is None else f"{r['recall']:.2f}"
+        lines.append(f"{target}: {r['called']} called, {r['right']} right (precision {p}); recall {rc} "
+                     f"of the {r['known']} pairs whose answer is known")
+    return "\n".join(lines)
+
+
+def queue(pairs: pd.DataFrame, order: str = "uncertain") -> pd.DataFrame:
+    """Pairs without a verdict in review order.
+
+    uncertain: pairs the model would not label, those nearest a call first (highest contradiction or
+    support), then the labelled ones least sure first. consequential: labelled pairs first (each is a
+    claim the dashboard makes), the most confident first (what the Claims page ranks on top).
+    """
+    if order not in QUEUE_ORDERS:
+        raise ValueError(f"unknown review order {order!r}; use one of {', '.join(QUEUE_ORDERS)}")
+    todo = pairs[pairs["verdict"].isna()].copy()
+    bearing = todo[["contradiction", "support"]].max(axis=1).fillna(0.0)
+    labelled = todo["stance"].isin(TARGETS)
+    if order == "uncertain":
+        todo["_group"] = np.where(todo["stance"] == UNCERTAIN, 0, np.where(labelled, 1, 2))
+        todo["_key"] = np.where(todo["_group"] == 1, bearing, -bearing)
+    else:
+        todo["_group"] = np.where(labelled, 0, 1)
+        todo["_key"] = -bearing
+    todo = todo.sort_values(["_group", "_key", "claim_id", "report_id"], kind="stable")
+    return todo.drop(columns=["_group", "_key"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the workspace's calibration
+
+
+def stored_calibration(con) -> Calibration | None:
+    """The calibration the workspace applies to every pair it scores, if one was fitted."""
+    text = schema.get_meta(con, META_KEY)
+    return Calibration.from_json(text) if text else None
+
+
+def calibrate_scores(con, scores: pd.DataFrame) -> pd.DataFrame:
+    """Newly scored pairs (stance, contradiction, support) with the model's output kept as raw_* and, when the
+    workspace has a calibration, its scores and stances in their place (named in `calibration`)."""
+    out = scores.assign(raw_contradiction=scores["contradiction"], raw_support=scores["support"],
+                        raw_stance=scores["stance"], calibration=None)
+    calibration = stored_calibration(con)
+    if calibration is None or out.empty:
+        return out
+    scored = out["raw_contradiction"].notna() & out["raw_support"].notna()
+    if scored.any():
+        new = calibration.apply(out.loc[scored, "raw_contradiction"], out.loc[scored, "raw_support"])
+        for col in ("contradiction", "support", "stance"):
+            out.loc[scored, col] = new[col].to_numpy()
+        out.loc[scored, "calibration"] = calibration.name
+    return out
+
+
+def recalibrate(con, thresholds: dict[str, float | None], *, reset: bool = False) -> dict:
+    """Fit a calibration on the workspace's verdicts (or remove it, `reset`), store it and re-decide every stored pair.
+
+    Run inside the caller's transaction or the app's writer. `thresholds` are the model's own
+    (stance.json), kept for a label with too few verdicts. Returns the calibration (None after a
+    reset), the evaluation on the verdicts before and after, and how many stored stances changed.
+    """
+    before = evaluate(reads.verdict_pairs(con))
+    stored = reads.raw_scores(con)
+    if reset:
+        schema.delete_meta(con, META_KEY)
+        calibration = None
+        new = pd.DataFrame({"contradiction": stored["raw_contradiction"].to_numpy(), "support": stored["raw_support"].to_numpy(),
+                            "stance": stored["raw_stance"].to_numpy(), "calibration": None})
+    else:
+        calibration = fit(reads.verdict_pairs(con), thresholds)
+        schema.set_meta(con, META_KEY, calibration.to_json())
+        new = calibration.apply(stored["raw_contradiction"].to_numpy(), stored["raw_support"].to_numpy()).assign(calibration=calibration.name)
+    changed = int((new["stance"].to_numpy() != stored["stance"].to_numpy()).sum())
+    writes.rescore(con, pd.concat([stored[["claim_id", "report_id"]].reset_index(drop=True), new], axis=1))
+    after = evaluate(reads.verdict_pairs(con))
+    return {"calibration": asdict(calibration) if calibration else None, "pairs": len(stored),
+            "stances_changed": changed, "before": before, "after": after}
