@@ -118,6 +118,9 @@ candidates = candidates.astype(object).where(candidates.notna(), None)
 reports = candidates[candidates["shown"].astype(bool)]
 others = candidates[~candidates["shown"].astype(bool)].groupby("source", sort=False)
 st.subheader(f"{len(reports)} matched reports")
+if waiting := reads.pending_count(con, claim_id):
+    st.info(f"Scoring {waiting:,} pairs of this claim… stance and contradiction appear when the scores land "
+            "(reload the page); the Upload page shows the progress.", icon=":material/hourglass_top:")
 st.caption("One sentence per source: the one that bears most on the claim (highest contradiction or support); "
            "a source's other close sentences are under it.")
 if reports.empty:

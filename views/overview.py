@@ -9,8 +9,9 @@ import streamlit as st
 
 from crosscheck import analytics, charts
 from crosscheck.dates import shift
+from crosscheck.db import reads
 from crosscheck.ui import cache
-from crosscheck.ui.resources import data_version, db_path
+from crosscheck.ui.resources import data_version, db_path, open_reader
 from crosscheck.ui.widgets import CLAIMS_PAGE, claim_link, empty_database_notice, escape_markdown
 
 st.title("Crosscheck")
@@ -31,6 +32,10 @@ for col, (key, label) in zip(cols, [
         "contradicted by at least two independent sources (distinct actors) with a calibrated label; "
         f"{figures.get('contradicted_claims', 0):,} claims have at least one contradicting pair"
     ) if key == "contested_claims" else None)
+
+if waiting := reads.pending_count(open_reader()):
+    st.caption(f":material/hourglass_top: {waiting:,} matched pairs are waiting to be scored (the Upload page scores "
+               "them); these figures and charts count scored pairs only.")
 
 TOP_GROUPS = 10
 # Options are the words shown and the values in the URL (bound widgets store the shown label).

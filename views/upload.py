@@ -8,7 +8,7 @@ from crosscheck.dates import EARLIEST, LATEST
 from crosscheck.db import reads
 from crosscheck.pipeline import LineKind
 from crosscheck.ui.resources import open_reader
-from crosscheck.ui.upload import collect_documents, ingest_in_writer
+from crosscheck.ui.upload import collect_documents, ingest_in_writer, score_in_writer
 from crosscheck.ui.widgets import claim_link, escape_markdown
 
 # The formats of crosscheck.ingest; the uploader refuses other extensions before any upload.
@@ -63,6 +63,7 @@ if submitted:
         "lines": [(line.kind, line.text) for line in summary.report()],
         "doc_ids": [r.doc_id for r in summary.added],
     }
+    st.session_state["score_now"] = True
 
 result = st.session_state.get("upload_result")
 if result:
@@ -77,3 +78,13 @@ if result:
             claim_link(row.claim_id, f"{row.actor or 'unknown'}: {row.text}")
     elif result["doc_ids"]:
         st.info("No government claims in these documents (reports are matched against existing claims).")
+
+# The statements are stored and searchable; their pairs are scored now, batch by batch, in the writer.
+waiting = reads.pending_count(open_reader())
+if waiting and (st.session_state.pop("score_now", False) or st.button(
+        f"Score the {waiting:,} pairs waiting for it", icon=":material/play_arrow:",
+        help="pairs an interrupted upload left unscored; pages count only scored pairs")):
+    with st.status(f"Scoring {waiting:,} pairs…", expanded=True) as scoring:
+        bar = st.progress(0.0)
+        done = score_in_writer(lambda n, total: bar.progress(n / max(total, 1), text=f"{n:,} of {total:,} pairs scored"))
+        scoring.update(label=f"Scored {done:,} pairs: the Overview, Claims and Claim pages show them", state="complete")

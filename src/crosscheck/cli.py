@@ -82,14 +82,41 @@ def cmd_ingest(args) -> int:
         ]
         documents, total = extract_each(jobs)
         models = ws.models
-        total.extend(ingest_documents(ws.con, documents, embedder=models.embedder, scorer=models.scorer, registry=models.registry))
+        # Statements are stored and searchable first; the pairs are scored after, in large batches.
+        total.extend(ingest_documents(ws.con, documents, embedder=models.embedder, scorer=models.scorer,
+                                      registry=models.registry, defer_scoring=True))
         for line in total.lines():
-            print(line)
-        c = reads.counts(ws.con)
-        print(f"database {ws.path}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs")
+            print(line, flush=True)
+        _score(ws, wait=not args.no_wait)
     if any(r.unexpected for r in total.refused):
         print(f"the tracebacks of unexpected errors are in {config.log_path()}", file=sys.stderr)
     return 1 if total.refused else 0
+
+
+def _score(ws, wait: bool) -> None:
+    """Score the workspace's pending pairs (unless not wait) and print the database's counts."""
+    import time
+
+    from crosscheck.pipeline import score_pending
+
+    pending = reads.pending_count(ws.con)
+    if pending and wait:
+        print(f"statements stored and searchable; scoring {pending:,} pairs…", flush=True)
+        start = time.monotonic()
+        score_pending(ws.con, ws.models.scorer)
+        print(f"scored {pending:,} pairs in {time.monotonic() - start:.1f} s")
+    c = reads.counts(ws.con)
+    waiting = f"; {c['pending']:,} pairs wait to be scored (`crosscheck score`)" if c["pending"] else ""
+    print(f"database {ws.path}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs{waiting}")
+
+
+def cmd_score(args) -> int:
+    """Score the pairs an earlier `ingest --no-wait` (or an interrupted one) left waiting."""
+    from crosscheck.workspace import open_workspace
+
+    with open_workspace(args.db) as ws:
+        _score(ws, wait=True)
+    return 0
 
 
 def cmd_statements(args) -> int:
@@ -190,7 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, help="publication date for every document (overrides dates found in them)")
     p.add_argument("--publisher")
     p.add_argument("--title")
+    p.add_argument("--no-wait", action="store_true",
+                   help="return once the statements are stored and searchable; the pairs wait to be scored (`crosscheck score`)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("score", help="score the pairs that wait for it (after `ingest --no-wait` or an interrupted ingest)")
+    p.add_argument("--db")
+    p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("statements", help="print all statements")
     p.add_argument("--db")

@@ -196,8 +196,13 @@ def ingest_document(
     registry: ActorRegistry,
     settings: MatchSettings | None = None,
     limits: Limits | None = None,
+    defer_scoring: bool = False,
 ) -> DocResult:
-    """Segment, attribute, embed and store one document with its matches, all or nothing."""
+    """Segment, attribute, embed and store one document with its matches, all or nothing.
+
+    With defer_scoring the matches are stored unscored (`pending`): the statements are searchable at
+    embedding speed and `score_pending` scores the pairs later, in large batches across documents.
+    """
     limits, settings = limits or Limits(), settings or MatchSettings()
     if reads.has_document(con, doc.sha256):
         return DocResult(doc.source_name, doc.doc_id, Status.DUPLICATE, title=doc.title)
@@ -214,7 +219,7 @@ def ingest_document(
             ids = writes.insert_document(con, doc, statements, vectors)
             writes.add_inferred_actors(con, statements)  # unknown speakers' actors appear unconfirmed on the Actors page
             pairs = find_matches(con, ids, settings)
-            scored = score_pairs(con, pairs, scorer)
+            scored = pairs.assign(pending=True) if defer_scoring else score_pairs(con, pairs, scorer)
             writes.save_matches(con, scored, settings.per_source)  # each source shows its most bearing sentence
     except (duckdb.ConstraintException, duckdb.TransactionException):
         # Another cursor stored the same text after our check above: it is a duplicate, not a failure.
@@ -241,15 +246,53 @@ def ingest_documents(
     settings: MatchSettings | None = None,
     limits: Limits | None = None,
     progress: Callable[[int, DocResult], None] | None = None,
+    defer_scoring: bool = False,
 ) -> IngestSummary:
-    """Ingest documents one transaction each; a refused document, or an error of ours on one, does not stop the others."""
+    """Ingest documents one transaction each; a refused document, or an error of ours on one, does not stop the others.
+
+    defer_scoring: store the pairs unscored, for `score_pending` to score after the batch (see ingest_document).
+    """
     summary = IngestSummary()
     for i, doc in enumerate(documents):
         try:
-            result = ingest_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings, limits=limits)
+            result = ingest_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings,
+                                     limits=limits, defer_scoring=defer_scoring)
         except Exception as e:  # noqa: BLE001 - one document must never stop the batch; its transaction rolled back
             result = refusal(doc.source_name, e, doc.doc_id)
         summary.results.append(result)
         if progress:
             progress(i, result)
     return summary
+
+
+SCORE_BATCH = 1024  # pairs scored and committed together by score_pending
+
+
+def score_pending(
+    con: duckdb.DuckDBPyConnection,
+    scorer: StanceScorer,
+    *,
+    settings: MatchSettings | None = None,
+    batch_size: int = SCORE_BATCH,
+    batches: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Score the stored pairs waiting for the scorer, one transaction per batch; return how many were scored.
+
+    A crash loses at most the batch in hand: the statements and the other pending pairs stay, and the
+    next call resumes with them. `batches` stops after that many (the app's writer takes one batch per
+    job, so an analyst's verdict never waits for a whole upload's scoring). progress(done, total).
+    """
+    settings = settings or MatchSettings()
+    total, done, taken = reads.pending_count(con), 0, 0
+    while batches is None or taken < batches:
+        batch = reads.pending_pairs(con, batch_size)
+        if batch.empty:
+            break
+        scored = score_pairs(con, batch, scorer)
+        with connection.transaction(con):
+            writes.save_scores(con, scored, settings.per_source)
+        done, taken = done + len(batch), taken + 1
+        if progress:
+            progress(done, total)
+    return done

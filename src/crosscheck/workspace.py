@@ -93,6 +93,7 @@ def ingest_batch(
     scorer=None,
     registry=None,
     progress: Callable | None = None,
+    defer_scoring: bool = False,
 ):
     """Prepare the database and ingest the documents (one transaction each); the IngestSummary.
 
@@ -103,4 +104,5 @@ def ingest_batch(
     prepare(con, models)
     return ingest_documents(
         con, list(documents), embedder=models.embedder, scorer=models.scorer, registry=models.registry, progress=progress,
+        defer_scoring=defer_scoring,
     )

@@ -196,8 +196,13 @@ def test_upload_through_the_file_uploader_adds_statements(app_db):
     assert not at.exception, at.exception
     con = duckdb.connect(str(app_db))
     after = con.execute("SELECT count(*) FROM statements").fetchone()[0]
+    waiting, scored = con.execute("SELECT count(*) FILTER (WHERE pending), count(*) FILTER (WHERE model IS NOT NULL) FROM matches").fetchone()
     con.close()
     assert after == before + 2
+    # Stored at embedding speed, then scored batch by batch in the writer: nothing is left waiting.
+    assert waiting == 0 and scored > 0
+    statuses = [getattr(e, "label", "") for e in at.status]
+    assert any(label.startswith("Scored ") and "pairs" in label for label in statuses), statuses
     assert any("mod-2022-02-22.txt: added" in s.value.replace("\\", "") for s in at.success), [s.value for s in at.success]
     assert any(e.value.startswith(r"blank\.md") for e in at.error), [e.value for e in at.error]
     labels = [link.proto.label for link in at.get("page_link")]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from crosscheck.config import REPORT_TYPES, STANCES
 from crosscheck.db.schema import get_meta, has_schema
-from crosscheck.db.sql import STANDINGS, Where, is_claim, is_report, marks, standing
+from crosscheck.db.sql import STANDINGS, Where, is_claim, is_report, marks, standing, visible
 from crosscheck.errors import StoreError
 
 CLAIM_COLUMNS = [
@@ -52,18 +52,19 @@ def list_statements(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def list_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """All scored pairs, strongest contradiction first."""
     return con.execute(
-        """SELECT claim_id, report_id, similarity, stance, contradiction
-           FROM matches WHERE shown ORDER BY contradiction DESC NULLS LAST, similarity DESC"""
+        f"""SELECT claim_id, report_id, similarity, stance, contradiction
+           FROM matches WHERE {visible("")} ORDER BY contradiction DESC NULLS LAST, similarity DESC"""
     ).df()
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Headline figures for summaries and the overview."""
     row = con.execute(
-        """SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM statements),
-                  (SELECT count(*) FROM matches WHERE shown)"""
+        f"""SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM statements),
+                  (SELECT count(*) FROM matches WHERE {visible("")}),
+                  (SELECT count(*) FROM matches WHERE pending)"""
     ).fetchone()
-    return {"documents": row[0], "statements": row[1], "matches": row[2]}
+    return {"documents": row[0], "statements": row[1], "matches": row[2], "pending": row[3]}
 
 
 def statement_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str], *, with_vectors: bool = False) -> pd.DataFrame:
@@ -155,7 +156,7 @@ def list_claims(
             SELECT m.*, r.text AS report_text, r.actor AS report_actor,
                    r.actor_type IN ({marks(REPORT_TYPES)}) AS by_monitor
             FROM matches m JOIN statements r ON r.statement_id = m.report_id
-            WHERE m.shown
+            WHERE {visible("m")}
         )
         SELECT c.claim_id, c.stated_on, c.actor, c.country, c.speaker, c.text, c.title,
                count(m.report_id) AS reports,
@@ -230,7 +231,7 @@ def report_details(con: duckdb.DuckDBPyConnection, claim_id: str, report_ids: Se
     return con.execute(
         """SELECT r.statement_id AS report_id, r.text, r.speaker, r.actor, r.actor_type, r.stated_on,
                   d.title, d.publisher, d.url, d.doc_id,
-                  m.stance, m.contradiction, m.support, m.shown, v.verdict, v.analyst, v.decided_at
+                  m.stance, m.contradiction, m.support, m.shown, m.pending, v.verdict, v.analyst, v.decided_at
            FROM statements r
            JOIN documents d ON d.doc_id = r.doc_id
            LEFT JOIN matches m ON m.claim_id = ? AND m.report_id = r.statement_id
@@ -247,6 +248,25 @@ def stored_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> 
            FROM matches m JOIN statements r ON r.statement_id = m.report_id
            WHERE list_contains(?, m.claim_id) GROUP BY ALL""", [list(claim_ids)]
     ).df()
+
+
+def pending_pairs(con: duckdb.DuckDBPyConnection, limit: int) -> pd.DataFrame:
+    """Up to `limit` stored pairs waiting for the scorer (claim_id, report_id, similarity, lag_days), in a stable order."""
+    return con.execute(
+        """SELECT claim_id, report_id, similarity, lag_days FROM matches WHERE pending
+           ORDER BY claim_id, report_id LIMIT ?""", [int(limit)]
+    ).df()
+
+
+def pending_count(con: duckdb.DuckDBPyConnection, claim_id: str | None = None) -> int:
+    """How many stored pairs (of one claim, when given) wait for the scorer."""
+    if not has_schema(con):
+        return 0
+    where = Where().add("pending")
+    if claim_id:
+        where.add("claim_id = ?", claim_id)
+    sql, params = where.build("SELECT count(*) FROM matches")
+    return int(con.execute(sql, params).fetchone()[0])
 
 
 def verdict_pairs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -297,7 +317,7 @@ def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if not has_schema(con):
         return pd.DataFrame(columns=PAIR_COLUMNS)
     frame = con.execute(
-        """SELECT m.claim_id, m.report_id, c.text AS claim_text, r.text AS report_text,
+        f"""SELECT m.claim_id, m.report_id, c.text AS claim_text, r.text AS report_text,
                   c.actor AS claim_actor, c.actor_type AS claim_actor_type, ca.country AS claim_country,
                   c.speaker AS claim_speaker,
                   r.actor AS report_actor, r.actor_type AS report_actor_type, r.speaker AS report_speaker,
@@ -311,7 +331,7 @@ def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                   rd.publisher AS report_publisher, v.verdict
            FROM matches m
            JOIN statements c ON c.statement_id = m.claim_id
-           JOIN statements r ON r.statement_id = m.report_id AND m.shown
+           JOIN statements r ON r.statement_id = m.report_id AND {visible("m")}
            LEFT JOIN documents cd ON cd.doc_id = c.doc_id
            LEFT JOIN documents rd ON rd.doc_id = r.doc_id
            LEFT JOIN actors ca ON ca.actor = c.actor
@@ -335,13 +355,13 @@ def headline_figures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 SELECT {standing("count(DISTINCT r.actor) FILTER (WHERE m.stance = 'contradicts')",
                                  "count(DISTINCT r.actor) FILTER (WHERE m.stance = 'supports')")} AS standing
                 FROM matches m JOIN statements r ON r.statement_id = m.report_id
-                WHERE m.shown AND r.actor_type IN ({marks(REPORT_TYPES)}) GROUP BY m.claim_id)
+                WHERE {visible("m")} AND r.actor_type IN ({marks(REPORT_TYPES)}) GROUP BY m.claim_id)
             SELECT (SELECT count(*) FROM documents),
                    (SELECT count(*) FROM statements),
                    (SELECT count(*) FROM statements s WHERE {claim}),
                    (SELECT count(*) FROM statements s WHERE {report}),
-                   (SELECT count(*) FROM matches WHERE shown),
-                   (SELECT count(DISTINCT m.claim_id) FROM matches m WHERE m.shown AND m.stance = 'contradicts'),
+                   (SELECT count(*) FROM matches WHERE {visible("")}),
+                   (SELECT count(DISTINCT m.claim_id) FROM matches m WHERE {visible("m")} AND m.stance = 'contradicts'),
                    (SELECT count(*) FILTER (WHERE standing = 'contested') FROM by_claim),
                    (SELECT count(*) FILTER (WHERE standing = 'corroborated') FROM by_claim)""",
         [*REPORT_TYPES, *claim_params, *report_params],

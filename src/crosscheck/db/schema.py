@@ -11,6 +11,7 @@ SCHEMA_VERSION = 3
 # Version 3: matches.shown (each source's sentences are all scored; the one that bears most is shown),
 # matches.raw_contradiction/raw_support/raw_stance (the model's own output, before a workspace's
 # calibration from verdicts) and matches.calibration (which one scored the pair, null for none),
+# matches.pending (stored at embedding speed, waiting for the scorer; pages count only scored pairs),
 # verdicts.label/stance_seen (the analyst's stance for the pair, and the one they were shown).
 
 
@@ -63,6 +64,7 @@ def _schema(dim: int) -> list[str]:
             raw_support FLOAT,
             raw_stance VARCHAR,
             calibration VARCHAR,
+            pending BOOLEAN DEFAULT false,
             PRIMARY KEY (claim_id, report_id))""",
         """CREATE TABLE IF NOT EXISTS verdicts (
             claim_id VARCHAR NOT NULL,
@@ -141,6 +143,7 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("ALTER TABLE matches ADD COLUMN raw_support FLOAT")
             con.execute("ALTER TABLE matches ADD COLUMN raw_stance VARCHAR")
             con.execute("ALTER TABLE matches ADD COLUMN calibration VARCHAR")
+            con.execute("ALTER TABLE matches ADD COLUMN pending BOOLEAN DEFAULT false")
             con.execute("UPDATE matches SET raw_contradiction = contradiction, raw_support = support, raw_stance = stance")
             con.execute("ALTER TABLE verdicts ADD COLUMN label VARCHAR")
             con.execute("ALTER TABLE verdicts ADD COLUMN stance_seen VARCHAR")

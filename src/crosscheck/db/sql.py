@@ -27,6 +27,12 @@ def is_report(alias: str = "s") -> tuple:
             *REPORT_TYPES)
 
 
+def visible(alias: str = "m") -> str:
+    """A stored pair that pages list and count: its source's shown sentence, and scored (not waiting for the scorer)."""
+    prefix = f"{alias}." if alias else ""
+    return f"({prefix}shown AND NOT {prefix}pending)"
+
+
 class Where:
     """Conditions added one by one (optional filters), joined with AND, with their parameters in order.
 

@@ -85,13 +85,34 @@ def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame, per_sour
     if matches.empty:
         return 0
     cols = ["claim_id", "report_id", "similarity", "stance", "contradiction", "support", "lag_days", "model", "scored_at",
-            "raw_contradiction", "raw_support", "raw_stance", "calibration"]
+            "raw_contradiction", "raw_support", "raw_stance", "calibration", "pending"]
     frame = matches.reindex(columns=cols)
+    frame["pending"] = frame["pending"].astype("boolean").fillna(False).astype(bool)
     con.register("_new_matches", frame)
     try:
         con.execute(f"INSERT OR REPLACE INTO matches ({', '.join(cols)}) SELECT * FROM _new_matches")
     finally:
         con.unregister("_new_matches")
+    choose_shown(con, frame["claim_id"].unique().tolist(), per_source)
+    return len(frame)
+
+
+def save_scores(con: duckdb.DuckDBPyConnection, scored: pd.DataFrame, per_source: int = 1) -> int:
+    """Put the scores of pending pairs in place (they are no longer pending), then choose what their claims show."""
+    if scored.empty:
+        return 0
+    cols = ["claim_id", "report_id", "stance", "contradiction", "support", "model", "scored_at",
+            "raw_contradiction", "raw_support", "raw_stance", "calibration"]
+    frame = scored.reindex(columns=cols)
+    con.register("_scored", frame)
+    try:
+        con.execute(
+            """UPDATE matches SET stance = s.stance, contradiction = s.contradiction, support = s.support, model = s.model,
+                                  scored_at = s.scored_at, raw_contradiction = s.raw_contradiction, raw_support = s.raw_support,
+                                  raw_stance = s.raw_stance, calibration = s.calibration, pending = false
+               FROM _scored s WHERE matches.claim_id = s.claim_id AND matches.report_id = s.report_id""")
+    finally:
+        con.unregister("_scored")
     choose_shown(con, frame["claim_id"].unique().tolist(), per_source)
     return len(frame)
 

@@ -46,6 +46,7 @@ def ingest_in_writer(
     try:
         future = get_writer().submit(
             ingest_batch, list(documents), get_models(), progress=lambda i, result: events.put((i, result)),
+            defer_scoring=True,  # searchable at embedding speed; score_in_writer scores the pairs after
         )
     except Exception as e:  # noqa: BLE001 - the page shows one line, the log has the traceback
         return IngestSummary(results=[refusal("this upload", e)])
@@ -71,3 +72,23 @@ def ingest_in_writer(
             return IngestSummary(results=[refusal("this upload", e)])
         drain()
         return summary
+
+
+def score_in_writer(on_progress: Callable[[int, int], None] | None = None) -> int:
+    """Score the workspace's waiting pairs through the writer, one batch per job, so other writes (a verdict)
+    are not held up behind a whole upload; on_progress(done, total) after each batch. Returns pairs scored."""
+    from crosscheck.db import reads
+    from crosscheck.pipeline import score_pending
+    from crosscheck.ui.resources import open_reader
+
+    with open_reader() as con:
+        total = reads.pending_count(con)
+    done = 0
+    while total:
+        scored = get_writer().submit(score_pending, get_models().scorer, batches=1).result()
+        if not scored:
+            break
+        done += scored
+        if on_progress:
+            on_progress(min(done, total), total)
+    return done

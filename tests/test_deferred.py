@@ -1,0 +1,105 @@
+"""Statements searchable at embedding speed: pairs stored pending, scored after in batches, resumed after a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+
+from crosscheck import match
+from crosscheck.config import ROOT
+from crosscheck.db import connection, reads
+from crosscheck.ingest import extract_text
+from crosscheck.pipeline import ingest_documents, score_pending
+from crosscheck.stance import load_scorer
+
+TEXTS = [
+    ("kremlin.txt", "Kremlin", dt.date(2022, 2, 15),
+     "A decision has been taken to partially withdraw forces from the border area. The troops will return to their bases."),
+    ("cit.txt", "Conflict Intelligence Team", dt.date(2022, 2, 16),
+     "We see no sign that forces are being withdrawn from the border area. Trains with tanks keep arriving near the border."),
+    ("rochan.txt", "Rochan Consulting", dt.date(2022, 2, 17),
+     "The partial withdrawal announced after the exercises is not happening on the ground. New equipment keeps arriving."),
+]
+
+
+def _docs():
+    return [d for name, pub, day, text in TEXTS for d in extract_text(text, source_name=name, publisher=pub, date=day).documents]
+
+
+class FailingAfter:
+    """The real scorer, failing from its n-th call on: a crash in the middle of scoring."""
+
+    def __init__(self, inner, calls: int):
+        self.inner, self.calls, self.name = inner, calls, inner.name
+        self.passage_model = inner.passage_model
+
+    def score(self, *args, **kwargs):
+        self.calls -= 1
+        if self.calls < 0:
+            raise RuntimeError("scorer died")
+        return self.inner.score(*args, **kwargs)
+
+
+def test_deferred_pairs_are_searchable_uncounted_then_scored_as_eager_ones(db, embedder, registry, tmp_path):
+    scorer = load_scorer(embedder=embedder)
+    summary = ingest_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    assert [r.status for r in summary.results] == ["added"] * 3
+    pending = reads.pending_count(db)
+    assert pending > 0
+    assert reads.counts(db)["matches"] == 0 and reads.headline_figures(db)["pairs"] == 0  # pages count scored pairs only
+    claim = db.execute("SELECT statement_id FROM statements WHERE text LIKE 'A decision%'").fetchone()[0]
+    found = match.claim_reports(db, claim)
+    assert len(found) and found["stance"].isna().all()  # searchable at once, not scored yet
+    assert reads.pending_count(db, claim) > 0
+    seen = []
+    assert score_pending(db, scorer, batch_size=2, progress=lambda done, total: seen.append((done, total))) == pending
+    assert seen[-1] == (pending, pending) and len(seen) == -(-pending // 2)
+    assert reads.pending_count(db) == 0 and reads.counts(db)["matches"] > 0
+
+    eager = connection.connect(tmp_path / "eager.duckdb")
+    try:
+        from crosscheck.db import schema, writes
+
+        schema.ensure_schema(eager, embedder.name, embedder.dim)
+        writes.sync_actors(eager, registry)
+        ingest_documents(eager, _docs(), embedder=embedder, scorer=scorer, registry=registry)
+        columns = "claim_id, report_id, stance, round(contradiction, 4), round(support, 4), shown"
+        assert (db.execute(f"SELECT {columns} FROM matches ORDER BY 1, 2").fetchall()
+                == eager.execute(f"SELECT {columns} FROM matches ORDER BY 1, 2").fetchall())
+    finally:
+        eager.close()
+
+
+def test_a_crash_mid_scoring_keeps_the_statements_and_resumes(db, embedder, registry):
+    scorer = load_scorer(embedder=embedder)
+    ingest_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    pending = reads.pending_count(db)
+    assert pending > 2
+    with pytest.raises(RuntimeError, match="scorer died"):
+        score_pending(db, FailingAfter(scorer, 1), batch_size=2)
+    assert reads.pending_count(db) == pending - 2  # the first batch landed, the one in hand rolled back
+    assert reads.counts(db)["statements"] == 6
+    assert score_pending(db, scorer) == pending - 2
+    assert reads.pending_count(db) == 0
+    assert db.execute("SELECT count(*) FROM matches WHERE model IS NULL").fetchone() == (0,)
+
+
+def test_ingest_no_wait_then_score(tmp_path):
+    files = []
+    for name, pub, day, text in TEXTS:
+        path = tmp_path / name.replace(".txt", ".md")
+        path.write_text(f"---\npublisher: {pub}\ndate: {day.isoformat()}\n---\n{text}\n")
+        files.append(str(path))
+    db = str(tmp_path / "cli.duckdb")
+    run = [sys.executable, "-m", "crosscheck"]
+    out = subprocess.run([*run, "ingest", *files, "--db", db, "--no-wait"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "0 matched pairs; " in out.stdout and "pairs wait to be scored (`crosscheck score`)" in out.stdout
+    out = subprocess.run([*run, "score", "--db", db], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "scored " in out.stdout and "wait to be scored" not in out.stdout
+    out = subprocess.run([*run, "matches", "--db", db], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.stdout.count("\n") > 1
