@@ -11,7 +11,9 @@ from ../shared/data/press_releases when it exists, until --sentences (default 50
   evidences)` (passage selection with its own embedding, relatedness gate, cross-encoder on the
   pairs the gate keeps, time rule); the scorer's cross-encoder alone on every pair
   (`scorer.probabilities`); and raw `sentence_transformers.CrossEncoder` over the same model
-  folder, `predict` on every pair, same batch size.
+  folder, `predict` on every pair, same batch size. Then the cross-encoder through ONNX Runtime
+  (`crosscheck.onnx_backend`, fp32 — the scorer's default — and int8) against torch's `predict`,
+  with how often each gives torch's most likely label.
 
 Each measurement runs --repeats times, crosscheck and raw alternating; the table gives the best
 (the machine is shared, so the best run is the least disturbed one).
@@ -161,6 +163,25 @@ def main(argv: list[str] | None = None) -> int:
             f"`StanceScorer.score`: {st['score']:.1f} pairs/s; its cross-encoder alone on every pair: {st['cross-encoder']:.1f} pairs/s | "
             f"`CrossEncoder.predict`: {st['raw']:.1f} pairs/s | {st['score'] / st['raw']:.2f} (cross-encoder alone {st['cross-encoder'] / st['raw']:.2f}) |"
         )
+        # ONNX Runtime (fp32, the default when it loads; int8 to measure) against torch's predict on the same pairs.
+        from crosscheck import onnx_backend
+
+        max_length = int(settings.get("max_length", 128))
+        variants = {"fp32": onnx_backend.OnnxCrossEncoder(scorer.path, max_length)}
+        variants["int8"] = onnx_backend.OnnxCrossEncoder(scorer.path, max_length, quantize=True)
+        torch_logits = np.asarray(raw_scorer.predict(list(zip(claims, evidences)), batch_size=BATCH_PAIRS, show_progress_bar=False,
+                                                     activation_fn=torch.nn.Identity()))
+        timed = {"torch": lambda: raw_scorer.predict(list(zip(claims, evidences)), batch_size=BATCH_PAIRS, show_progress_bar=False)}
+        timed |= {f"onnx {k}": (lambda v=v: v.logits(list(zip(claims, evidences)), batch_size=BATCH_PAIRS)) for k, v in variants.items()}
+        speed = best_rate(len(pairs), timed, args.repeats)
+        for k, v in variants.items():
+            logits = v.logits(list(zip(claims, evidences)), batch_size=BATCH_PAIRS)
+            same = float((logits.argmax(1) == torch_logits.argmax(1)).mean())
+            rows.append(
+                f"| stance, ONNX Runtime {k} | the same {len(pairs)} pairs | cross-encoder: {speed[f'onnx {k}']:.1f} pairs/s; "
+                f"same most likely label as torch on {same:.1%}, largest logit change {np.abs(logits - torch_logits).max():.3f} | "
+                f"`CrossEncoder.predict` (torch): {speed['torch']:.1f} pairs/s | {speed[f'onnx {k}'] / speed['torch']:.2f} |"
+            )
         counts = frame["stance"].value_counts().to_dict()
         gate = (f"the relatedness gate sent {kept} of {len(pairs)} pairs to the cross-encoder" if scorer.gate is not None
                 else "no relatedness gate: every pair goes to the cross-encoder")
