@@ -13,7 +13,8 @@ from e2e.conftest import wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = {"overview": "Crosscheck", "claims": "Claims", "claim": "Claim", "upload": "Upload", "actors": "Actors", "data": "Data"}
+PAGES = {"overview": "Crosscheck", "claims": "Claims", "claim": "Claim", "review": "Review", "upload": "Upload", "actors": "Actors",
+         "data": "Data"}
 
 
 @pytest.fixture
@@ -172,3 +173,25 @@ def test_verdict_and_pair_permalink(server, page, browser):
         expect(first.get_by_text("Analyst verdict: confirmed")).to_have_count(1)
     finally:
         other.close()
+
+
+def test_review_answer_is_a_labelled_verdict(server, page):
+    """The Review page in the browser: an analyst's answer leaves the queue and counts against the model."""
+    open_url(page, f"{server.url}/review")
+    heading = page.get_by_text(re.compile(r"^[\d,]+ pairs without a verdict$"))
+    before = int(heading.inner_text().split()[0].replace(",", ""))
+    card = page.locator("[class*='st-key-review-']").first
+    card.get_by_role("button", name="Neither").click()
+    wait_idle(page)
+    expect(page.get_by_text(f"{before - 1:,} pairs without a verdict", exact=True)).to_have_count(1)
+    expect(page.get_by_text(re.compile(r"verdicts \(\d+ with the analyst's stance\)"))).to_have_count(1)
+    page.get_by_role("button", name="Remove the calibration").wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_overview_events_chart_draws_claims_and_reports(server, page):
+    open_url(page, f"{server.url}/overview?view=events")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    expect(page.get_by_text("Click a mark to open its claim.")).to_have_count(1)
+    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 2  # lags, and claims and reports
+    assert page.locator("[data-testid='stException']").count() == 0
