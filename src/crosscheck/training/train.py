@@ -406,6 +406,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
         def calibrate_model(model, tokenizer) -> dict:
             scorer = CrossEncoderScorer.__new__(CrossEncoderScorer)
             scorer.model, scorer.labels, scorer._lock = _wrap(model, tokenizer, cfg.max_length), list(LABELS), threading.Lock()
+            scorer._onnx = None  # the weights being trained are scored by torch, never by an exported ONNX copy
             probs = scorer.probabilities(cal["claim"].tolist(), cal_passages)
             return calibrate(probs, cal_related, cal["label"].tolist(), gate)
 
