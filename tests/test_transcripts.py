@@ -186,7 +186,8 @@ def test_a_version_1_database_is_upgraded(db, embedder, registry):
     answer = db.execute("SELECT statement_id FROM statements WHERE text LIKE 'They are going back%'").fetchone()[0]
     db.execute("ALTER TABLE statements DROP COLUMN is_question")
     for table, column in [("matches", "shown"), ("matches", "raw_contradiction"), ("matches", "raw_support"),
-                          ("matches", "raw_stance"), ("matches", "calibration"), ("verdicts", "label"), ("verdicts", "stance_seen")]:
+                          ("matches", "raw_stance"), ("matches", "calibration"), ("matches", "pending"), ("verdicts", "label"),
+                          ("verdicts", "stance_seen")]:
         db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")  # none of version 3 yet
     db.execute("INSERT INTO matches (claim_id, report_id, similarity) VALUES (?, ?, 0.5)", [question, answer])
     schema.set_meta(db, "schema_version", "1")
