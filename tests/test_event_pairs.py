@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from event_log import write_event_log
 
 from crosscheck.errors import DataFileError
 from crosscheck.training.event_pairs import (
@@ -15,9 +16,6 @@ from crosscheck.training.event_pairs import (
     load_events,
     town_key,
 )
-
-COLUMNS = ["entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
-           "district", "town/city", "arms/munition", "violence level", "link", "geolocation"]
 
 # Events in the log's format, written for these tests.
 EVENTS = [
@@ -35,10 +33,7 @@ EVENTS = [
 
 
 def write_log(path, events=EVENTS):
-    rows = [dict.fromkeys(COLUMNS, "") | {"entry": e, "date": d, "event_group": g, "title": t, "brief description": t[11:],
-                                          "country": c, "town/city": town} for e, d, g, t, c, town in events]
-    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
-    return path
+    return write_event_log(path, events)
 
 
 def test_town_spellings_share_a_key():

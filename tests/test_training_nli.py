@@ -6,13 +6,11 @@ import random
 
 import pandas as pd
 import pytest
+from event_log import write_event_log
 
 from crosscheck.errors import DataFileError
 from crosscheck.training.event_pairs import blame_pairs, event_pairs, load_events, swap_release_side, swap_side
 from crosscheck.training.nli import balanced_nli, load_nli_sources, nli_pairs, read_fever_rte, read_nli_table
-
-COLUMNS = ["entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
-           "district", "town/city", "arms/munition", "violence level", "link", "geolocation"]
 
 # Events in the log's format, written for these tests.
 EVENTS = [
@@ -30,10 +28,7 @@ EVENTS = [
 
 
 def write_log(path, events=EVENTS):
-    rows = [dict.fromkeys(COLUMNS, "") | {"entry": e, "date": d, "event_group": g, "title": t, "brief description": t[11:],
-                                          "country": c, "town/city": town} for e, d, g, t, c, town in events]
-    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
-    return path
+    return write_event_log(path, events)
 
 
 def write_nli(root):

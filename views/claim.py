@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -14,16 +12,16 @@ from crosscheck.db.sql import INDEPENDENT_SOURCES
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path, get_writer, open_reader
-from crosscheck.ui.widgets import CLAIMS_PAGE, claim_url, empty_database_notice, escape_markdown, safe_url, show_context
-
-
-def _num(value, fmt: str = "{:.2f}") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return fmt.format(value)
-
-
-STANCE_COLOURS = {"contradicts": "red", "supports": "green", "uncertain": "orange", "discusses": "blue", "unrelated": "gray"}
+from crosscheck.ui.widgets import (
+    CLAIMS_PAGE,
+    STANCE_COLOURS,
+    claim_url,
+    empty_database_notice,
+    escape_markdown,
+    number,
+    safe_url,
+    show_context,
+)
 
 
 def _date(value) -> str:
@@ -138,7 +136,7 @@ for row in reports.itertuples(index=False):
         colour = STANCE_COLOURS.get(row.stance, "gray")
         st.markdown(
             f":{colour}-badge[{escape_markdown(row.stance or 'not scored')}] · "
-            f"contradiction **{_num(row.contradiction)}** · similarity **{_num(row.similarity)}** · "
+            f"contradiction **{number(row.contradiction)}** · similarity **{number(row.similarity)}** · "
             f"{_date(row.stated_on)} · {_lag(row.lag_days)}"
         )
         show_context(reads.statement_context(con, row.report_id, neighbours=1), colour="blue")
@@ -163,7 +161,7 @@ for row in reports.itertuples(index=False):
                 for other in rest.itertuples(index=False):
                     st.markdown(
                         f":{STANCE_COLOURS.get(other.stance, 'gray')}-badge[{escape_markdown(other.stance or 'not scored')}] · "
-                        f"contradiction **{_num(other.contradiction)}** · support **{_num(other.support)}** · "
-                        f"similarity **{_num(other.similarity)}** · pair link: `{claim_url(claim_id, other.report_id)}`"
+                        f"contradiction **{number(other.contradiction)}** · support **{number(other.support)}** · "
+                        f"similarity **{number(other.similarity)}** · pair link: `{claim_url(claim_id, other.report_id)}`"
                     )
                     st.text(other.text)

@@ -10,9 +10,8 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.stance import decision_thresholds
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path, get_writer
-from crosscheck.ui.widgets import claim_url, empty_database_notice, escape_markdown
+from crosscheck.ui.widgets import STANCE_COLOURS, claim_url, empty_database_notice, escape_markdown, number
 
-STANCE_COLOURS = {"contradicts": "red", "supports": "green", "uncertain": "orange", "discusses": "blue", "unrelated": "gray"}
 # The analyst's answer for a pair: (button text, stored label).
 ANSWERS = [("Contradicts", "contradicts"), ("Supports", "supports"), ("Neither", "unrelated")]
 PER_PAGE = 10
@@ -35,10 +34,6 @@ def _recalibrate(reset: bool) -> None:
     st.session_state["review_done"] = (
         "Calibration removed: the model's own scores are back. " if reset else "Calibration fitted. "
     ) + f"{result['stances_changed']} of {result['pairs']} stored stances changed."
-
-
-def _num(value) -> str:
-    return "–" if value is None or value != value else f"{value:.2f}"
 
 
 st.title("Review")
@@ -69,7 +64,7 @@ for row in todo.head(PER_PAGE).astype(object).where(todo.head(PER_PAGE).notna(),
         colour = STANCE_COLOURS.get(row.stance, "gray")
         st.markdown(
             f"Model: :{colour}-badge[{escape_markdown(row.stance or 'not scored')}] · contradiction "
-            f"**{_num(row.contradiction)}** · support **{_num(row.support)}** · pair: `{claim_url(row.claim_id, row.report_id)}`"
+            f"**{number(row.contradiction)}** · support **{number(row.support)}** · pair: `{claim_url(row.claim_id, row.report_id)}`"
         )
         buttons = st.columns(len(ANSWERS) + 1)
         for col, (text, label) in zip(buttons, ANSWERS):
@@ -86,8 +81,8 @@ current = cache.calibration(path, version)
 if current:
     st.markdown(
         f"This workspace's scores are calibrated on **{current['verdicts']}** verdicts ({current['fitted_at']}; refitted: "
-        f"{', '.join(current['refitted']) or 'none'}; contradicts ≥ {_num(current['contradicts_threshold'])}, "
-        f"supports ≥ {_num(current['supports_threshold'])})."
+        f"{', '.join(current['refitted']) or 'none'}; contradicts ≥ {number(current['contradicts_threshold'])}, "
+        f"supports ≥ {number(current['supports_threshold'])})."
     )
 a, b = st.columns(2)
 a.button(f"Recalibrate from {len(verdicts)} verdicts", disabled=verdicts.empty, on_click=_recalibrate, args=(False,),

@@ -355,8 +355,7 @@ class CrossEncoderScorer(StanceScorer):
 
         self.name = name or str(path)
         self.path = path
-        settings_file = Path(path) / "stance.json" if Path(path).is_dir() else None
-        self.settings = json.loads(settings_file.read_text()) if settings_file and settings_file.exists() else {}
+        self.settings = model_settings(path)
         gate_file = Path(path) / "relatedness.json" if Path(path).is_dir() else None
         self.gate = RelatednessGate.from_json(json.loads(gate_file.read_text())) if gate_file and gate_file.exists() else None
         try:
@@ -505,12 +504,17 @@ def load_scorer(name: str | None = None, embedder=None) -> StanceScorer:
     return CrossEncoderScorer(name, name=name, embedder=embedder)
 
 
+def model_settings(path: str | Path) -> dict:
+    """A model folder's stance.json (thresholds, temperature, scoring settings), {} when it has none."""
+    settings_file = Path(path) / "stance.json"
+    return json.loads(settings_file.read_text()) if settings_file.is_file() else {}
+
+
 def decision_thresholds(name: str | None = None) -> dict[str, float | None]:
     """The configured model's contradicts and supports thresholds from its stance.json, without loading it."""
     name = name or config.stance_model_name()
     path = bundled_model_dir() if name == config.DEFAULT_STANCE_MODEL else Path(name)
-    settings_file = path / "stance.json"
-    settings = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
+    settings = model_settings(path)
     return {"contradicts": settings.get("contradicts_threshold"), "supports": settings.get("supports_threshold")}
 
 

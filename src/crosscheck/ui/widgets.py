@@ -101,3 +101,14 @@ def actor_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
         if change:
             changes.append({"actor": old["actor"], **change})
     return changes
+
+
+# Badge colours of the stances (Streamlit colour names), one map for every page.
+STANCE_COLOURS = {"contradicts": "red", "supports": "green", "uncertain": "orange", "discusses": "blue", "unrelated": "gray"}
+
+
+def number(value, fmt: str = "{:.2f}") -> str:
+    """A score for the page: "–" when there is none (None or NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    return fmt.format(value)
