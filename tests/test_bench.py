@@ -67,9 +67,27 @@ def check_load(rows: list[dict[str, str]]) -> None:
     assert int(row["documents added"]) >= 1
 
 
+def check_ann(rows: list[dict[str, str]]) -> None:
+    assert {r["statements"] for r in rows} == {"2,000"}
+    for row in rows:
+        assert 0 <= float(row["recall@10"]) <= 1
+        if int(row["nprobe"]) >= int(row["clusters"]):  # every cluster probed: the index must be exact
+            assert row["recall@10"] == "1.000", row
+
+
+def check_scale(rows: list[dict[str, str]]) -> None:
+    pages = [r["page"] for r in rows]
+    for name in ("Overview (timeline)", "Overview (events chart)", "Claims", "Actors", "Data", "Review", "Upload"):
+        assert name in pages, pages
+    assert any(p.startswith("Claim (") for p in pages), pages
+    for row in rows:
+        assert row["reruns"] == "2" and row["failed"] == "0" and row["pages with an error"] == "0", row
+        assert NUMBER.match(row["first load ms"]), row
+
+
 CHECKS = {
     "search": check_search, "ingest": check_ingest, "models": check_models,
-    "match_recall": check_match_recall, "load": check_load,
+    "match_recall": check_match_recall, "load": check_load, "scale": check_scale, "ann": check_ann,
 }
 browser = [
     pytest.mark.e2e, pytest.mark.slow,
@@ -85,7 +103,9 @@ browser = [
         pytest.param("ingest", True, marks=pytest.mark.slow, id="ingest-without-shared-data"),
         pytest.param("models", False, marks=pytest.mark.slow, id="models"),
         pytest.param("match_recall", False, marks=pytest.mark.slow, id="match_recall"),
+        pytest.param("ann", False, marks=pytest.mark.slow, id="ann"),
         pytest.param("load", False, marks=browser, id="load"),
+        pytest.param("scale", False, marks=browser, id="scale"),
     ],
 )
 def test_benchmark_runs_tiny(name: str, hide_shared: bool, tmp_path: Path) -> None:

@@ -97,9 +97,57 @@ def test_ingest_no_wait_then_score(tmp_path):
     run = [sys.executable, "-m", "crosscheck"]
     out = subprocess.run([*run, "ingest", *files, "--db", db, "--no-wait"], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert out.returncode == 0, out.stderr
-    assert "0 matched pairs; " in out.stdout and "pairs wait to be scored (`crosscheck score`)" in out.stdout
+    assert "0 matched pairs; " in out.stdout and "pairs wait to be scored (`crosscheck score`" in out.stdout
     out = subprocess.run([*run, "score", "--db", db], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert out.returncode == 0, out.stderr
     assert "scored " in out.stdout and "wait to be scored" not in out.stdout
     out = subprocess.run([*run, "matches", "--db", db], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert out.stdout.count("\n") > 1
+
+
+KYIV = ("kyiv.txt", "Ministry of Foreign Affairs of Ukraine", dt.date(2022, 2, 16),
+        "We do not see any withdrawal of Russian forces from our border. The troops remain where they were.")
+
+
+def test_ingest_waits_for_the_monitors_pairs_and_leaves_other_governments_for_later(tmp_path):
+    files = []
+    for name, pub, day, text in [*TEXTS, KYIV]:
+        path = tmp_path / name.replace(".txt", ".md")
+        path.write_text(f"---\npublisher: {pub}\ndate: {day.isoformat()}\n---\n{text}\n")
+        files.append(str(path))
+    db = str(tmp_path / "cli.duckdb")
+    run = [sys.executable, "-m", "crosscheck"]
+    out = subprocess.run([*run, "ingest", *files, "--db", db], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "pairs of monitors' reports in" in out.stdout
+    con = connection.connect(db, read_only=True)
+    try:
+        monitors, governments = (reads.pending_count(con, scope=s) for s in ("monitors", "governments"))
+        shown = reads.counts(con)["matches"]
+        # Kyiv's statement is evidence against the Kremlin's claim, and the Kremlin's against Kyiv's: those wait.
+        queue = reads.pending_pairs(con, 100)
+    finally:
+        con.close()
+    assert monitors == 0 and governments > 0 and shown > 0
+    assert len(queue) == governments
+    assert "(other governments' statements as evidence) wait to be scored" in out.stdout
+    out = subprocess.run([*run, "score", "--db", db], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert f"scored {governments:,} pairs in" in out.stdout and "wait to be scored" not in out.stdout
+
+
+def test_pending_pairs_put_the_monitors_first_and_select_by_scope_and_claim(db, embedder, registry):
+    kyiv = extract_text(KYIV[3], source_name=KYIV[0], publisher=KYIV[1], date=KYIV[2]).documents
+    ingest_documents(db, _docs() + kyiv, embedder=embedder, scorer=load_scorer(embedder=embedder), registry=registry,
+                     defer_scoring=True)
+    everything = reads.pending_pairs(db, 1000)
+    monitors = reads.pending_pairs(db, 1000, scope="monitors")
+    governments = reads.pending_pairs(db, 1000, scope="governments")
+    assert len(monitors) > 0 and len(governments) > 0
+    assert len(everything) == len(monitors) + len(governments) == reads.pending_count(db)
+    assert everything.head(len(monitors)).equals(monitors)  # the monitors' pairs come first
+    claim = governments["claim_id"].iloc[0]
+    mine = reads.pending_pairs(db, 1000, claim_id=claim)
+    assert set(mine["claim_id"]) == {claim} and len(mine) == reads.pending_count(db, claim)
+    with pytest.raises(ValueError):
+        reads.pending_pairs(db, 10, scope="everyone")

@@ -187,8 +187,11 @@ def test_a_version_1_database_is_upgraded(db, embedder, registry):
     db.execute("ALTER TABLE statements DROP COLUMN is_question")
     for table, column in [("matches", "shown"), ("matches", "raw_contradiction"), ("matches", "raw_support"),
                           ("matches", "raw_stance"), ("matches", "calibration"), ("matches", "pending"), ("verdicts", "label"),
-                          ("verdicts", "stance_seen")]:
-        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")  # none of version 3 yet
+                          ("verdicts", "stance_seen"), ("verdicts", "analyst_name"), ("actors", "edited_by"),
+                          ("actors", "edited_at")]:
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")  # none of version 3 or 4 yet
+    db.execute("DROP TABLE audit")
+    db.execute("DROP TABLE role_grants")
     db.execute("INSERT INTO matches (claim_id, report_id, similarity) VALUES (?, ?, 0.5)", [question, answer])
     schema.set_meta(db, "schema_version", "1")
     schema.upgrade(db)

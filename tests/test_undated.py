@@ -360,7 +360,7 @@ def test_ingest_of_a_folder_with_bad_dates_stores_every_good_file_and_prints_no_
     (folder / "good-2022-02-17.txt").write_text(REPORT, encoding="utf-8")
     db = tmp_path / "cli.duckdb"
     out = subprocess.run(
-        [sys.executable, "-m", "crosscheck", "ingest", *sorted(map(str, folder.iterdir())), "--db", str(db)],
+        [sys.executable, "-m", "crosscheck", "ingest", *sorted(map(str, folder.iterdir())), "--db", str(db), "--all-pairs"],
         capture_output=True, text=True, cwd=ROOT, env={**_env(), "CROSSCHECK_LOG": str(tmp_path / "cli.log")},
     )
     assert "Traceback" not in out.stdout + out.stderr

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from crosscheck.config import ACTOR_TYPES
 from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
-from crosscheck.ui.resources import data_version, get_writer, open_reader
+from crosscheck.ui.access import current_identity, submit
+from crosscheck.ui.resources import data_version, open_reader
 from crosscheck.ui.widgets import actor_changes, aliases_text, empty_database_notice, escape_markdown
 
 st.title("Actors")
@@ -32,43 +34,68 @@ table = table.reset_index(drop=True)
 table["aliases"] = table["aliases"].map(aliases_text)
 columns = ["actor", "actor_type", "country", "aliases", "confirmed"] + [c for c in ("statements",) if c in table.columns]
 view = table[columns].copy()
+edits = table.reindex(columns=["edited_by", "edited_at"])
+column_config = {
+    "actor": "Actor",
+    "actor_type": st.column_config.SelectboxColumn("Type", options=list(ACTOR_TYPES), required=True),
+    "country": st.column_config.TextColumn("Country"),
+    "aliases": st.column_config.TextColumn("Aliases (comma-separated)", width="large"),
+    "confirmed": st.column_config.CheckboxColumn("Confirmed"),
+    "statements": st.column_config.NumberColumn("Statements"),
+    "edited_by": st.column_config.TextColumn("Last edited by"),
+    "edited_at": st.column_config.DatetimeColumn("Edited (UTC)", format="YYYY-MM-DD HH:mm"),
+}
+who = current_identity()
+can_edit = who.may("edit_actor")
 
-edited = st.data_editor(
-    view,
-    key="actors_editor",
-    hide_index=True,
-    width="stretch",
-    disabled=[c for c in columns if c not in ("actor_type", "country", "aliases", "confirmed")],
-    column_config={
-        "actor": "Actor",
-        "actor_type": st.column_config.SelectboxColumn("Type", options=list(ACTOR_TYPES), required=True),
-        "country": st.column_config.TextColumn("Country"),
-        "aliases": st.column_config.TextColumn("Aliases (comma-separated)", width="large"),
-        "confirmed": st.column_config.CheckboxColumn("Confirmed"),
-        "statements": st.column_config.NumberColumn("Statements"),
-    },
-)
-changes = actor_changes(view, edited)
-if st.button(f"Save {len(changes)} changes", type="primary", disabled=not changes, icon=":material/save:"):
-    writer = get_writer()
-    failed = False
-    for change in changes:
-        name = change.pop("actor")
-        try:
-            writer.submit(writes.update_actor, name, **change).result(timeout=120)
-        except (CrosscheckError, ValueError) as e:
-            failed = True
-            st.error(escape_markdown(f"{name}: {e}"))
-    if not failed:
-        st.session_state.pop("actors_editor", None)
-        st.rerun()
 
-st.subheader("Edit one actor")
+def _save(name: str, change: dict) -> None:
+    submit("edit_actor", name, writes.update_actor, name, **change, by=who.user_id).result(timeout=120)
+
+
+if not can_edit:  # the registry as a table: nothing here takes an edit
+    st.dataframe(view.join(edits), key="actors_table", hide_index=True, width="stretch", column_config=column_config)
+else:
+    edited = st.data_editor(
+        view,
+        key="actors_editor",
+        hide_index=True,
+        width="stretch",
+        disabled=[c for c in columns if c not in ("actor_type", "country", "aliases", "confirmed")],
+        column_config=column_config,
+    )
+    changes = actor_changes(view, edited)
+    if st.button(f"Save {len(changes)} changes", type="primary", disabled=not changes, icon=":material/save:"):
+        failed = False
+        for change in changes:
+            name = change.pop("actor")
+            try:
+                _save(name, change)
+            except (CrosscheckError, ValueError) as e:
+                failed = True
+                st.error(escape_markdown(f"{name}: {e}"))
+        if not failed:
+            st.session_state.pop("actors_editor", None)
+            st.rerun()
+
+st.subheader("Edit one actor" if can_edit else "One actor")
 every = reads.list_actors(open_reader())
 every["aliases"] = every["aliases"].map(aliases_text)
 name = st.selectbox("Actor", list(every["actor"]), index=None, placeholder="choose an actor", key="actor", bind="query-params")
 if name is not None and name in set(every["actor"]):
     current = every[every["actor"] == name].reset_index(drop=True)
+    edited_by, edited_at = current.at[0, "edited_by"], current.at[0, "edited_at"]
+    if isinstance(edited_by, str) and edited_by:
+        st.caption(escape_markdown(f"Last edited by {edited_by} on {pd.Timestamp(edited_at):%Y-%m-%d %H:%M} UTC"))
+if name is not None and name in set(every["actor"]) and not can_edit:
+    row = current.iloc[0]
+    st.markdown(
+        f"**{escape_markdown(name)}** · type **{escape_markdown(row['actor_type'])}**"
+        + (f" · {escape_markdown(row['country'])}" if isinstance(row["country"], str) and row["country"] else "")
+        + (f" · aliases: {escape_markdown(row['aliases'])}" if row["aliases"] else "")
+        + (" · confirmed" if bool(row["confirmed"]) else " · unconfirmed")
+    )
+elif name is not None and name in set(every["actor"]):
     known_country = current.at[0, "country"] if isinstance(current.at[0, "country"], str) else ""
     with st.form(f"edit-{name}"):
         a, b, c = st.columns([1, 1, 2])
@@ -83,7 +110,7 @@ if name is not None and name in set(every["actor"]):
             for change in actor_changes(current, edited_row):
                 change.pop("actor")
                 try:
-                    get_writer().submit(writes.update_actor, name, **change).result(timeout=120)
+                    _save(name, change)
                     st.success(escape_markdown(f"{name}: saved"))
                 except (CrosscheckError, ValueError) as e:
                     st.error(escape_markdown(f"{name}: {e}"))

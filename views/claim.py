@@ -5,13 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from crosscheck import review
 from crosscheck.config import MatchSettings
 from crosscheck.dates import as_date
 from crosscheck.db import reads, writes
 from crosscheck.db.sql import INDEPENDENT_SOURCES
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui import cache
-from crosscheck.ui.resources import data_version, db_path, get_writer, open_reader
+from crosscheck.ui.access import current_identity, submit
+from crosscheck.ui.resources import data_version, db_path, open_reader
 from crosscheck.ui.widgets import (
     CLAIMS_PAGE,
     STANCE_COLOURS,
@@ -37,10 +39,28 @@ def _lag(value) -> str:
 
 
 def _record_verdict(claim_id: str, report_id: str, verdict: str | None) -> None:
+    who = current_identity()
     try:
-        get_writer().submit(writes.save_verdict, claim_id, report_id, verdict).result(timeout=60)
+        submit("verdict", f"{claim_id}/{report_id}", writes.save_verdict, claim_id, report_id, verdict,
+               analyst=who.user_id, analyst_name=who.name).result(timeout=60)
     except CrosscheckError as e:
         st.session_state["verdict_error"] = str(e)
+
+
+def _when(value) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _show_verdicts(rows: pd.DataFrame) -> None:
+    """Each analyst's verdict on the pair, with who and when, then how they agree."""
+    for v in rows.itertuples(index=False):
+        stance = f" ({escape_markdown(v.label)})" if isinstance(v.label, str) and v.label else ""
+        name = v.analyst_name if isinstance(v.analyst_name, str) and v.analyst_name else v.analyst
+        st.caption(f"Analyst verdict: **{v.verdict}**{stance} — {escape_markdown(name)} · {_when(v.decided_at)}")
+    if len(rows) > 1:
+        st.caption(escape_markdown(review.agreement(rows).summary))
 
 
 path, version = db_path(), data_version()
@@ -115,6 +135,9 @@ elif focus:
 candidates = candidates.astype(object).where(candidates.notna(), None)
 reports = candidates[candidates["shown"].astype(bool)]
 others = candidates[~candidates["shown"].astype(bool)].groupby("source", sort=False)
+verdicts = reads.claim_verdicts(con, claim_id)
+who = current_identity()
+can_judge = who.may("verdict")  # viewers (and a read-only workspace) see the verdicts, never the buttons
 st.subheader(f"{len(reports)} matched reports")
 if waiting := reads.pending_count(con, claim_id):
     st.info(f"Scoring {waiting:,} pairs of this claim… stance and contradiction appear when the scores land "
@@ -140,21 +163,26 @@ for row in reports.itertuples(index=False):
             f"{_date(row.stated_on)} · {_lag(row.lag_days)}"
         )
         show_context(reads.statement_context(con, row.report_id, neighbours=1), colour="blue")
+        pair_verdicts = verdicts[verdicts["report_id"] == row.report_id]
+        mine = pair_verdicts.loc[pair_verdicts["analyst"] == who.user_id, "verdict"]
+        mine = mine.iloc[0] if len(mine) else None
         links = st.columns([1, 1, 1, 3])
         if url := safe_url(row.url):
             links[0].link_button("Original", url, icon=":material/open_in_new:")
-        links[1].button(
-            "Confirm", key=f"confirm-{row.report_id}", icon=":material/check:",
-            type="primary" if row.verdict == "confirmed" else "secondary",
-            on_click=_record_verdict, args=(claim_id, row.report_id, None if row.verdict == "confirmed" else "confirmed"),
-        )
-        links[2].button(
-            "Reject", key=f"reject-{row.report_id}", icon=":material/close:",
-            type="primary" if row.verdict == "rejected" else "secondary",
-            on_click=_record_verdict, args=(claim_id, row.report_id, None if row.verdict == "rejected" else "rejected"),
-        )
-        verdict = f"Analyst verdict: **{row.verdict}**" if row.verdict else "No analyst verdict yet."
-        links[3].caption(f"{verdict} · pair link: `{claim_url(claim_id, row.report_id)}`")
+        if can_judge:
+            links[1].button(
+                "Confirm", key=f"confirm-{row.report_id}", icon=":material/check:",
+                type="primary" if mine == "confirmed" else "secondary",
+                on_click=_record_verdict, args=(claim_id, row.report_id, None if mine == "confirmed" else "confirmed"),
+            )
+            links[2].button(
+                "Reject", key=f"reject-{row.report_id}", icon=":material/close:",
+                type="primary" if mine == "rejected" else "secondary",
+                on_click=_record_verdict, args=(claim_id, row.report_id, None if mine == "rejected" else "rejected"),
+            )
+        links[3].caption(("" if len(pair_verdicts) else "No analyst verdict yet. · ")
+                         + f"pair link: `{claim_url(claim_id, row.report_id)}`")
+        _show_verdicts(pair_verdicts)
         if row.source in others.groups:
             rest = others.get_group(row.source)
             with st.expander(f"{len(rest)} other sentence{'s' if len(rest) != 1 else ''} of this source"):

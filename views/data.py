@@ -6,6 +6,7 @@ import streamlit as st
 
 from crosscheck import analytics, config, export
 from crosscheck.db import reads
+from crosscheck.ui.access import may
 from crosscheck.ui.resources import data_version, db_path, open_reader
 from crosscheck.ui.widgets import empty_database_notice, escape_markdown
 
@@ -36,6 +37,9 @@ tables = {
     "matches": lambda: analytics.pairs_frame(open_reader()),
     "verdicts": lambda: reads.list_verdicts(open_reader()),
 }
+can_audit = may("audit")
+if can_audit:  # who tried which write, when, and whether it was done, refused or failed
+    tables["audit"] = lambda: reads.list_audit(open_reader())
 for name, read in tables.items():
     a, b, c = st.columns([2, 1, 1])
     a.markdown(f"**{escape_markdown(name.capitalize())}**")
@@ -47,3 +51,14 @@ for name, read in tables.items():
         "Parquet", lambda read=read: export.to_parquet_bytes(read()), file_name=f"crosscheck-{name}.parquet",
         mime="application/vnd.apache.parquet", key=f"parquet-{name}", on_click="ignore", icon=":material/download:",
     )
+
+if can_audit:
+    st.subheader("Audit")
+    st.caption("Every write attempt in the dashboard, newest first: who, their role, what, and whether it was done, "
+               "refused or failed (the audit download has them all).")
+    recent = reads.list_audit(open_reader(), limit=50)
+    if recent.empty:
+        st.info("No write attempts recorded yet.")
+    else:
+        st.dataframe(recent, key="audit_table", hide_index=True, width="stretch",
+                     column_config={"attempted_at": st.column_config.DatetimeColumn("At (UTC)", format="YYYY-MM-DD HH:mm:ss")})

@@ -9,7 +9,8 @@ from crosscheck.db import writes
 from crosscheck.errors import CrosscheckError
 from crosscheck.stance import decision_thresholds
 from crosscheck.ui import cache
-from crosscheck.ui.resources import data_version, db_path, get_writer
+from crosscheck.ui.access import current_identity, may, submit
+from crosscheck.ui.resources import data_version, db_path
 from crosscheck.ui.widgets import STANCE_COLOURS, claim_url, empty_database_notice, escape_markdown, number
 
 # The analyst's answer for a pair: (button text, stored label).
@@ -19,15 +20,18 @@ PER_PAGE = 10
 
 def _answer(claim_id: str, report_id: str, stance: str | None, label: str) -> None:
     verdict = "confirmed" if stance == label else "rejected"
+    who = current_identity()
     try:
-        get_writer().submit(writes.save_verdict, claim_id, report_id, verdict, label=label).result(timeout=60)
+        submit("verdict", f"{claim_id}/{report_id}", writes.save_verdict, claim_id, report_id, verdict, label=label,
+               analyst=who.user_id, analyst_name=who.name).result(timeout=60)
     except CrosscheckError as e:
         st.session_state["review_error"] = str(e)
 
 
 def _recalibrate(reset: bool) -> None:
     try:
-        result = get_writer().submit(review.recalibrate, decision_thresholds(), reset=reset).result(timeout=300)
+        result = submit("recalibrate", "reset" if reset else "fit", review.recalibrate, decision_thresholds(),
+                        reset=reset).result(timeout=300)
     except CrosscheckError as e:
         st.session_state["review_error"] = str(e)
         return
@@ -52,6 +56,10 @@ if error := st.session_state.pop("review_error", None):
 if done := st.session_state.pop("review_done", None):
     st.success(done)
 
+can_answer = may("verdict")  # viewers see the queue and the measures, not the answers
+if not can_answer:
+    st.info(escape_markdown(f"You can read this page; answering pairs is not open to you: {current_identity().refusal('verdict')}."),
+            icon=":material/visibility:")
 order = st.segmented_control("Order", list(review.QUEUE_ORDERS), default="uncertain", key="order", bind="query-params")
 todo = review.queue(cache.pairs(path, version), order or "uncertain")
 st.subheader(f"{len(todo):,} pairs without a verdict")
@@ -66,10 +74,11 @@ for row in todo.head(PER_PAGE).astype(object).where(todo.head(PER_PAGE).notna(),
             f"Model: :{colour}-badge[{escape_markdown(row.stance or 'not scored')}] · contradiction "
             f"**{number(row.contradiction)}** · support **{number(row.support)}** · pair: `{claim_url(row.claim_id, row.report_id)}`"
         )
-        buttons = st.columns(len(ANSWERS) + 1)
-        for col, (text, label) in zip(buttons, ANSWERS):
-            col.button(text, key=f"{label}-{row.claim_id}-{row.report_id}", on_click=_answer,
-                       args=(row.claim_id, row.report_id, row.stance, label))
+        if can_answer:
+            buttons = st.columns(len(ANSWERS) + 1)
+            for col, (text, label) in zip(buttons, ANSWERS):
+                col.button(text, key=f"{label}-{row.claim_id}-{row.report_id}", on_click=_answer,
+                           args=(row.claim_id, row.report_id, row.stance, label))
 
 st.subheader("The model against your verdicts")
 verdicts = cache.verdict_pairs(path, version)
@@ -84,6 +93,8 @@ if current:
         f"{', '.join(current['refitted']) or 'none'}; contradicts ≥ {number(current['contradicts_threshold'])}, "
         f"supports ≥ {number(current['supports_threshold'])})."
     )
+if not may("recalibrate"):
+    st.stop()
 a, b = st.columns(2)
 a.button(f"Recalibrate from {len(verdicts)} verdicts", disabled=verdicts.empty, on_click=_recalibrate, args=(False,),
          icon=":material/tune:", type="primary")

@@ -7,6 +7,7 @@ import streamlit as st
 from crosscheck.dates import EARLIEST, LATEST
 from crosscheck.db import reads
 from crosscheck.pipeline import LineKind
+from crosscheck.ui.access import may, refuse_page
 from crosscheck.ui.resources import open_reader
 from crosscheck.ui.upload import collect_documents, ingest_in_writer, score_in_writer
 from crosscheck.ui.widgets import claim_link, escape_markdown
@@ -15,6 +16,8 @@ from crosscheck.ui.widgets import claim_link, escape_markdown
 FILE_TYPES = [".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".jsonl", ".ndjson"]
 
 st.title("Upload")
+if not may("upload"):  # out of this person's navigation; opened by its URL anyway: refused and audited
+    refuse_page("upload", "Upload")
 st.caption(
     "Articles, transcripts, press releases and monitor reports. Each file becomes one document "
     "(CSV and JSONL: one per row); the same text twice is stored once."

@@ -87,26 +87,35 @@ def cmd_ingest(args) -> int:
                                       registry=models.registry, defer_scoring=True))
         for line in total.lines():
             print(line, flush=True)
-        _score(ws, wait=not args.no_wait)
+        _score(ws, wait=not args.no_wait, scope="all" if args.all_pairs else "monitors")
     if any(r.unexpected for r in total.refused):
         print(f"the tracebacks of unexpected errors are in {config.log_path()}", file=sys.stderr)
     return 1 if total.refused else 0
 
 
-def _score(ws, wait: bool) -> None:
-    """Score the workspace's pending pairs (unless not wait) and print the database's counts."""
+def _score(ws, wait: bool, scope: str = "all") -> None:
+    """Score the workspace's pending pairs of this scope (unless not wait) and print the database's counts.
+
+    `crosscheck ingest` waits for the monitors' pairs, which the headline series, the Claims page and
+    a claim's standing count; other governments' pairs are scored by `crosscheck score`, by the
+    dashboard in the background, or when their Claim page is opened."""
     import time
 
     from crosscheck.pipeline import score_pending
 
-    pending = reads.pending_count(ws.con)
+    pending = reads.pending_count(ws.con, scope=scope)
     if pending and wait:
-        print(f"statements stored and searchable; scoring {pending:,} pairs…", flush=True)
+        what = "pairs" if scope == "all" else "pairs of monitors' reports"
+        print(f"statements stored and searchable; scoring {pending:,} {what}…", flush=True)
         start = time.monotonic()
-        score_pending(ws.con, ws.models.scorer)
-        print(f"scored {pending:,} pairs in {time.monotonic() - start:.1f} s")
+        score_pending(ws.con, ws.models.scorer, scope=scope)
+        print(f"scored {pending:,} {what} in {time.monotonic() - start:.1f} s")
     c = reads.counts(ws.con)
-    waiting = f"; {c['pending']:,} pairs wait to be scored (`crosscheck score`)" if c["pending"] else ""
+    waiting = ""
+    if c["pending"]:
+        others = reads.pending_count(ws.con, scope="governments")
+        of = " (other governments' statements as evidence)" if others == c["pending"] else ""
+        waiting = f"; {c['pending']:,} pairs{of} wait to be scored (`crosscheck score`, or the dashboard in the background)"
     print(f"database {ws.path}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs{waiting}")
 
 
@@ -219,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--no-wait", action="store_true",
                    help="return once the statements are stored and searchable; the pairs wait to be scored (`crosscheck score`)")
+    p.add_argument("--all-pairs", action="store_true",
+                   help="also wait for the pairs whose evidence is another government's statement (by default only "
+                        "the monitors' pairs are scored before it returns; the others wait for `crosscheck score`)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("score", help="score the pairs that wait for it (after `ingest --no-wait` or an interrupted ingest)")

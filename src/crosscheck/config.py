@@ -89,3 +89,14 @@ def stance_model_name() -> str:
 def stance_int8() -> bool:
     """Whether the stance cross-encoder runs with int8 dynamic quantisation ($CROSSCHECK_STANCE_INT8=1): faster on CPU."""
     return os.environ.get("CROSSCHECK_STANCE_INT8", "0") == "1"
+
+
+def ann_min_statements() -> int:
+    """Embedded statements from which searches without a date window use the approximate index
+    ($CROSSCHECK_ANN_MIN, default 100,000; 0 always, a huge number never)."""
+    return _int("CROSSCHECK_ANN_MIN", 100_000)
+
+
+def ann_nprobe() -> int:
+    """Clusters of the approximate index compared with each query ($CROSSCHECK_ANN_NPROBE, default 64)."""
+    return _int("CROSSCHECK_ANN_NPROBE", 64)

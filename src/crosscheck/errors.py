@@ -30,3 +30,7 @@ class ModelError(CrosscheckError):
 
 class DataFileError(CrosscheckError):
     """A data file (pairs to score, training or evaluation data) that cannot be used; the message names the file."""
+
+
+class AccessDenied(CrosscheckError):
+    """A write (or a page) that the signed-in person's role, or the workspace's read-only mode, does not allow."""

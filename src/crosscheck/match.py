@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from crosscheck import ann
 from crosscheck.config import CLAIM_TYPES, GOVERNMENT_EVIDENCE_TYPES, REPORT_TYPES, MatchSettings
 from crosscheck.dates import as_date, shift, to_days
 from crosscheck.db import reads, vectors
@@ -157,11 +158,45 @@ def _load(con, kinds: Sequence[str], **filters) -> tuple[np.ndarray, ...]:
     )
 
 
+# Neighbours the approximate index hands over per undated statement, per sentence a claim can show.
+ANN_OVERSAMPLE = 10
+
+
+def _load_near(con, kinds: Sequence[str], days: np.ndarray, vecs: np.ndarray, settings: MatchSettings,
+               **filters) -> tuple[np.ndarray, ...]:
+    """The matchable statements of these kinds that statements of these dates and vectors can pair with.
+
+    Every statement inside the window of their dates, exactly. When some of them are undated (compared
+    with every date) and the corpus is large enough to have an approximate index (`crosscheck.ann`),
+    the index's nearest neighbours of the undated ones stand in for the whole corpus; rank_pairs then
+    ranks all of these exactly, on the stored vectors.
+    """
+    window = _window(days, settings.window_days)
+    if window is not None or len(days) == 0 or (index := ann.for_database(con)) is None:
+        return _load(con, kinds, window=window, **filters)
+    undated = np.isnat(days)
+    count = ANN_OVERSAMPLE * int(settings.top_k) * max(int(settings.per_source), int(settings.source_sentences))
+    near = sorted({sid for row in index.search(vecs[undated], count) for sid in row})
+    parts = [_load(con, kinds, ids=near, **filters)]
+    if (~undated).any():
+        parts.append(_load(con, kinds, window=_window(days[~undated], settings.window_days), **filters))
+    return _union(parts)
+
+
+def _union(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """The statements of several _load results, each once."""
+    ids, days, vecs, sides, sources = (np.concatenate([p[i] for p in parts]) if i != 2 else
+                                       np.vstack([p[2] for p in parts if len(p[0])] or [parts[0][2]]) for i in range(5))
+    _, first = np.unique(ids.astype(str), return_index=True)
+    first = np.sort(first)
+    return ids[first], days[first], vecs[first] if len(vecs) else vecs, sides[first], sources[first]
+
+
 def _new_claim_pairs(con, claims, settings: MatchSettings) -> pd.DataFrame:
     c_ids, c_days, c_vecs, c_sides, _ = claims
     if len(c_ids) == 0:
         return _empty()
-    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES, window=_window(c_days, settings.window_days))
+    r_ids, r_days, r_vecs, r_sides, r_sources = _load_near(con, EVIDENCE_TYPES, c_days, c_vecs, settings)
     return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
 
 
@@ -170,9 +205,7 @@ def _new_report_pairs(con, reports, new_ids: list[str], settings: MatchSettings)
     r_ids, r_days, r_vecs, r_sides, r_sources = reports
     if len(r_ids) == 0:
         return _empty()
-    c_ids, c_days, c_vecs, c_sides, _ = _load(
-        con, CLAIM_TYPES, exclude=new_ids, window=_window(r_days, settings.window_days)
-    )
+    c_ids, c_days, c_vecs, c_sides, _ = _load_near(con, CLAIM_TYPES, r_days, r_vecs, settings, exclude=new_ids)
     pairs = rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
     if pairs.empty:
         return pairs
@@ -245,7 +278,7 @@ def search_reports(con: duckdb.DuckDBPyConnection, claim_id: str, settings: Matc
     c_ids, c_days, c_vecs, c_sides, _ = _load(con, CLAIM_TYPES, ids=[claim_id])
     if len(c_ids) == 0:
         return _empty()
-    r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES, window=_window(c_days, settings.window_days))
+    r_ids, r_days, r_vecs, r_sides, r_sources = _load_near(con, EVIDENCE_TYPES, c_days, c_vecs, settings)
     return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
 
 

@@ -21,7 +21,7 @@ from crosscheck.db import connection, reads, schema, writes
 from crosscheck.embed import Embedder
 from crosscheck.errors import CrosscheckError, IngestError
 from crosscheck.match import find_matches
-from crosscheck.records import Document, Extraction
+from crosscheck.records import Document, Extraction, Statement
 from crosscheck.segment import split_sentences
 from crosscheck.stance import StanceScorer
 
@@ -187,6 +187,18 @@ def _stored_soon(con: duckdb.DuckDBPyConnection, sha256: str, wait_s: float = 60
         time.sleep(0.1)
 
 
+def prepare_statements(doc: Document, registry: ActorRegistry, limits: Limits) -> list[Statement]:
+    """The document's attributed statements, within the size limits (IngestError names the file otherwise)."""
+    if len(doc.text) > limits.max_text_chars:
+        raise IngestError(doc.source_name, f"text has {len(doc.text):,} characters, more than the limit of {limits.max_text_chars:,}")
+    if not doc.publisher and (guess := publisher_from_name(doc.source_name, registry)):
+        doc.publisher = guess
+    statements = attribute_sentences(doc, split_sentences(doc.text), registry)
+    if len(statements) > limits.max_statements:
+        raise IngestError(doc.source_name, f"{len(statements):,} statements, more than the limit of {limits.max_statements:,}")
+    return statements
+
+
 def ingest_document(
     con: duckdb.DuckDBPyConnection,
     doc: Document,
@@ -197,23 +209,22 @@ def ingest_document(
     settings: MatchSettings | None = None,
     limits: Limits | None = None,
     defer_scoring: bool = False,
+    prepared: tuple[list[Statement], np.ndarray] | None = None,
 ) -> DocResult:
     """Segment, attribute, embed and store one document with its matches, all or nothing.
 
     With defer_scoring the matches are stored unscored (`pending`): the statements are searchable at
     embedding speed and `score_pending` scores the pairs later, in large batches across documents.
+    `prepared`: the document's statements and their vectors, when the caller embedded them already.
     """
     limits, settings = limits or Limits(), settings or MatchSettings()
     if reads.has_document(con, doc.sha256):
         return DocResult(doc.source_name, doc.doc_id, Status.DUPLICATE, title=doc.title)
-    if len(doc.text) > limits.max_text_chars:
-        raise IngestError(doc.source_name, f"text has {len(doc.text):,} characters, more than the limit of {limits.max_text_chars:,}")
-    if not doc.publisher and (guess := publisher_from_name(doc.source_name, registry)):
-        doc.publisher = guess
-    statements = attribute_sentences(doc, split_sentences(doc.text), registry)
-    if len(statements) > limits.max_statements:
-        raise IngestError(doc.source_name, f"{len(statements):,} statements, more than the limit of {limits.max_statements:,}")
-    vectors = embedder.embed([s.text for s in statements])
+    if prepared is None:
+        statements = prepare_statements(doc, registry, limits)
+        vectors = embedder.embed([s.text for s in statements])
+    else:
+        statements, vectors = prepared
     try:
         with connection.transaction(con):
             ids = writes.insert_document(con, doc, statements, vectors)
@@ -252,17 +263,56 @@ def ingest_documents(
 
     defer_scoring: store the pairs unscored, for `score_pending` to score after the batch (see ingest_document).
     """
-    summary = IngestSummary()
-    for i, doc in enumerate(documents):
+    summary, limits = IngestSummary(), limits or Limits()
+    i = 0
+    for group in _embedding_groups(documents):
+        # Segment and attribute a group of documents, then embed all their statements in one call
+        # (as fast as the raw model, sorted by length across documents), then store each on its own.
+        prepared: dict[int, tuple | BaseException] = {}
+        for k, doc in enumerate(group):
+            try:
+                if not reads.has_document(con, doc.sha256):
+                    prepared[k] = prepare_statements(doc, registry, limits)
+            except Exception as e:  # noqa: BLE001 - the document is refused below, the others go on
+                prepared[k] = e
+        texts = [s.text for v in prepared.values() if isinstance(v, list) for s in v]
         try:
-            result = ingest_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings,
-                                     limits=limits, defer_scoring=defer_scoring)
-        except Exception as e:  # noqa: BLE001 - one document must never stop the batch; its transaction rolled back
-            result = refusal(doc.source_name, e, doc.doc_id)
-        summary.results.append(result)
-        if progress:
-            progress(i, result)
+            vectors, at = embedder.embed(texts), 0
+        except Exception:  # noqa: BLE001 - embed document by document below, so one bad text refuses one document
+            vectors, at = None, 0
+        for k, doc in enumerate(group):
+            try:
+                done = prepared.get(k)
+                if isinstance(done, BaseException):
+                    raise done
+                given = None
+                if isinstance(done, list) and vectors is not None:
+                    given, at = (done, vectors[at:at + len(done)]), at + len(done)
+                result = ingest_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings,
+                                         limits=limits, defer_scoring=defer_scoring, prepared=given)
+            except Exception as e:  # noqa: BLE001 - one document must never stop the batch; its transaction rolled back
+                result = refusal(doc.source_name, e, doc.doc_id)
+            summary.results.append(result)
+            if progress:
+                progress(i, result)
+            i += 1
     return summary
+
+
+EMBED_GROUP_CHARS = 200_000  # text of the documents segmented and embedded together (about 1,500 statements)
+
+
+def _embedding_groups(documents: Iterable[Document]):
+    """The documents in consecutive groups of up to EMBED_GROUP_CHARS characters (one document at least)."""
+    group, size = [], 0
+    for doc in documents:
+        if group and size + len(doc.text) > EMBED_GROUP_CHARS:
+            yield group
+            group, size = [], 0
+        group.append(doc)
+        size += len(doc.text)
+    if group:
+        yield group
 
 
 SCORE_BATCH = 1024  # pairs scored and committed together by score_pending
@@ -276,17 +326,20 @@ def score_pending(
     batch_size: int = SCORE_BATCH,
     batches: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scope: str = "all",
+    claim_id: str | None = None,
 ) -> int:
     """Score the stored pairs waiting for the scorer, one transaction per batch; return how many were scored.
 
     A crash loses at most the batch in hand: the statements and the other pending pairs stay, and the
     next call resumes with them. `batches` stops after that many (the app's writer takes one batch per
     job, so an analyst's verdict never waits for a whole upload's scoring). progress(done, total).
+    scope and claim_id choose which pairs (`reads.PENDING_SCOPES`; monitors' pairs come first in every scope).
     """
     settings = settings or MatchSettings()
-    total, done, taken = reads.pending_count(con), 0, 0
+    total, done, taken = reads.pending_count(con, claim_id, scope=scope), 0, 0
     while batches is None or taken < batches:
-        batch = reads.pending_pairs(con, batch_size)
+        batch = reads.pending_pairs(con, batch_size, scope=scope, claim_id=claim_id)
         if batch.empty:
             break
         scored = score_pairs(con, batch, scorer)

@@ -49,6 +49,51 @@ def answers(verdicts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def answer_of(verdict: str, label: str | None, stance_seen: str | None) -> str:
+    """What one verdict says about its pair, comparable across analysts: the analyst's stance (`label`), or, for
+    a rejection without one, "not <the stance shown>"."""
+    if isinstance(label, str) and label:
+        return label
+    seen = stance_seen if isinstance(stance_seen, str) and stance_seen else None
+    if verdict == "rejected":
+        return f"not {seen}" if seen else "rejected"
+    return seen or "confirmed"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How the analysts' verdicts on one pair agree: `answers` maps each answer to how many gave it, most first."""
+
+    analysts: int
+    answers: dict[str, int]
+
+    @property
+    def unanimous(self) -> bool:
+        return len(self.answers) == 1
+
+    @property
+    def summary(self) -> str:
+        """One line for the Claim page, e.g. "2 of 2 analysts agree: contradicts"."""
+        if not self.analysts:
+            return "No analyst verdict yet."
+        if self.analysts == 1:
+            return f"1 analyst: {next(iter(self.answers))}"
+        if self.unanimous:
+            return f"{self.analysts} of {self.analysts} analysts agree: {next(iter(self.answers))}"
+        parts = ", ".join(f"{answer} ({n})" for answer, n in self.answers.items())
+        return f"Analysts disagree: {parts}"
+
+
+def agreement(verdicts: pd.DataFrame) -> Agreement:
+    """The agreement of one pair's verdicts (columns verdict, label, stance_seen; one row per analyst)."""
+    found: dict[str, int] = {}
+    for row in verdicts.itertuples(index=False):
+        key = answer_of(row.verdict, row.label, row.stance_seen)
+        found[key] = found.get(key, 0) + 1
+    ordered = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+    return Agreement(analysts=len(verdicts), answers=ordered)
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(np.asarray(p, dtype=float), 1e-4, 1 - 1e-4)
     return np.log(p / (1 - p))

@@ -222,7 +222,7 @@ def test_data_page_shows_database_facts(app_db):
     facts = dict(zip(at.table[0].value.iloc[:, 0], at.table[0].value.iloc[:, 1]))
     assert facts["Schema version"] == str(SCHEMA_VERSION)
     assert facts["Statements"] == "13"
-    assert len([b for b in at.get("download_button")]) == 6
+    assert len([b for b in at.get("download_button")]) == 8  # statements, matches, verdicts, audit: CSV and Parquet
 
 
 def test_sign_in_is_required_when_auth_is_configured(app_db):

@@ -111,11 +111,18 @@ def test_verdicts_are_validated_saved_replaced_and_cleared(con):
     with pytest.raises(StoreError, match="no such claim and report"):
         writes.save_verdict(con, claim, "nope", "confirmed")
     version = schema.data_version(con)
-    writes.save_verdict(con, claim, report, "confirmed", analyst="ana")
+    writes.save_verdict(con, claim, report, "confirmed", analyst="ana@newsroom.test", analyst_name="Ana")
     assert schema.data_version(con) != version
-    writes.save_verdict(con, claim, report, "rejected")
+    writes.save_verdict(con, claim, report, "rejected", analyst="ana@newsroom.test", analyst_name="Ana")
     verdicts = reads.list_verdicts(con)
-    assert list(verdicts[["claim_id", "report_id", "verdict"]].itertuples(index=False, name=None)) == [(claim, report, "rejected")]
+    assert list(verdicts[["claim_id", "report_id", "verdict", "analyst", "analyst_name"]].itertuples(index=False, name=None)) == [
+        (claim, report, "rejected", "ana@newsroom.test", "Ana")]
+    # Another analyst's verdict on the same pair is kept apart; without sign-in the analyst is anonymous.
+    writes.save_verdict(con, claim, report, "confirmed")
+    assert sorted(reads.list_verdicts(con)["analyst"]) == ["ana@newsroom.test", "anonymous"]
+    assert sorted(reads.claim_verdicts(con, claim)["verdict"]) == ["confirmed", "rejected"]
+    writes.save_verdict(con, claim, report, None, analyst="ana@newsroom.test")
+    assert list(reads.list_verdicts(con)["analyst"]) == ["anonymous"]
     writes.save_verdict(con, claim, report, None)
     assert reads.list_verdicts(con).empty
 

@@ -33,15 +33,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start the dashboard on a free port and wait until /_stcore/health answers."""
-    port = free_port()
-    env = {**os.environ, "CROSSCHECK_DB": str(db), "HF_HUB_OFFLINE": "1"}
+def start_server(
+    db: Path, log: Path, *, port: int | None = None, env: dict | None = None, args: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, str]:
+    """Start the dashboard on a free port (or `port`) and wait until /_stcore/health answers.
+
+    `env` adds environment variables (CROSSCHECK_READ_ONLY …), `args` Streamlit options (--secrets.files …).
+    """
+    port = port or free_port()
+    env = {**os.environ, "CROSSCHECK_DB": str(db), "HF_HUB_OFFLINE": "1", **(env or {})}
     # The child keeps its own copy of the log's descriptor; ours is closed once it has started.
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"

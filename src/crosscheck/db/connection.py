@@ -59,3 +59,9 @@ class _Tx:
             except duckdb.Error:
                 pass
         return False
+
+
+def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file of the connection's current database, or None for an in-memory one."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return row[0] if row and row[0] else None

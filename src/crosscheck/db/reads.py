@@ -227,7 +227,7 @@ def statement_context(con: duckdb.DuckDBPyConnection, statement_id: str, neighbo
 
 
 def report_details(con: duckdb.DuckDBPyConnection, claim_id: str, report_ids: Sequence[str]) -> pd.DataFrame:
-    """Texts, documents, stored scores and verdicts of the given reports of one claim."""
+    """Texts, documents, stored scores and the latest verdict (with its analyst and time) of the given reports of one claim."""
     return con.execute(
         """SELECT r.statement_id AS report_id, r.text, r.speaker, r.actor, r.actor_type, r.stated_on,
                   d.title, d.publisher, d.url, d.doc_id,
@@ -235,9 +235,21 @@ def report_details(con: duckdb.DuckDBPyConnection, claim_id: str, report_ids: Se
            FROM statements r
            JOIN documents d ON d.doc_id = r.doc_id
            LEFT JOIN matches m ON m.claim_id = ? AND m.report_id = r.statement_id
-           LEFT JOIN verdicts v ON v.claim_id = ? AND v.report_id = r.statement_id
+           LEFT JOIN (SELECT report_id, arg_max(verdict, decided_at) AS verdict, arg_max(analyst, decided_at) AS analyst,
+                             max(decided_at) AS decided_at
+                      FROM verdicts WHERE claim_id = ? GROUP BY report_id) v ON v.report_id = r.statement_id
            WHERE list_contains(?, r.statement_id)""",
         [claim_id, claim_id, list(report_ids)],
+    ).df()
+
+
+def claim_verdicts(con: duckdb.DuckDBPyConnection, claim_id: str) -> pd.DataFrame:
+    """Every analyst's verdict on the pairs of one claim (report_id, analyst, analyst_name, verdict, label,
+    stance_seen, decided_at), oldest first: several analysts' verdicts on one pair stay apart."""
+    return con.execute(
+        """SELECT report_id, analyst, analyst_name, verdict, label, stance_seen, decided_at, note
+           FROM verdicts WHERE claim_id = ? ORDER BY report_id, decided_at, analyst""",
+        [claim_id],
     ).df()
 
 
@@ -250,32 +262,49 @@ def stored_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> 
     ).df()
 
 
-def pending_pairs(con: duckdb.DuckDBPyConnection, limit: int) -> pd.DataFrame:
-    """Up to `limit` stored pairs waiting for the scorer (claim_id, report_id, similarity, lag_days), in a stable order."""
-    return con.execute(
-        """SELECT claim_id, report_id, similarity, lag_days FROM matches WHERE pending
-           ORDER BY claim_id, report_id LIMIT ?""", [int(limit)]
-    ).df()
+# Which pending pairs: those whose evidence is a monitor (what the headline series, the Claims page and a
+# claim's standing count, scored first), those of other governments (scored after), or all.
+PENDING_SCOPES = ("monitors", "governments", "all")
 
 
-def pending_count(con: duckdb.DuckDBPyConnection, claim_id: str | None = None) -> int:
-    """How many stored pairs (of one claim, when given) wait for the scorer."""
+def _pending_where(scope: str, claim_id: str | None) -> Where:
+    if scope not in PENDING_SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; one of {', '.join(PENDING_SCOPES)}")
+    where = Where().add("m.pending")
+    if scope == "monitors":
+        where.add(f"r.actor_type IN ({marks(REPORT_TYPES)})", *REPORT_TYPES)
+    elif scope == "governments":
+        where.add(f"r.actor_type NOT IN ({marks(REPORT_TYPES)})", *REPORT_TYPES)
+    if claim_id:
+        where.add("m.claim_id = ?", claim_id)
+    return where
+
+
+def pending_pairs(con: duckdb.DuckDBPyConnection, limit: int, *, scope: str = "all", claim_id: str | None = None) -> pd.DataFrame:
+    """Up to `limit` stored pairs waiting for the scorer (claim_id, report_id, similarity, lag_days) of this
+    scope (see PENDING_SCOPES) and claim: monitors' pairs first, then in a stable order."""
+    sql, params = _pending_where(scope, claim_id).build(
+        "SELECT m.claim_id, m.report_id, m.similarity, m.lag_days FROM matches m JOIN statements r ON r.statement_id = m.report_id",
+        f"ORDER BY r.actor_type IN ({marks(REPORT_TYPES)}) DESC, m.claim_id, m.report_id LIMIT ?", [*REPORT_TYPES, int(limit)])
+    return con.execute(sql, params).df()
+
+
+def pending_count(con: duckdb.DuckDBPyConnection, claim_id: str | None = None, *, scope: str = "all") -> int:
+    """How many stored pairs (of one claim, when given; of this scope, see PENDING_SCOPES) wait for the scorer."""
     if not has_schema(con):
         return 0
-    where = Where().add("pending")
-    if claim_id:
-        where.add("claim_id = ?", claim_id)
-    sql, params = where.build("SELECT count(*) FROM matches")
+    sql, params = _pending_where(scope, claim_id).build(
+        "SELECT count(*) FROM matches m JOIN statements r ON r.statement_id = m.report_id")
     return int(con.execute(sql, params).fetchone()[0])
 
 
 def verdict_pairs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every verdict on a stored pair with the pair's current and raw scores: the labelled pairs of crosscheck.review."""
     return con.execute(
-        """SELECT v.claim_id, v.report_id, v.verdict, v.label, v.stance_seen, v.analyst, v.decided_at,
+        """SELECT v.claim_id, v.report_id, v.verdict, v.label, v.stance_seen, v.analyst, v.analyst_name, v.decided_at,
                   m.stance, m.contradiction, m.support, m.raw_contradiction, m.raw_support, m.calibration
            FROM verdicts v JOIN matches m ON m.claim_id = v.claim_id AND m.report_id = v.report_id
-           ORDER BY v.claim_id, v.report_id"""
+           ORDER BY v.claim_id, v.report_id, v.analyst"""
     ).df()
 
 
@@ -288,16 +317,34 @@ def raw_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def list_verdicts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every analyst verdict with the two texts, newest first."""
+    """Every analyst's verdict with the two texts, newest first (one row per pair and analyst)."""
     return con.execute(
-        """SELECT v.claim_id, v.report_id, v.verdict, v.label, v.stance_seen, v.analyst, v.note, v.decided_at,
+        """SELECT v.claim_id, v.report_id, v.verdict, v.label, v.stance_seen, v.analyst, v.analyst_name, v.note, v.decided_at,
                   c.text AS claim_text, r.text AS report_text, m.stance, m.contradiction
            FROM verdicts v
            LEFT JOIN statements c ON c.statement_id = v.claim_id
            LEFT JOIN statements r ON r.statement_id = v.report_id
            LEFT JOIN matches m ON m.claim_id = v.claim_id AND m.report_id = v.report_id
-           ORDER BY v.decided_at DESC"""
+           ORDER BY v.decided_at DESC, v.analyst"""
     ).df()
+
+
+def list_audit(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:
+    """The audit of write attempts, newest first: attempted_at, user_id, user_name, role, action, target, detail, outcome, reason."""
+    if not has_schema(con):
+        return pd.DataFrame(columns=["attempted_at", "user_id", "user_name", "role", "action", "target", "detail", "outcome", "reason"])
+    sql = ("SELECT attempted_at, user_id, user_name, role, action, target, detail, outcome, reason FROM audit "
+           "ORDER BY attempted_at DESC")
+    if limit is None:
+        return con.execute(sql).df()
+    return con.execute(sql + " LIMIT ?", [int(limit)]).df()
+
+
+def role_grants(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Roles admins gave in this workspace: user_id, role, granted_by, granted_at (empty before the schema exists)."""
+    if not has_schema(con):
+        return pd.DataFrame(columns=["user_id", "role", "granted_by", "granted_at"])
+    return con.execute("SELECT user_id, role, granted_by, granted_at FROM role_grants ORDER BY user_id").df()
 
 
 def claims_of_documents(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> pd.DataFrame:
@@ -313,7 +360,7 @@ def claims_of_documents(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) 
 
 
 def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per stored match (PAIR_COLUMNS): both texts, actors, dates, documents and the verdict."""
+    """One row per stored match (PAIR_COLUMNS): both texts, actors, dates, documents and the latest verdict on it."""
     if not has_schema(con):
         return pd.DataFrame(columns=PAIR_COLUMNS)
     frame = con.execute(
@@ -335,7 +382,8 @@ def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
            LEFT JOIN documents cd ON cd.doc_id = c.doc_id
            LEFT JOIN documents rd ON rd.doc_id = r.doc_id
            LEFT JOIN actors ca ON ca.actor = c.actor
-           LEFT JOIN verdicts v ON v.claim_id = m.claim_id AND v.report_id = m.report_id
+           LEFT JOIN (SELECT claim_id, report_id, arg_max(verdict, decided_at) AS verdict FROM verdicts GROUP BY ALL) v
+                  ON v.claim_id = m.claim_id AND v.report_id = m.report_id
            ORDER BY claim_date NULLS LAST, m.claim_id, m.similarity DESC, m.report_id"""
     ).df()
     return frame[PAIR_COLUMNS]
@@ -396,7 +444,7 @@ def list_actors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """All actors with how many statements each has, unconfirmed ones first."""
     return con.execute(
         """SELECT a.actor, a.actor_type, a.country, a.organisation, a.role, a.aliases, a.inferred, a.confirmed,
-                  count(s.statement_id) AS statements
+                  count(s.statement_id) AS statements, a.edited_by, a.edited_at
            FROM actors a LEFT JOIN statements s ON s.actor = a.actor
            GROUP BY ALL
            ORDER BY a.confirmed, statements DESC, a.actor"""

@@ -6,13 +6,20 @@ import duckdb
 
 from crosscheck.errors import ModelError, StoreError
 
-SCHEMA_VERSION = 3
+# The analyst of a verdict made without sign-in (an open workspace), and of every verdict stored before version 4.
+ANONYMOUS = "anonymous"
+
+SCHEMA_VERSION = 4
 # Version 2: statements.is_question (questions are never claims or reports).
 # Version 3: matches.shown (each source's sentences are all scored; the one that bears most is shown),
 # matches.raw_contradiction/raw_support/raw_stance (the model's own output, before a workspace's
 # calibration from verdicts) and matches.calibration (which one scored the pair, null for none),
 # matches.pending (stored at embedding speed, waiting for the scorer; pages count only scored pairs),
 # verdicts.label/stance_seen (the analyst's stance for the pair, and the one they were shown).
+# Version 4: one verdict per pair and analyst (verdicts.analyst is part of the key, `anonymous` without
+# sign-in; verdicts.analyst_name the name shown), actors.edited_by/edited_at (the last edit), the audit
+# table (every write attempt in the app: who, when, what, done / refused / failed) and role_grants
+# (roles an admin gave in the app).
 
 
 def _schema(dim: int) -> list[str]:
@@ -48,7 +55,9 @@ def _schema(dim: int) -> list[str]:
             role VARCHAR,
             aliases VARCHAR[],
             inferred BOOLEAN NOT NULL DEFAULT false,
-            confirmed BOOLEAN NOT NULL DEFAULT true)""",
+            confirmed BOOLEAN NOT NULL DEFAULT true,
+            edited_by VARCHAR,
+            edited_at TIMESTAMP)""",
         """CREATE TABLE IF NOT EXISTS matches (
             claim_id VARCHAR NOT NULL,
             report_id VARCHAR NOT NULL,
@@ -66,17 +75,39 @@ def _schema(dim: int) -> list[str]:
             calibration VARCHAR,
             pending BOOLEAN DEFAULT false,
             PRIMARY KEY (claim_id, report_id))""",
-        """CREATE TABLE IF NOT EXISTS verdicts (
+        _VERDICTS.format(name="verdicts"),
+        *_ACCESS_TABLES,
+    ]
+
+
+_VERDICTS = """CREATE TABLE IF NOT EXISTS {name} (
             claim_id VARCHAR NOT NULL,
             report_id VARCHAR NOT NULL,
             verdict VARCHAR NOT NULL,
-            analyst VARCHAR,
+            analyst VARCHAR NOT NULL,
             note VARCHAR,
             decided_at TIMESTAMP NOT NULL,
             label VARCHAR,
             stance_seen VARCHAR,
-            PRIMARY KEY (claim_id, report_id))""",
-    ]
+            analyst_name VARCHAR,
+            PRIMARY KEY (claim_id, report_id, analyst))"""
+_ACCESS_TABLES = [
+    """CREATE TABLE IF NOT EXISTS audit (
+            attempted_at TIMESTAMP NOT NULL,
+            user_id VARCHAR NOT NULL,
+            user_name VARCHAR,
+            role VARCHAR,
+            action VARCHAR NOT NULL,
+            target VARCHAR,
+            detail VARCHAR,
+            outcome VARCHAR NOT NULL,
+            reason VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS role_grants (
+            user_id VARCHAR PRIMARY KEY,
+            role VARCHAR NOT NULL,
+            granted_by VARCHAR NOT NULL,
+            granted_at TIMESTAMP NOT NULL)""",
+]
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -124,6 +155,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     2 → 3: matches get `shown` (true: older databases scored one sentence per source) and the model's raw
     scores (the stored ones: no calibration from verdicts existed); verdicts get `label` (the stance a
     confirmation confirmed) and `stance_seen`.
+    3 → 4: verdicts are kept per analyst (the key gains `analyst`; a verdict stored without one was made
+    without sign-in and becomes `anonymous`), actors get `edited_by`/`edited_at`, and the audit and
+    role_grants tables are created.
     """
     version = get_meta(con, "schema_version")
     if version is None or int(version) == SCHEMA_VERSION:
@@ -151,6 +185,18 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
                                label = CASE WHEN verdicts.verdict = 'confirmed' AND m.stance IN ('contradicts', 'supports', 'unrelated')
                                             THEN m.stance END
                            FROM matches m WHERE m.claim_id = verdicts.claim_id AND m.report_id = verdicts.report_id""")
+        if int(version) < 4:
+            # A primary key cannot be altered in place: copy into a table with the new key, then swap.
+            con.execute(_VERDICTS.format(name="verdicts_v4"))
+            con.execute(f"""INSERT INTO verdicts_v4 (claim_id, report_id, verdict, analyst, note, decided_at, label, stance_seen)
+                           SELECT claim_id, report_id, verdict, coalesce(analyst, '{ANONYMOUS}'), note, decided_at, label, stance_seen
+                           FROM verdicts""")
+            con.execute("DROP TABLE verdicts")
+            con.execute("ALTER TABLE verdicts_v4 RENAME TO verdicts")
+            con.execute("ALTER TABLE actors ADD COLUMN IF NOT EXISTS edited_by VARCHAR")
+            con.execute("ALTER TABLE actors ADD COLUMN IF NOT EXISTS edited_at TIMESTAMP")
+            for ddl in _ACCESS_TABLES:
+                con.execute(ddl)
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         con.execute("COMMIT")
     except BaseException:

@@ -66,3 +66,37 @@ def claims_with_vectors(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, n
     sql, params = Where().add(*is_claim("s")).add("s.embedding IS NOT NULL").build(
         "SELECT s.statement_id AS claim_id, s.text, s.embedding FROM statements s", "ORDER BY s.statement_id")
     return fetch_vectors(con, sql, params)
+
+
+def embedded_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many statements have a vector."""
+    return int(con.execute("SELECT count(*) FROM statements WHERE embedding IS NOT NULL").fetchone()[0])
+
+
+def embedded_batches(con: duckdb.DuckDBPyConnection, size: int, skip: set[str] | frozenset = frozenset()):
+    """(ids, vectors) of every embedded statement not in `skip`, `size` rows at a time, in storage order.
+
+    The ids are read first (cheap), the vectors only of the statements wanted, by their row ids."""
+    rows = con.execute("SELECT rowid, statement_id FROM statements WHERE embedding IS NOT NULL ORDER BY rowid").fetchall()
+    wanted = [(rowid, sid) for rowid, sid in rows if sid not in skip]
+    for start in range(0, len(wanted), size):
+        chunk = wanted[start:start + size]
+        lo, hi = chunk[0][0], chunk[-1][0]
+        frame, vecs = fetch_vectors(
+            con, "SELECT statement_id, embedding FROM statements WHERE rowid BETWEEN ? AND ? AND embedding IS NOT NULL "
+                 "AND list_contains(?, statement_id) ORDER BY rowid", [lo, hi, [sid for _, sid in chunk]])
+        yield frame["statement_id"].tolist(), vecs
+
+
+def sample_vectors(con: duckdb.DuckDBPyConnection, n: int, seed: int = 7) -> np.ndarray:
+    """Up to n statement vectors drawn at random (repeatably), to train an index's clusters on."""
+    sql = ("SELECT embedding FROM statements WHERE embedding IS NOT NULL "
+           "ORDER BY hash(statement_id || ?::VARCHAR) LIMIT ?")
+    _, vecs = fetch_vectors(con, sql, [seed, int(n)])
+    return vecs
+
+
+def embedded_stamp(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(count, highest row id) of the embedded statements: changes whenever statements are added or deleted."""
+    count, top = con.execute("SELECT count(*), coalesce(max(rowid), -1) FROM statements WHERE embedding IS NOT NULL").fetchone()
+    return int(count), int(top)

@@ -1,4 +1,4 @@
-"""Writes: a document with its statements and vectors, scored pairs, actors, verdicts.
+"""Writes: a document with its statements and vectors, scored pairs, actors, verdicts, the audit, role grants.
 
 Run inside the caller's transaction (a document) or the app's one writer (verdicts, actor edits).
 """
@@ -6,6 +6,7 @@ Run inside the caller's transaction (a document) or the app's one writer (verdic
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Iterable, Sequence
 
 import duckdb
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crosscheck.config import ACTOR_TYPES
-from crosscheck.db.schema import get_meta
+from crosscheck.db.schema import ANONYMOUS, get_meta
 from crosscheck.errors import StoreError
 from crosscheck.records import Document, Statement
 
@@ -22,6 +23,13 @@ VERDICTS = ("confirmed", "rejected")
 VERDICT_LABELS = ("contradicts", "supports", "unrelated")
 # Columns update_actor may set; names come from this tuple, never from the caller.
 ACTOR_COLUMNS = ("actor_type", "country", "aliases", "confirmed")
+ACTOR_INSERT = "INSERT INTO actors (actor, actor_type, country, organisation, role, aliases, inferred, confirmed)"
+# What an audit row says happened to a write attempt.
+OUTCOMES = ("done", "refused", "failed")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def statement_id(doc_id: str, seq: int) -> str:
@@ -160,7 +168,7 @@ def sync_actors(con: duckdb.DuckDBPyConnection, registry) -> int:
         if exists:
             continue
         con.execute(
-            "INSERT INTO actors VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"{ACTOR_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [a.name, a.actor_type, a.country, a.organisation, a.role, list(a.aliases), a.inferred, not a.inferred],
         )
         added += 1
@@ -175,13 +183,17 @@ def save_verdict(
     analyst: str | None = None,
     note: str | None = None,
     label: str | None = None,
+    analyst_name: str | None = None,
 ) -> None:
-    """Store an analyst's verdict on a pair (None clears it); run through the app's Writer.
+    """Store one analyst's verdict on a pair (None clears theirs); run through the app's Writer.
 
+    Each analyst has their own verdict on a pair (`analyst`: the signed-in person's email,
+    `anonymous` without sign-in); a new one from the same analyst replaces theirs, and never another's.
     `label` is the analyst's stance for the pair (contradicts, supports, unrelated); a confirmation
     without one confirms the stance shown. The stance shown is kept beside it (`stance_seen`), so a
     rejection says which label was wrong: verdicts are labelled pairs (crosscheck.review).
     """
+    analyst = (analyst or "").strip() or ANONYMOUS
     if verdict is not None and verdict not in VERDICTS:
         raise StoreError(f"verdict for {claim_id}/{report_id}: {verdict!r} is not one of {', '.join(VERDICTS)}")
     if label is not None and label not in VERDICT_LABELS:
@@ -192,16 +204,16 @@ def save_verdict(
     if known != 2:
         raise StoreError(f"verdict for {claim_id}/{report_id}: no such claim and report")
     if verdict is None:
-        con.execute("DELETE FROM verdicts WHERE claim_id = ? AND report_id = ?", [claim_id, report_id])
+        con.execute("DELETE FROM verdicts WHERE claim_id = ? AND report_id = ? AND analyst = ?", [claim_id, report_id, analyst])
         return
     row = con.execute("SELECT stance FROM matches WHERE claim_id = ? AND report_id = ?", [claim_id, report_id]).fetchone()
     seen = row[0] if row else None
     if label is None and verdict == "confirmed" and seen in VERDICT_LABELS:
         label = seen
     con.execute(
-        """INSERT OR REPLACE INTO verdicts (claim_id, report_id, verdict, analyst, note, decided_at, label, stance_seen)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [claim_id, report_id, verdict, analyst, note, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), label, seen],
+        """INSERT OR REPLACE INTO verdicts (claim_id, report_id, verdict, analyst, note, decided_at, label, stance_seen, analyst_name)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [claim_id, report_id, verdict, analyst, note, _now(), label, seen, analyst_name],
     )
 
 
@@ -213,8 +225,12 @@ def update_actor(
     country: str | None = None,
     aliases: list[str] | None = None,
     confirmed: bool | None = None,
+    by: str | None = None,
 ) -> int:
-    """Edit one actor; a new type also re-types its statements and its people. Returns statements re-typed."""
+    """Edit one actor; a new type also re-types its statements and its people. Returns statements re-typed.
+
+    `by` (who made the edit: an email, `anonymous` without sign-in) and the time are kept on the actor.
+    """
     if actor_type is not None and actor_type not in ACTOR_TYPES:
         raise ValueError(f"unknown actor type {actor_type!r}; choose one of {', '.join(ACTOR_TYPES)}")
     if aliases is not None and not all(isinstance(a, str) for a in aliases):
@@ -228,6 +244,9 @@ def update_actor(
     try:
         for column, value in changes.items():  # column names come from ACTOR_COLUMNS
             con.execute(f"UPDATE actors SET {column} = ? WHERE actor = ?", [value, actor])
+        if changes:
+            con.execute("UPDATE actors SET edited_by = ?, edited_at = ? WHERE actor = ?",
+                        [(by or "").strip() or ANONYMOUS, _now(), actor])
         if actor_type is not None:
             retyped = con.execute(
                 "SELECT count(*) FROM statements WHERE actor = ? AND actor_type IS DISTINCT FROM ?", [actor, actor_type]
@@ -250,10 +269,46 @@ def add_inferred_actors(con: duckdb.DuckDBPyConnection, statements: Iterable) ->
         if con.execute("SELECT 1 FROM actors WHERE actor = ?", [s.actor]).fetchone():
             continue
         con.execute(
-            "INSERT INTO actors VALUES (?, ?, NULL, NULL, NULL, ?, true, false)",
+            f"{ACTOR_INSERT} VALUES (?, ?, NULL, NULL, NULL, ?, true, false)",
             [s.actor, s.actor_type or "other", [s.speaker] if s.speaker and s.speaker != s.actor else []],
         )
         added += 1
     return added
 
 
+
+
+def record_audit(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    user_id: str,
+    action: str,
+    outcome: str,
+    user_name: str | None = None,
+    role: str | None = None,
+    target: str | None = None,
+    detail: dict | None = None,
+    reason: str | None = None,
+) -> None:
+    """Add one row to the audit: who tried which write on what, and whether it was done, refused or failed."""
+    if outcome not in OUTCOMES:
+        raise StoreError(f"audit outcome {outcome!r} is not one of {', '.join(OUTCOMES)}")
+    con.execute(
+        "INSERT INTO audit (attempted_at, user_id, user_name, role, action, target, detail, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [_now(), user_id, user_name, role, action, target,
+         json.dumps(detail, sort_keys=True, default=str) if detail else None, outcome, reason],
+    )
+
+
+def grant_role(con: duckdb.DuckDBPyConnection, user_id: str, role: str | None, *, by: str, roles: Sequence[str]) -> None:
+    """Give `user_id` (an email) a role in this workspace, or remove their grant (role None); `roles` are the assignable ones."""
+    user_id = (user_id or "").strip().lower()
+    if "@" not in user_id[1:]:
+        raise ValueError(f"{user_id!r} is not an email address")
+    if role is None:
+        con.execute("DELETE FROM role_grants WHERE user_id = ?", [user_id])
+        return
+    if role not in roles:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(roles)}")
+    con.execute("INSERT OR REPLACE INTO role_grants (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)",
+                [user_id, role, by, _now()])

@@ -1,8 +1,12 @@
-"""Navigation and sign-in, kept out of app.py so tests can import it."""
+"""Navigation, sign-in and the pages each role sees, kept out of app.py so tests can import it."""
 
 from __future__ import annotations
 
 import streamlit as st
+
+from crosscheck import roles
+from crosscheck.ui.access import auth_configured, current_identity
+from crosscheck.ui.widgets import escape_markdown
 
 # Page scripts live in views/, not pages/: with a pages/ folder next to app.py, Streamlit runs a
 # deep link opened first after a restart (e.g. /claim?claim=…) in its old folder mode, without
@@ -18,13 +22,11 @@ PAGES = [
 ]
 
 
-def auth_configured() -> bool:
-    """True when secrets.toml has an [auth] section (then sign-in is required)."""
-    # A missing secrets file means no sign-in; a malformed one raises, so the app never opens silently.
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
+# Only with sign-in: the page where admins give people roles.
+ACCESS_PAGE = ("views/access.py", "Access", "access", ":material/admin_panel_settings:")
+# Pages that exist for a write: out of the navigation for whoever may not do it (the page itself refuses, and
+# the attempt is audited, when its URL is opened anyway).
+WRITE_PAGES = {"upload": "upload", "access": "grant_role"}
 
 
 def require_login() -> bool:
@@ -32,9 +34,6 @@ def require_login() -> bool:
     if not auth_configured():
         return True
     if st.user.get("is_logged_in", False):
-        with st.sidebar:
-            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'analyst'}")
-            st.button("Log out", on_click=st.logout)
         return True
     st.title("Crosscheck")
     st.write("Sign in to use this Crosscheck workspace.")
@@ -42,15 +41,38 @@ def require_login() -> bool:
     return False
 
 
+def show_identity(who: roles.Identity) -> None:
+    """Who is signed in, their role, and the log-out button; or that the workspace is read-only."""
+    with st.sidebar:
+        if who.signed_in:
+            st.caption(f"Signed in as {escape_markdown(who.label)} · role: **{who.role}**")
+            st.button("Log out", on_click=st.logout)
+        if who.read_only:
+            st.caption(":material/lock: Read-only workspace: pages show the evidence; nothing can be changed here.")
+
+
 def run_app() -> None:
-    """Page config, optional sign-in, navigation with one stable url_path per page."""
+    """Page config, optional sign-in, navigation with one stable url_path per page (write pages by role)."""
     st.set_page_config(page_title="Crosscheck", page_icon=":material/fact_check:", layout="wide")
     if not require_login():
+        return
+    try:
+        who = current_identity()
+    except roles.RolesConfigError as e:
+        st.error(escape_markdown(str(e)))
+        return
+    show_identity(who)
+    if who.role == roles.NO_ACCESS:
+        st.title("Crosscheck")
+        st.warning(escape_markdown(f"{who.label} has no access to this workspace: ask one of its admins for a role."))
         return
     # The default page is served at "/" only (its url_path would answer "Page not found"), so a
     # hidden default forwards to /overview, keeping one stable URL per page, parameters included.
     pages = [st.Page(_open_overview, title="Crosscheck", url_path="home", default=True, visibility="hidden")]
-    pages += [st.Page(path, title=title, url_path=url, icon=icon) for path, title, url, icon in PAGES]
+    listed = PAGES + ([ACCESS_PAGE] if auth_configured() else [])
+    for path, title, url, icon in listed:
+        allowed = url not in WRITE_PAGES or who.may(WRITE_PAGES[url])
+        pages.append(st.Page(path, title=title, url_path=url, icon=icon, visibility="visible" if allowed else "hidden"))
     st.navigation(pages).run()
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import streamlit as st
 
 from crosscheck import config
 from crosscheck.db import connection, schema
 from crosscheck.db.writer import Writer
+from crosscheck.errors import StoreError
+from crosscheck.roles import read_only_mode
 from crosscheck.workspace import Models, load_models, prepare
 
 
@@ -25,15 +29,27 @@ def _close_writer(writer: Writer) -> None:
 # on_release runs when an entry leaves the cache (st.cache_resource.clear(), close_resources()),
 # so a cleared connection is closed and its writer thread stopped instead of lingering until exit.
 @st.cache_resource(show_spinner=False, on_release=_close_database)
-def _database(path: str):
+def _database(path: str, read_only: bool = False):
+    if read_only:
+        # CROSSCHECK_READ_ONLY: DuckDB itself refuses every write, beneath the writer's own refusal.
+        if path != ":memory:" and not Path(path).exists():
+            raise StoreError(f"{path}: no database to serve read-only (CROSSCHECK_READ_ONLY); build it first")
+        con = connection.connect(path, read_only=True)
+        version = schema.get_meta(con, "schema_version")
+        if version is not None and int(version) != schema.SCHEMA_VERSION:
+            con.close()
+            raise StoreError(f"{path}: schema version {version}, this Crosscheck reads {schema.SCHEMA_VERSION}; "
+                             "open it once without CROSSCHECK_READ_ONLY to upgrade it")
+        return con
     con = connection.connect(path)
     schema.upgrade(con)  # a database of an older Crosscheck is brought up to date before any page reads it
     return con
 
 
 @st.cache_resource(show_spinner=False, on_release=_close_writer)
-def _writer(path: str) -> Writer:
-    return Writer(_database(path))
+def _writer(path: str, read_only: bool = False) -> Writer:
+    # Guarded: the dashboard's writes say who makes them, and the writer checks their role (crosscheck.roles).
+    return Writer(_database(path, read_only), guarded=True, read_only=read_only)
 
 
 def close_resources() -> None:
@@ -49,12 +65,12 @@ def db_path() -> str:
 
 def open_reader(path: str | None = None):
     """A cursor of the shared connection of `path` (default: this app's database); one per thread via cursor()."""
-    return _database(path or db_path()).cursor()
+    return _database(path or db_path(), read_only_mode()).cursor()
 
 
 def get_writer() -> Writer:
-    """The one writer of this database: every app write goes through it."""
-    return _writer(db_path())
+    """The one writer of this database: every app write goes through it, as someone (crosscheck.ui.access.submit)."""
+    return _writer(db_path(), read_only_mode())
 
 
 @st.cache_resource(show_spinner="Loading the models…")
@@ -63,12 +79,12 @@ def get_models() -> Models:
     return load_models()
 
 
-def prepare_database() -> None:
-    """Create the schema and actors on first use (through the writer); checks the embedding model."""
+def prepare_database(caller) -> None:
+    """Create the schema and actors on first use (through the writer, as `caller`, an upload); checks the embedding model."""
     con = open_reader()
     if schema.has_schema(con) and schema.get_meta(con, "embed_model"):
         return
-    get_writer().submit(prepare, get_models()).result()
+    get_writer().submit_as(caller, "upload", "schema", prepare, get_models()).result()
 
 
 def data_version() -> str:

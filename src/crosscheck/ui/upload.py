@@ -10,7 +10,8 @@ from typing import Callable, Sequence
 from crosscheck import ingest
 from crosscheck.pipeline import IngestSummary, extract_each, refusal
 from crosscheck.records import Document
-from crosscheck.ui.resources import get_models, get_writer
+from crosscheck.ui.access import submit
+from crosscheck.ui.resources import get_models
 from crosscheck.workspace import ingest_batch
 
 
@@ -40,12 +41,14 @@ def ingest_in_writer(
 ) -> IngestSummary:
     """Ingest through the app's one writer; on_progress(done, total, result) runs on this thread.
 
-    Never raises for the page: a batch that cannot start (models, database) comes back as one refused line.
+    Never raises for the page: a batch that cannot start (models, database, a role without upload) comes back
+    as one refused line.
     """
     events: queue.Queue = queue.Queue()
     try:
-        future = get_writer().submit(
-            ingest_batch, list(documents), get_models(), progress=lambda i, result: events.put((i, result)),
+        future = submit(
+            "upload", f"{len(documents)} documents", ingest_batch, list(documents), get_models(),
+            progress=lambda i, result: events.put((i, result)),
             defer_scoring=True,  # searchable at embedding speed; score_in_writer scores the pairs after
         )
     except Exception as e:  # noqa: BLE001 - the page shows one line, the log has the traceback
@@ -85,7 +88,7 @@ def score_in_writer(on_progress: Callable[[int, int], None] | None = None) -> in
         total = reads.pending_count(con)
     done = 0
     while total:
-        scored = get_writer().submit(score_pending, get_models().scorer, batches=1).result()
+        scored = submit("upload", "pending pairs", score_pending, get_models().scorer, batches=1).result()
         if not scored:
             break
         done += scored

@@ -7,6 +7,8 @@ import re
 import pandas as pd
 import streamlit as st
 
+from crosscheck.ui.access import may
+
 CLAIMS_PAGE = "views/claims.py"
 CLAIM_PAGE = "views/claim.py"
 
@@ -66,7 +68,10 @@ def claim_url(claim_id: str, report_id: str | None = None) -> str:
 
 
 def empty_database_notice() -> None:
-    """What a page shows before anything is stored."""
+    """What a page shows before anything is stored (the link to Upload only for those who may upload)."""
+    if not may("upload"):
+        st.info("The database is empty: nothing has been uploaded to this workspace yet.")
+        return
     st.info("The database is empty: upload documents to begin.")
     st.page_link("views/upload.py", label="Upload documents", icon=":material/upload:")
 
