@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from crosscheck.db import connection, schema, writes
 
@@ -119,3 +120,18 @@ def claim_ids(built_db) -> dict[str, str]:
     finally:
         con.close()
     return {"withdraw": next(i for i, t in rows if "withdraw" in t), "hostile": next(i for i, t in rows if "<script>" in t)}
+
+
+def open_page(page: str, params: dict | None = None, prepare=None) -> AppTest:
+    """The app on `page`, opened as a fresh browser opens a link: its parameters there from the first run.
+    prepare(at), when given, runs before the first run (secrets, a signed-in user)."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    if prepare is not None:
+        prepare(at)
+    at.query_params.update(params or {})
+    at.run()
+    if page != "views/overview.py":
+        at.switch_page(page)
+        at.query_params.update(params or {})
+        at.run()
+    return at

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.conftest import APP
+from app.conftest import APP, open_page
 
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "crosscheck",
         "client_secret": "secret", "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
@@ -23,17 +23,13 @@ LEAD = {"is_logged_in": True, "email": "lead@newsroom.test", "name": "Lea Lead"}
 
 def open_as(user: dict | None, page: str, params: dict | None = None) -> AppTest:
     """The app signed in as `user` (None: no [auth] at all), on `page` with the URL parameters `params`."""
-    at = AppTest.from_file(APP, default_timeout=180)
-    if user is not None:
-        at.secrets["auth"] = AUTH
-        at.secrets["roles"] = ROLES
-        at.user = dict(user)
-    at.query_params.update(params or {})
-    at.run()
-    if page != "views/overview.py":
-        at.switch_page(page)
-        at.query_params.update(params or {})
-        at.run()
+    def sign_in(at: AppTest) -> None:
+        if user is not None:
+            at.secrets["auth"] = AUTH
+            at.secrets["roles"] = ROLES
+            at.user = dict(user)
+
+    at = open_page(page, params, sign_in)
     assert not at.exception, at.exception
     return at
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.conftest import APP, HOSTILE, UPLOAD_TEXT
+from app.conftest import APP, HOSTILE, UPLOAD_TEXT, open_page
 from crosscheck.db.schema import SCHEMA_VERSION
 
 PAGES = {
@@ -21,16 +21,6 @@ PAGES = {
 }
 
 
-def open_page(page: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    # The link is what a fresh browser opens: its parameters are there from the first run.
-    at.query_params.update(params or {})
-    at.run()
-    if page != "views/overview.py":
-        at.switch_page(page)
-        at.query_params.update(params or {})
-        at.run()
-    return at
 
 
 def texts(at: AppTest) -> str:

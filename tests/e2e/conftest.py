@@ -84,6 +84,17 @@ def browser():
         b.close()
 
 
+def statement_like(db: Path, pattern: str) -> str:
+    """The id of the first statement whose text is LIKE pattern (read before a server holds the file)."""
+    from crosscheck.db import connection
+
+    con = connection.connect(db)
+    try:
+        return con.execute("SELECT statement_id FROM statements WHERE text LIKE ?", [pattern]).fetchone()[0]
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, embedder, registry):
     """The dashboard serving a fresh copy of the small test database."""
@@ -91,12 +102,7 @@ def server(tmp_path_factory, embedder, registry):
     db = folder / "crosscheck.duckdb"
     build_database(db, embedder, registry)
     # Read before the server starts: from then on its process holds the database file.
-    from crosscheck.db import connection
-
-    con = connection.connect(db)
-    hostile = con.execute("SELECT statement_id FROM statements WHERE text LIKE '%<script>%'").fetchone()[0]
-    withdraw = con.execute("SELECT statement_id FROM statements WHERE text LIKE '%withdraw forces%'").fetchone()[0]
-    con.close()
+    hostile, withdraw = statement_like(db, "%<script>%"), statement_like(db, "%withdraw forces%")
     proc, url = start_server(db, folder / "streamlit.log")
     yield Server(url, hostile, withdraw)
     stop_server(proc)

@@ -20,7 +20,7 @@ import pytest
 from app.conftest import build_database
 from playwright.sync_api import expect
 
-from e2e.conftest import free_port, start_server, stop_server, wait_idle
+from e2e.conftest import free_port, start_server, statement_like, stop_server, wait_idle
 from e2e.idp import Client, LocalIdP
 
 pytestmark = pytest.mark.e2e
@@ -48,23 +48,13 @@ class Hosted:
             self.proc = None
 
 
-def _withdraw_claim(db: Path) -> str:
-    from crosscheck.db import connection
-
-    con = connection.connect(db)
-    try:
-        return con.execute("SELECT statement_id FROM statements WHERE text LIKE '%withdraw forces%'").fetchone()[0]
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def hosted(tmp_path_factory, embedder, registry):
     """The dashboard with [auth] pointing at a local identity provider, and [roles]: Ana analyst, partner.test viewers."""
     folder = tmp_path_factory.mktemp("hosted")
     db = folder / "crosscheck.duckdb"
     build_database(db, embedder, registry)
-    claim = _withdraw_claim(db)
+    claim = statement_like(db, "%withdraw forces%")
     port = free_port()
     client = Client("crosscheck-e2e", CLIENT_SECRET, [f"http://127.0.0.1:{port}/oauth2callback"])
     with LocalIdP(USERS, client) as idp:
@@ -95,7 +85,7 @@ def read_only(tmp_path_factory, embedder, registry):
     folder = tmp_path_factory.mktemp("read-only")
     db = folder / "crosscheck.duckdb"
     build_database(db, embedder, registry)
-    claim = _withdraw_claim(db)
+    claim = statement_like(db, "%withdraw forces%")
     no_secrets = folder / "secrets.toml"
     no_secrets.write_text("# no [auth]: an open, read-only demo\n", encoding="utf-8")
     log = folder / "streamlit.log"
