@@ -201,7 +201,8 @@ def test_timeline_by_storyline_and_unscored_cells():
 def test_pairs_at_returns_the_pairs_behind_a_point():
     pairs = hand_pairs()
     point = analytics.pairs_at(pairs, "2022-02-14", "Kremlin → CIT", freq="W", by="actor_pair")
-    assert point["report_id"].tolist() == ["r0", "r2", "r3"]
+    # In the order of reads.pair_rows: claim date, claim, then the most similar report first.
+    assert point["report_id"].tolist() == ["r0", "r3", "r2"]
     assert analytics.pairs_at(pairs, "2022-02-21", None, freq="W", by=None)["claim_id"].unique().tolist() == ["c3"]
 
 
@@ -221,12 +222,18 @@ def test_the_headline_series_holds_monitors_and_other_governments_are_apart(db, 
     ukraine, _ = add_document(db, embedder, [("We see no withdrawal of Russian troops from our border.", "Ukrainian government",
                                                "government")], FEB15 + dt.timedelta(days=1), settings=LOOSE)
     pairs = analytics.pairs_frame(db)
-    monitors, governments = analytics.evidence_pairs(pairs, "monitors"), analytics.evidence_pairs(pairs, "governments")
+
+    def of(evidence: str) -> pd.DataFrame:  # every pair of one kind of evidence, week by week (all are dated)
+        weeks = analytics.timeline(db, by=None, evidence=evidence)["period"]
+        return pd.concat([analytics.pairs_at(db, week, by=None, evidence=evidence) for week in weeks])
+
+    monitors, governments = of("monitors"), of("governments")
     assert set(monitors["report_actor_type"]) == {"osint", "intl_org", "independent_media"}
     # Each government is evidence about the other's claim; neither is in the headline series.
     assert set(governments["report_id"]) == {ukraine[0], claim[0]} and len(monitors) + len(governments) == len(pairs)
+    assert analytics.timeline(db, by=None, evidence="monitors")["pairs"].sum() == len(monitors)
     with pytest.raises(ValueError, match="unknown evidence"):
-        analytics.evidence_pairs(pairs, "everyone")
+        analytics.timeline(db, evidence="everyone")
 
 
 def test_storyline_labels_read_like_headlines():

@@ -92,7 +92,7 @@ st.markdown(
     + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
 )
 show_context(reads.statement_context(con, claim_id, neighbours=2))
-standing = cache.claims(path, version, (), (), None, None, None, 0.0, "", (claim_id,))
+standing = cache.claim_standing(path, version, claim_id)
 if not standing.empty:
     row = standing.iloc[0]
     st.markdown(

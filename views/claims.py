@@ -18,8 +18,7 @@ if version == "empty":
     st.stop()
 
 options = cache.filter_options(path, version)
-lines = cache.storylines(path, version)
-storyline_labels = sorted(set(lines["storyline_label"]))
+storyline_labels = cache.storyline_labels(path, version)
 
 with st.container(border=True):
     a, b, c, d = st.columns(4)
@@ -42,16 +41,12 @@ with st.container(border=True):
     )
     search = h.text_input("Search text", key="q", bind="query-params", placeholder="words in the claim or speaker")
 
-claim_ids = None
-if storyline:
-    claim_ids = tuple(lines.loc[lines["storyline_label"].isin(storyline), "claim_id"])
 frame = cache.claims(
     path, version, tuple(actors), tuple(countries), start, end, stance, float(min_contradiction),
-    search.strip(), claim_ids, tuple(standings),
+    search.strip(), tuple(storyline), tuple(standings),
 )
 if not frame.empty:
     frame.insert(0, "link", [claim_url(cid) for cid in frame["claim_id"]])
-    frame["storyline"] = frame["claim_id"].map(dict(zip(lines["claim_id"], lines["storyline_label"])))
 st.caption(f"{len(frame):,} claims" + (" (claims without a date are left out while From or To is set)" if start or end else ""))
 st.dataframe(
     frame,

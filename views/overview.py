@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from crosscheck import analytics, charts
 from crosscheck.dates import shift
-from crosscheck.db import reads
 from crosscheck.ui import cache
-from crosscheck.ui.resources import data_version, db_path, open_reader
+from crosscheck.ui.resources import data_version, db_path
 from crosscheck.ui.widgets import CLAIMS_PAGE, claim_link, empty_database_notice, escape_markdown
 
 st.title("Crosscheck")
@@ -33,7 +31,7 @@ for col, (key, label) in zip(cols, [
         f"{figures.get('contradicted_claims', 0):,} claims have at least one contradicting pair"
     ) if key == "contested_claims" else None)
 
-if waiting := reads.pending_count(open_reader()):
+if waiting := cache.pending_count(path, version):
     st.caption(f":material/hourglass_top: {waiting:,} matched pairs are waiting to be scored (the Upload page scores "
                "them); these figures and charts count scored pairs only.")
 
@@ -55,11 +53,12 @@ evidence = EVIDENCE[evidence_col.segmented_control(
          "other governments: statements of governments about another government's claims, kept apart",
 )]
 if view == "events":
-    events, rows = analytics.storyline_events(cache.evidence_pairs(path, version, evidence), cache.storylines(path, version))
+    events, rows = cache.storyline_events(path, version, evidence)
     st.caption(
         "One row per storyline (the most matched first), one line per claim: ◆ the claim, then each report at "
         "its date — red contradicts, green supports, orange uncertain, grey unrelated; the surer the model, "
-        "the darker. Row labels: claims, and how many scored reports contradict, with the 95 % interval."
+        "the darker. Row labels: claims, and how many scored reports contradict, with the 95 % interval. "
+        f"Each row draws its {analytics.EVENT_CLAIMS} claims with the most reports; its counts cover them all."
     )
     event = st.plotly_chart(charts.events_figure(events, rows), key="events", on_select="rerun",
                             selection_mode="points", width="stretch")
@@ -88,7 +87,7 @@ if groups is not None and len(groups) > TOP_GROUPS:
     # Dozens of lines are unreadable: keep the groups with the most matched pairs.
     frame = frame[frame["group"].isin(groups.index[:TOP_GROUPS])]
     st.caption(f"The {TOP_GROUPS} of {len(groups)} groups with the most matched pairs.")
-undated = analytics.undated_pairs(cache.evidence_pairs(path, version, evidence))
+undated = cache.undated_pairs(path, version, evidence)
 if undated:
     st.caption(f"{undated:,} matched pairs whose claim has no date are not on the timeline; the Claims page lists them.")
 figure = charts.timeline_figure(frame, metric=metric, freq=freq)
@@ -113,11 +112,7 @@ try:
 except ValueError:
     st.error(escape_markdown(f"period {period!r} in the link is not a date (YYYY-MM-DD)"))
     st.stop()
-lines = cache.storylines(path, version) if by == "storyline" else None
-behind = analytics.pairs_at(
-    cache.evidence_pairs(path, version, evidence), pd.Timestamp(start), group, freq=freq, by=by,
-    storylines=lines,
-)
+behind = cache.pairs_at(path, version, start.isoformat(), group, freq, by, evidence)
 end = shift(start, 6 if freq == "W" else 0)
 st.subheader(f"Claims of {start:%d %b %Y}" + (f" – {end:%d %b %Y}" if end != start else ""))
 st.caption(escape_markdown(group or "all groups"))

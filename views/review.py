@@ -61,9 +61,9 @@ if not can_answer:
     st.info(escape_markdown(f"You can read this page; answering pairs is not open to you: {current_identity().refusal('verdict')}."),
             icon=":material/visibility:")
 order = st.segmented_control("Order", list(review.QUEUE_ORDERS), default="uncertain", key="order", bind="query-params")
-todo = review.queue(cache.pairs(path, version), order or "uncertain")
-st.subheader(f"{len(todo):,} pairs without a verdict")
-for row in todo.head(PER_PAGE).astype(object).where(todo.head(PER_PAGE).notna(), None).itertuples(index=False):
+todo, waiting = cache.review_queue(path, version, order or "uncertain", PER_PAGE)
+st.subheader(f"{waiting:,} pairs without a verdict")
+for row in todo.astype(object).where(todo.notna(), None).itertuples(index=False):
     with st.container(border=True, key=f"review-{row.claim_id}-{row.report_id}"):
         st.markdown(f"**Claim** · {escape_markdown(row.claim_actor or 'unknown actor')}")
         st.text(row.claim_text)

@@ -14,6 +14,7 @@ import pandas as pd
 from crosscheck.attribute import spoken_text
 from crosscheck.config import GOVERNMENT_EVIDENCE_TYPES, REPORT_TYPES
 from crosscheck.db import reads, schema, vectors
+from crosscheck.db.sql import Where
 
 STORYLINE_COLUMNS = ["claim_id", "storyline", "storyline_label"]
 TIMELINE_COLUMNS = [
@@ -126,105 +127,98 @@ def actor_pair(claim_actor: str | None, report_actor: str | None) -> str:
     return f"{claim_actor or 'unknown'} → {report_actor or 'unknown'}"
 
 
-def _period(dates: pd.Series, freq: str) -> pd.Series:
-    dates = pd.to_datetime(dates)
-    if freq == "D":
-        return dates.dt.normalize()
-    # Weeks start on Monday (ISO).
-    return (dates.dt.normalize() - pd.to_timedelta(dates.dt.day_of_week, unit="D"))
-
-
-def _grouped(pairs: pd.DataFrame, by: str | None, storylines: pd.DataFrame | None) -> pd.Series:
-    if by is None:
-        return pd.Series(ALL_GROUP, index=pairs.index, dtype=object)
-    if by == "actor_pair":
-        return pd.Series(
-            [actor_pair(a, b) for a, b in zip(pairs["claim_actor"], pairs["report_actor"])],
-            index=pairs.index, dtype=object,
-        )
-    if by == "storyline":
-        if storylines is not None:
-            names = storylines.drop_duplicates("claim_id").set_index("claim_id")["storyline_label"]
-            labels = pairs["claim_id"].map(names)
-        elif "storyline_label" in pairs.columns:
-            labels = pairs["storyline_label"]
-        else:
-            raise ValueError("grouping by storyline needs the storylines frame (assign_storylines)")
-        return labels.fillna("no storyline").astype(object)
-    raise ValueError(f"unknown grouping {by!r}; use one of actor_pair, storyline or None")
-
-
-def label_periods(pairs: pd.DataFrame, freq: str = "W", date: str = "claim") -> pd.Series:
-    """The timeline period (day, or week starting Monday) of each pair, by claim or report date."""
-    if freq not in FREQUENCIES:
-        raise ValueError(f"unknown frequency {freq!r}; use D (day) or W (week)")
-    if date not in ("claim", "report"):
-        raise ValueError(f"unknown date {date!r}; use claim or report")
-    if pairs.empty:
-        return pd.Series(dtype="datetime64[ns]")
-    return _period(pairs[f"{date}_date"], freq)
-
-
-def timeline(
-    pairs: pd.DataFrame,
-    freq: str = "W",
-    by: str | None = "actor_pair",
-    storylines: pd.DataFrame | None = None,
-    date: str = "claim",
-) -> pd.DataFrame:
-    """Per period and group: mean similarity, share of contradicting reports, pair and claim counts.
-
-    A pair falls in the period of its claim's date by default (date="claim"): a point reads
-    "claims made that day/week, and how the monitors' reports stood against them"; date="report"
-    files pairs by the report date instead. Weeks start on Monday. contradiction_share is the
-    share of scored pairs (stance not null) whose stance is "contradicts"; it is NaN when no pair in
-    the cell is scored. Pairs without a date are left out.
-    """
-    if by not in TIMELINE_GROUPINGS:
-        raise ValueError(f"unknown grouping {by!r}; use one of actor_pair, storyline or None")
-    if pairs.empty:
-        label_periods(pairs, freq, date)  # still refuse a bad frequency or date
-        return pd.DataFrame(columns=TIMELINE_COLUMNS)
-    work = pd.DataFrame({
-        "period": label_periods(pairs, freq, date),
-        "group": _grouped(pairs, by, storylines),
-        "claim_id": pairs["claim_id"],
-        "similarity": pd.to_numeric(pairs["similarity"], errors="coerce"),
-        "scored": pairs["stance"].notna(),
-        "contradicting": pairs["stance"].eq("contradicts").fillna(False).astype(bool),
-        "claim_actor": pairs["claim_actor"] if by == "actor_pair" else None,
-        "report_actor": pairs["report_actor"] if by == "actor_pair" else None,
-    }).dropna(subset=["period"])
-    if work.empty:
-        return pd.DataFrame(columns=TIMELINE_COLUMNS)
-    out = work.groupby(["period", "group"], sort=True).agg(
-        mean_similarity=("similarity", "mean"),
-        pairs=("claim_id", "size"),
-        claims=("claim_id", "nunique"),
-        contradicting=("contradicting", "sum"),
-        scored=("scored", "sum"),
-        claim_actor=("claim_actor", "first"),
-        report_actor=("report_actor", "first"),
-    ).reset_index()
-    out["contradiction_share"] = np.where(out["scored"] > 0, out["contradicting"] / out["scored"].where(out["scored"] > 0), np.nan)
-    out["share_low"], out["share_high"] = wilson_interval(out["contradicting"].to_numpy(), out["scored"].to_numpy())
-    for col in ("pairs", "claims", "contradicting", "scored"):
-        out[col] = out[col].astype(int)
-    return out[TIMELINE_COLUMNS]
-
+# The same name in SQL, so a group is computed and filtered where the pairs are.
+_ACTOR_PAIR_SQL = "coalesce(p.claim_actor, 'unknown') || ' → ' || coalesce(p.report_actor, 'unknown')"
+_TRUNC = {"D": "day", "W": "week"}  # DuckDB's weeks start on Monday (ISO)
 
 # Whose evidence a series shows: the product's headline is official claims against independent monitors;
 # other governments' statements are a separate series, never mixed into it.
 EVIDENCE = {"monitors": REPORT_TYPES, "governments": GOVERNMENT_EVIDENCE_TYPES}
 
 
-def evidence_pairs(pairs: pd.DataFrame, evidence: str = "monitors") -> pd.DataFrame:
-    """The pairs whose report comes from monitors (osint, independent media, international bodies) or from governments."""
+def evidence_types(evidence: str | None) -> tuple[str, ...]:
+    """The report actor types of one kind of evidence (EVIDENCE); () for None (every pair)."""
+    if evidence is None:
+        return ()
     if evidence not in EVIDENCE:
         raise ValueError(f"unknown evidence {evidence!r}; use one of {', '.join(EVIDENCE)}")
-    if pairs.empty:
-        return pairs
-    return pairs[pairs["report_actor_type"].isin(EVIDENCE[evidence]).to_numpy()]
+    return EVIDENCE[evidence]
+
+
+def _check(freq: str, date: str, by: str | None = None) -> None:
+    if freq not in FREQUENCIES:
+        raise ValueError(f"unknown frequency {freq!r}; use D (day) or W (week)")
+    if date not in ("claim", "report"):
+        raise ValueError(f"unknown date {date!r}; use claim or report")
+    if by not in TIMELINE_GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; use one of actor_pair, storyline or None")
+
+
+def _period_sql(freq: str, date: str) -> str:
+    return f"date_trunc('{_TRUNC[freq]}', CAST(p.{date}_date AS TIMESTAMP))"
+
+
+def _storyline_names(storylines: pd.DataFrame | None) -> pd.Series:
+    if storylines is None:
+        raise ValueError("grouping by storyline needs the storylines frame (assign_storylines)")
+    return storylines.drop_duplicates("claim_id").set_index("claim_id")["storyline_label"]
+
+
+def timeline(
+    source,
+    freq: str = "W",
+    by: str | None = "actor_pair",
+    storylines: pd.DataFrame | None = None,
+    date: str = "claim",
+    evidence: str | None = None,
+) -> pd.DataFrame:
+    """Per period and group: mean similarity, share of contradicting reports, pair and claim counts.
+
+    `source` is a connection (its stored pairs that pages show) or a pairs frame (reads.pair_relation);
+    `evidence` keeps one kind of evidence (EVIDENCE), None every pair. Aggregated in DuckDB, so a
+    million pairs never reach pandas. A pair falls in the period of its claim's date by default
+    (date="claim"): a point reads "claims made that day/week, and how the monitors' reports stood
+    against them"; date="report" files pairs by the report date instead. Weeks start on Monday.
+    contradiction_share is the share of scored pairs (stance not null) whose stance is "contradicts";
+    it is NaN when no pair in the cell is scored. Pairs without a date are left out.
+    """
+    _check(freq, date, by)
+    names = _storyline_names(storylines) if by == "storyline" else None
+    # Storylines are grouped after the SQL, from one row per period and claim.
+    keys = {None: "", "actor_pair": f", {_ACTOR_PAIR_SQL} AS grp", "storyline": ", p.claim_id"}[by]
+    with reads.pair_relation(source, evidence_types(evidence)) as (con, relation, params):
+        cells = con.execute(
+            f"""SELECT {_period_sql(freq, date)} AS period{keys},
+                       sum(p.similarity) AS similarity_sum, count(p.similarity) AS similarity_n,
+                       count(*) AS pairs, count(DISTINCT p.claim_id) AS claims,
+                       count(*) FILTER (WHERE p.stance = 'contradicts') AS contradicting, count(p.stance) AS scored
+                       {", any_value(p.claim_actor) AS claim_actor, any_value(p.report_actor) AS report_actor" if by == "actor_pair" else ""}
+                FROM {relation} p WHERE p.{date}_date IS NOT NULL
+                GROUP BY ALL""", params,
+        ).df()
+    if cells.empty:
+        return pd.DataFrame(columns=TIMELINE_COLUMNS)
+    if by is None:
+        cells["group"] = ALL_GROUP
+    elif by == "actor_pair":
+        cells = cells.rename(columns={"grp": "group"})
+    else:
+        cells["group"] = cells["claim_id"].map(names).fillna("no storyline").astype(object)
+        cells = cells.groupby(["period", "group"], sort=False).agg(
+            similarity_sum=("similarity_sum", "sum"), similarity_n=("similarity_n", "sum"), pairs=("pairs", "sum"),
+            claims=("claim_id", "nunique"), contradicting=("contradicting", "sum"), scored=("scored", "sum"),
+        ).reset_index()
+    out = cells.sort_values(["period", "group"], kind="stable").reset_index(drop=True)
+    for col in ("claim_actor", "report_actor"):
+        if col not in out:
+            out[col] = None
+    out["period"] = pd.to_datetime(out["period"])
+    out["mean_similarity"] = out["similarity_sum"] / out["similarity_n"].where(out["similarity_n"] > 0)
+    out["contradiction_share"] = out["contradicting"] / out["scored"].where(out["scored"] > 0)
+    out["share_low"], out["share_high"] = wilson_interval(out["contradicting"].to_numpy(), out["scored"].to_numpy())
+    for col in ("pairs", "claims", "contradicting", "scored"):
+        out[col] = out[col].astype(int)
+    return out[TIMELINE_COLUMNS]
 
 
 def wilson_interval(successes: np.ndarray, trials: np.ndarray, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
@@ -238,27 +232,35 @@ def wilson_interval(successes: np.ndarray, trials: np.ndarray, z: float = 1.96) 
     return np.clip(low, 0, 1), np.clip(high, 0, 1)
 
 
-def undated_pairs(pairs: pd.DataFrame, date: str = "claim") -> int:
+def undated_pairs(source, date: str = "claim", evidence: str | None = None) -> int:
     """How many pairs the timeline leaves out because their claim (or report) has no date."""
-    return 0 if pairs.empty else int(pairs[f"{date}_date"].isna().sum())
+    _check("D", date)
+    with reads.pair_relation(source, evidence_types(evidence)) as (con, relation, params):
+        return int(con.execute(f"SELECT count(*) FROM {relation} p WHERE p.{date}_date IS NULL", params).fetchone()[0])
 
 
 def pairs_at(
-    pairs: pd.DataFrame,
+    source,
     period,
     group: str | None = None,
     freq: str = "W",
     by: str | None = "actor_pair",
     storylines: pd.DataFrame | None = None,
     date: str = "claim",
+    evidence: str | None = None,
 ) -> pd.DataFrame:
-    """The pairs behind one timeline point (as clicked: its period and group)."""
-    if pairs.empty:
-        return pairs
-    mask = label_periods(pairs, freq, date) == pd.Timestamp(period)
-    if group is not None and by is not None:
-        mask &= _grouped(pairs, by, storylines) == group
-    return pairs[mask.to_numpy()]
+    """The pairs behind one timeline point (as clicked: its period and group), in the order of reads.pair_rows."""
+    _check(freq, date, by)
+    where = Where().add(f"{_period_sql(freq, date)} = ?", pd.Timestamp(period).to_pydatetime())
+    if group is not None and by == "actor_pair":
+        where.add(f"{_ACTOR_PAIR_SQL} = ?", group)
+    elif group is not None and by == "storyline":
+        names = _storyline_names(storylines)
+        where.add("list_contains(?, p.claim_id)", names.index[names == group].tolist())
+    with reads.pair_relation(source, evidence_types(evidence)) as (con, relation, params):
+        sql, where_params = where.build(f"SELECT p.* FROM {relation} p",
+                                        "ORDER BY p.claim_date NULLS LAST, p.claim_id, p.similarity DESC, p.report_id")
+        return con.execute(sql, [*params, *where_params]).df()
 
 
 def claims_frame(pairs: pd.DataFrame, storylines: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -296,41 +298,74 @@ def claims_frame(pairs: pd.DataFrame, storylines: pd.DataFrame | None = None) ->
 
 
 EVENT_ROWS = 12  # storylines on the events chart; more rows are unreadable
+EVENT_CLAIMS = 40  # claims drawn per storyline row (those with the most reports); the row's counts keep them all
 
 
-def storyline_events(pairs: pd.DataFrame, storylines: pd.DataFrame, max_rows: int = EVENT_ROWS) -> tuple[pd.DataFrame, pd.DataFrame]:
+def storyline_events(
+    source,
+    storylines: pd.DataFrame,
+    max_rows: int = EVENT_ROWS,
+    evidence: str | None = None,
+    max_claims: int = EVENT_CLAIMS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Dated pairs placed for the events chart, and one summary row per storyline.
 
-    Events: the pairs whose claim and report are dated, with `row` (the storyline's place, most
-    pairs first), `y` (the claim's thread inside its row, so each claim and its reports read as one
-    line from the claim date to the report dates) and `bearing` (the higher of contradiction and
-    support). Rows: storyline, label, claims, pairs, scored, contradicting, supporting, the
-    contradicting share and its 95 % Wilson interval — counts with their uncertainty, not a bare share.
+    `source` and `evidence` as for `timeline`. Rows: the `max_rows` storylines with the most dated
+    pairs, each with storyline, label, claims, pairs, scored, contradicting, supporting, the
+    contradicting share and its 95 % Wilson interval — counts with their uncertainty, not a bare
+    share — over all its dated pairs. Events: the pairs of each row's `max_claims` claims with the
+    most reports, with `row` (the storyline's place, most pairs first), `y` (the claim's thread inside
+    its row, so each claim and its reports read as one line from the claim date to the report dates)
+    and `bearing` (the higher of contradiction and support).
     """
     columns = ["claim_id", "report_id", "claim_date", "report_date", "stance", "contradiction", "support",
                "claim_text", "report_text", "claim_actor", "report_actor"]
-    dated = pairs.dropna(subset=["claim_date", "report_date"])
-    dated = dated.merge(storylines[["claim_id", "storyline", "storyline_label"]], on="claim_id", how="inner")
-    if dated.empty:
-        empty_rows = pd.DataFrame(columns=["storyline", "label", "claims", "pairs", "scored", "contradicting",
-                                           "supporting", "share", "share_low", "share_high", "row"])
-        return dated.reindex(columns=[*columns, "storyline", "row", "y", "bearing"]), empty_rows
-    scored = dated["stance"].notna() & (dated["stance"] != "unscored")
-    rows = dated.assign(scored=scored, contradicting=dated["stance"] == "contradicts",
-                        supporting=dated["stance"] == "supports").groupby("storyline").agg(
-        label=("storyline_label", "first"), claims=("claim_id", "nunique"), pairs=("report_id", "size"),
-        scored=("scored", "sum"), contradicting=("contradicting", "sum"), supporting=("supporting", "sum"),
-    ).reset_index()
-    rows = rows.sort_values(["pairs", "storyline"], ascending=[False, True], kind="stable").head(max_rows).reset_index(drop=True)
-    rows["share"] = np.where(rows["scored"] > 0, rows["contradicting"] / rows["scored"].where(rows["scored"] > 0), np.nan)
+    empty_rows = pd.DataFrame(columns=["storyline", "label", "claims", "pairs", "scored", "contradicting",
+                                       "supporting", "share", "share_low", "share_high", "row"])
+    empty_events = pd.DataFrame(columns=[*columns, "storyline", "row", "y", "bearing"])
+    if storylines.empty:
+        return empty_events, empty_rows
+    lines = storylines[["claim_id", "storyline", "storyline_label"]].drop_duplicates("claim_id")
+    with reads.pair_relation(source, evidence_types(evidence)) as (con, relation, params):
+        con.register("event_storylines", lines)
+        try:
+            dated = f"""SELECT p.*, l.storyline, l.storyline_label FROM {relation} p
+                        JOIN event_storylines l ON l.claim_id = p.claim_id
+                        WHERE p.claim_date IS NOT NULL AND p.report_date IS NOT NULL"""
+            rows = con.execute(
+                f"""SELECT storyline, any_value(storyline_label) AS label, count(DISTINCT claim_id) AS claims,
+                           count(*) AS pairs, count(*) FILTER (WHERE stance IS NOT NULL AND stance <> 'unscored') AS scored,
+                           count(*) FILTER (WHERE stance = 'contradicts') AS contradicting,
+                           count(*) FILTER (WHERE stance = 'supports') AS supporting
+                    FROM ({dated}) GROUP BY storyline ORDER BY pairs DESC, storyline LIMIT ?""",
+                [*params, int(max_rows)],
+            ).df()
+            if rows.empty:
+                return empty_events, empty_rows
+            events = con.execute(
+                f"""WITH dated AS ({dated} AND list_contains(?, l.storyline)),
+                    drawn AS (SELECT claim_id FROM (
+                        SELECT claim_id, row_number() OVER (PARTITION BY storyline ORDER BY count(*) DESC, claim_id) AS n
+                        FROM dated GROUP BY claim_id, storyline) WHERE n <= ?)
+                    SELECT {", ".join(columns)}, storyline FROM dated WHERE claim_id IN (SELECT claim_id FROM drawn)""",
+                [*params, rows["storyline"].astype(int).tolist(), int(max_claims)],
+            ).df()
+        finally:
+            con.unregister("event_storylines")
+    rows["share"] = rows["contradicting"] / rows["scored"].where(rows["scored"] > 0)
     rows["share_low"], rows["share_high"] = wilson_interval(rows["contradicting"].to_numpy(), rows["scored"].to_numpy())
     rows["row"] = np.arange(len(rows))
-    events = dated.merge(rows[["storyline", "row"]], on="storyline", how="inner")
+    for col in ("claims", "pairs", "scored", "contradicting", "supporting"):
+        rows[col] = rows[col].astype(int)
+    for col in ("claim_date", "report_date"):
+        events[col] = pd.to_datetime(events[col])
+    events = events.merge(rows[["storyline", "row"]], on="storyline", how="inner")
     # Each claim gets its own thread in the row's band, in date order.
     threads = events.drop_duplicates("claim_id").sort_values(["row", "claim_date", "claim_id"], kind="stable")
     rank = threads.groupby("row").cumcount()
     size = threads.groupby("row")["claim_id"].transform("size")
     threads = threads.assign(y=threads["row"] + np.where(size > 1, (rank / (size - 1).clip(lower=1) - 0.5) * 0.7, 0.0))
     events = events.merge(threads[["claim_id", "y"]], on="claim_id", how="left")
-    events["bearing"] = events[["contradiction", "support"]].max(axis=1).fillna(0.0)
+    events = events.sort_values(["row", "y", "report_date", "report_id"], kind="stable").reset_index(drop=True)
+    events["bearing"] = events[["contradiction", "support"]].astype(float).max(axis=1).fillna(0.0)
     return events[[*columns, "storyline", "row", "y", "bearing"]], rows

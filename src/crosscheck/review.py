@@ -224,26 +224,33 @@ def format_evaluation(result: dict) -> str:
     return "\n".join(lines)
 
 
-def queue(pairs: pd.DataFrame, order: str = "uncertain") -> pd.DataFrame:
-    """Pairs without a verdict in review order.
+def queue(source, order: str = "uncertain", limit: int | None = None) -> pd.DataFrame:
+    """Pairs without a verdict in review order (at most `limit`), from a connection's stored pairs or a pairs frame.
 
     uncertain: pairs the model would not label, those nearest a call first (highest contradiction or
     support), then the labelled ones least sure first. consequential: labelled pairs first (each is a
-    claim the dashboard makes), the most confident first (what the Claims page ranks on top).
+    claim the dashboard makes), the most confident first (what the Claims page ranks on top). Ordered
+    in SQL, so a page reads ten pairs, not a million.
     """
     if order not in QUEUE_ORDERS:
         raise ValueError(f"unknown review order {order!r}; use one of {', '.join(QUEUE_ORDERS)}")
-    todo = pairs[pairs["verdict"].isna()].copy()
-    bearing = todo[["contradiction", "support"]].max(axis=1).fillna(0.0)
-    labelled = todo["stance"].isin(TARGETS)
+    bearing = "coalesce(greatest(coalesce(p.contradiction, p.support), coalesce(p.support, p.contradiction)), 0)"
+    labelled = f"p.stance IN ('{TARGETS[0]}', '{TARGETS[1]}')"
     if order == "uncertain":
-        todo["_group"] = np.where(todo["stance"] == UNCERTAIN, 0, np.where(labelled, 1, 2))
-        todo["_key"] = np.where(todo["_group"] == 1, bearing, -bearing)
+        group = f"CASE WHEN p.stance = '{UNCERTAIN}' THEN 0 WHEN {labelled} THEN 1 ELSE 2 END"
+        key = f"CASE WHEN {labelled} THEN {bearing} ELSE -{bearing} END"
     else:
-        todo["_group"] = np.where(labelled, 0, 1)
-        todo["_key"] = -bearing
-    todo = todo.sort_values(["_group", "_key", "claim_id", "report_id"], kind="stable")
-    return todo.drop(columns=["_group", "_key"]).reset_index(drop=True)
+        group, key = f"CASE WHEN {labelled} THEN 0 ELSE 1 END", f"-{bearing}"
+    with reads.pair_relation(source) as (con, relation, params):
+        sql = (f"SELECT p.* FROM {relation} p WHERE p.verdict IS NULL "
+               f"ORDER BY {group}, {key}, p.claim_id, p.report_id" + (" LIMIT ?" if limit is not None else ""))
+        return con.execute(sql, [*params, *([int(limit)] if limit is not None else [])]).df()
+
+
+def waiting(source) -> int:
+    """How many pairs have no verdict yet (the length of the review queue)."""
+    with reads.pair_relation(source) as (con, relation, params):
+        return int(con.execute(f"SELECT count(*) FROM {relation} p WHERE p.verdict IS NULL", params).fetchone()[0])
 
 
 # ---------------------------------------------------------------- the workspace's calibration

@@ -7,6 +7,7 @@ filters are built with `sql.Where`, and "a claim" is always `sql.is_claim`.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from typing import Sequence
 
 import duckdb
@@ -144,40 +145,46 @@ def list_claims(
     if stance:
         having.add("count(*) FILTER (WHERE m.stance = ?) > 0", stance)
     having.add_in("standing", list(standings))
+    # Numbers first, over the filtered claims' pairs (ids only); texts are joined for the page's rows alone.
     claims_sql, claims_params = where.build(
-        """SELECT s.statement_id AS claim_id, s.stated_on, s.actor, a.country, s.speaker, s.text, d.title
-           FROM statements s
-           JOIN documents d ON d.doc_id = s.doc_id
-           LEFT JOIN actors a ON a.actor = s.actor"""
-    )
+        """SELECT s.statement_id AS claim_id, s.stated_on FROM statements s LEFT JOIN actors a ON a.actor = s.actor""")
+    contradicting = "m.stance = 'contradicts' AND m.by_monitor"
+    supporting = "m.stance = 'supports' AND m.by_monitor"
     sql = f"""
         WITH claims AS ({claims_sql}),
         pairs AS (
-            SELECT m.*, r.text AS report_text, r.actor AS report_actor,
+            SELECT m.claim_id, m.report_id, m.stance, m.contradiction, m.support, r.actor AS report_actor,
                    r.actor_type IN ({marks(REPORT_TYPES)}) AS by_monitor
             FROM matches m JOIN statements r ON r.statement_id = m.report_id
-            WHERE {visible("m")}
+            WHERE {visible("m")} AND m.claim_id IN (SELECT claim_id FROM claims)
+        ),
+        ranked AS (
+            SELECT c.claim_id, c.stated_on,
+                   count(m.report_id) AS reports,
+                   max(m.contradiction) FILTER (WHERE m.by_monitor) AS max_contradiction,
+                   arg_max(m.report_id, m.contradiction) FILTER (WHERE {contradicting}) AS contradicting_id,
+                   arg_max(m.report_id, m.support) FILTER (WHERE {supporting}) AS supporting_id,
+                   count(DISTINCT m.report_actor) FILTER (WHERE {contradicting}) AS contradicting_sources,
+                   count(DISTINCT m.report_actor) FILTER (WHERE {supporting}) AS supporting_sources,
+                   {standing("contradicting_sources", "supporting_sources")} AS standing
+            FROM claims c LEFT JOIN pairs m ON m.claim_id = c.claim_id
+            GROUP BY ALL
+            {having.sql("HAVING")}
+            ORDER BY max_contradiction DESC NULLS LAST, c.stated_on, c.claim_id
+            LIMIT ?
         )
-        SELECT c.claim_id, c.stated_on, c.actor, c.country, c.speaker, c.text, c.title,
-               count(m.report_id) AS reports,
-               max(m.contradiction) FILTER (WHERE m.by_monitor) AS max_contradiction,
-               arg_max(m.report_id, m.contradiction) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor) AS contradicting_id,
-               arg_max(m.report_text, m.contradiction) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor)
-                   AS contradicting_text,
-               arg_max(m.report_actor, m.contradiction) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor)
-                   AS contradicting_actor,
-               arg_max(m.report_id, m.support) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_id,
-               arg_max(m.report_text, m.support) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_text,
-               arg_max(m.report_actor, m.support) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_actor,
-               count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'contradicts' AND m.by_monitor) AS contradicting_sources,
-               count(DISTINCT m.report_actor) FILTER (WHERE m.stance = 'supports' AND m.by_monitor) AS supporting_sources,
-               {standing("contradicting_sources", "supporting_sources")} AS standing
-        FROM claims c LEFT JOIN pairs m ON m.claim_id = c.claim_id
-        GROUP BY ALL
-        {having.sql("HAVING")}
-        ORDER BY max_contradiction DESC NULLS LAST, c.stated_on, c.claim_id
-        LIMIT ?"""
-    return con.execute(sql, [*claims_params, *REPORT_TYPES, *having.params, int(limit)]).df()
+        SELECT k.claim_id, k.stated_on, s.actor, a.country, s.speaker, s.text, d.title, k.reports, k.max_contradiction,
+               k.contradicting_id, rc.text AS contradicting_text, rc.actor AS contradicting_actor,
+               k.supporting_id, rs.text AS supporting_text, rs.actor AS supporting_actor,
+               k.contradicting_sources, k.supporting_sources, k.standing
+        FROM ranked k
+        JOIN statements s ON s.statement_id = k.claim_id
+        JOIN documents d ON d.doc_id = s.doc_id
+        LEFT JOIN actors a ON a.actor = s.actor
+        LEFT JOIN statements rc ON rc.statement_id = k.contradicting_id
+        LEFT JOIN statements rs ON rs.statement_id = k.supporting_id
+        ORDER BY k.max_contradiction DESC NULLS LAST, k.stated_on, k.claim_id"""
+    return con.execute(sql, [*claims_params, *REPORT_TYPES, *having.params, int(limit)]).df()[CLAIM_COLUMNS]
 
 
 def get_statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | None:
@@ -359,33 +366,66 @@ def claims_of_documents(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) 
 # ---------------------------------------------------------------- pairs and figures for analytics
 
 
+_PAIRS_SQL = f"""
+    SELECT m.claim_id, m.report_id, c.text AS claim_text, r.text AS report_text,
+           c.actor AS claim_actor, c.actor_type AS claim_actor_type, ca.country AS claim_country,
+           c.speaker AS claim_speaker,
+           r.actor AS report_actor, r.actor_type AS report_actor_type, r.speaker AS report_speaker,
+           coalesce(c.stated_on, cd.published_on) AS claim_date,
+           coalesce(r.stated_on, rd.published_on) AS report_date,
+           coalesce(m.lag_days, date_diff('day', coalesce(c.stated_on, cd.published_on),
+                                                 coalesce(r.stated_on, rd.published_on))) AS lag_days,
+           m.similarity, m.stance, m.contradiction, m.support,
+           c.doc_id AS claim_doc_id, cd.title AS claim_title,
+           r.doc_id AS report_doc_id, rd.title AS report_title, rd.url AS report_url,
+           rd.publisher AS report_publisher, v.verdict
+    FROM matches m
+    JOIN statements c ON c.statement_id = m.claim_id
+    JOIN statements r ON r.statement_id = m.report_id AND {visible("m")}
+    LEFT JOIN documents cd ON cd.doc_id = c.doc_id
+    LEFT JOIN documents rd ON rd.doc_id = r.doc_id
+    LEFT JOIN actors ca ON ca.actor = c.actor
+    LEFT JOIN (SELECT claim_id, report_id, arg_max(verdict, decided_at) AS verdict FROM verdicts GROUP BY ALL) v
+           ON v.claim_id = m.claim_id AND v.report_id = m.report_id"""
+
+
+@contextmanager
+def pair_relation(source, report_types: Sequence[str] | None = None):
+    """Yields (cursor, relation, params): the pairs as one SQL relation with PAIR_COLUMNS' names, for aggregating in SQL.
+
+    `source` is a connection or cursor (its stored pairs that pages show: `sql.visible`; read on a cursor of
+    its own) or a DataFrame with
+    some of PAIR_COLUMNS (the same SQL then runs over its rows, in an in-memory DuckDB); `report_types`
+    keeps the pairs whose report actor is of those types. Use the relation as a subquery: `f"FROM {relation} p"`.
+    """
+    where = Where().add_in("p.report_actor_type", list(report_types or ()))
+    if isinstance(source, pd.DataFrame):
+        con = duckdb.connect()
+        try:
+            con.register("given_pairs", source)
+            sql, params = where.build("SELECT * FROM given_pairs p")
+            yield con, f"({sql})", params
+        finally:
+            con.close()
+        return
+    sql, params = where.build(f"SELECT * FROM ({_PAIRS_SQL if has_schema(source) else _empty_pairs_sql()}) p")
+    with source.cursor() as cursor:  # its own cursor: frames registered for a query stay with it
+        yield cursor, f"({sql})", params
+
+
+def _empty_pairs_sql() -> str:
+    """A relation with PAIR_COLUMNS and no rows (a database before its schema)."""
+    dates = ("claim_date", "report_date")
+    numbers = ("lag_days", "similarity", "contradiction", "support")
+    cols = ", ".join(f"NULL::{'DATE' if c in dates else 'DOUBLE' if c in numbers else 'VARCHAR'} AS {c}" for c in PAIR_COLUMNS)
+    return f"SELECT {cols} WHERE false"
+
+
 def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per stored match (PAIR_COLUMNS): both texts, actors, dates, documents and the latest verdict on it."""
     if not has_schema(con):
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    frame = con.execute(
-        f"""SELECT m.claim_id, m.report_id, c.text AS claim_text, r.text AS report_text,
-                  c.actor AS claim_actor, c.actor_type AS claim_actor_type, ca.country AS claim_country,
-                  c.speaker AS claim_speaker,
-                  r.actor AS report_actor, r.actor_type AS report_actor_type, r.speaker AS report_speaker,
-                  coalesce(c.stated_on, cd.published_on) AS claim_date,
-                  coalesce(r.stated_on, rd.published_on) AS report_date,
-                  coalesce(m.lag_days, date_diff('day', coalesce(c.stated_on, cd.published_on),
-                                                        coalesce(r.stated_on, rd.published_on))) AS lag_days,
-                  m.similarity, m.stance, m.contradiction, m.support,
-                  c.doc_id AS claim_doc_id, cd.title AS claim_title,
-                  r.doc_id AS report_doc_id, rd.title AS report_title, rd.url AS report_url,
-                  rd.publisher AS report_publisher, v.verdict
-           FROM matches m
-           JOIN statements c ON c.statement_id = m.claim_id
-           JOIN statements r ON r.statement_id = m.report_id AND {visible("m")}
-           LEFT JOIN documents cd ON cd.doc_id = c.doc_id
-           LEFT JOIN documents rd ON rd.doc_id = r.doc_id
-           LEFT JOIN actors ca ON ca.actor = c.actor
-           LEFT JOIN (SELECT claim_id, report_id, arg_max(verdict, decided_at) AS verdict FROM verdicts GROUP BY ALL) v
-                  ON v.claim_id = m.claim_id AND v.report_id = m.report_id
-           ORDER BY claim_date NULLS LAST, m.claim_id, m.similarity DESC, m.report_id"""
-    ).df()
+    frame = con.execute(f"{_PAIRS_SQL} ORDER BY claim_date NULLS LAST, m.claim_id, m.similarity DESC, m.report_id").df()
     return frame[PAIR_COLUMNS]
 
 

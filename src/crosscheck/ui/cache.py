@@ -25,19 +25,6 @@ def headline_figures(path: str, version: str) -> dict:
         return reads.headline_figures(con)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def pairs(path: str, version: str) -> pd.DataFrame:
-    """Every scored pair joined with both statements (analytics.pairs_frame)."""
-    with _cursor(path) as con:
-        return analytics.pairs_frame(con)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def evidence_pairs(path: str, version: str, evidence: str) -> pd.DataFrame:
-    """The pairs of one kind of evidence (analytics.evidence_pairs), filtered once per data version."""
-    return analytics.evidence_pairs(pairs(path, version), evidence)
-
-
 @st.cache_data(show_spinner="Grouping claims into storylines…", max_entries=16)
 def storylines(path: str, version: str) -> pd.DataFrame:
     """claim_id → storyline, storyline_label."""
@@ -47,10 +34,49 @@ def storylines(path: str, version: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def timeline(path: str, version: str, freq: str, by: str | None, evidence: str = "monitors") -> pd.DataFrame:
-    """The Overview time series of one kind of evidence (analytics.EVIDENCE)."""
-    frame = evidence_pairs(path, version, evidence)
+    """The Overview time series of one kind of evidence (analytics.EVIDENCE), aggregated in DuckDB."""
     lines = storylines(path, version) if by == "storyline" else None
-    return analytics.timeline(frame, freq=freq, by=by, storylines=lines)
+    with _cursor(path) as con:
+        return analytics.timeline(con, freq=freq, by=by, storylines=lines, evidence=evidence)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def undated_pairs(path: str, version: str, evidence: str) -> int:
+    """How many pairs of this evidence the timeline leaves out for want of a claim date."""
+    with _cursor(path) as con:
+        return analytics.undated_pairs(con, evidence=evidence)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pairs_at(path: str, version: str, period: str, group: str | None, freq: str, by: str | None, evidence: str) -> pd.DataFrame:
+    """The pairs behind one clicked timeline point (analytics.pairs_at)."""
+    lines = storylines(path, version) if by == "storyline" else None
+    with _cursor(path) as con:
+        return analytics.pairs_at(con, pd.Timestamp(period), group, freq=freq, by=by, storylines=lines, evidence=evidence)
+
+
+@st.cache_data(show_spinner="Placing claims and reports in time…", max_entries=16)
+def storyline_events(path: str, version: str, evidence: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The events chart's marks and rows (analytics.storyline_events)."""
+    lines = storylines(path, version)
+    with _cursor(path) as con:
+        return analytics.storyline_events(con, lines, evidence=evidence)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def review_queue(path: str, version: str, order: str, limit: int) -> tuple[pd.DataFrame, int]:
+    """The first `limit` pairs of the review queue in this order, and how many pairs wait for a verdict."""
+    from crosscheck import review
+
+    with _cursor(path) as con:
+        return review.queue(con, order, limit=limit), review.waiting(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pending_count(path: str, version: str) -> int:
+    """Stored pairs waiting for the scorer (the data version changes whenever a batch is scored)."""
+    with _cursor(path) as con:
+        return reads.pending_count(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -58,6 +84,12 @@ def filter_options(path: str, version: str) -> dict:
     """Choices for the Claims filters."""
     with _cursor(path) as con:
         return reads.claim_filter_options(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def storyline_labels(path: str, version: str) -> list[str]:
+    """The storylines' labels, sorted (the Claims page's Storyline filter)."""
+    return sorted(set(storylines(path, version)["storyline_label"]))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -71,15 +103,26 @@ def claims(
     stance: str | None,
     min_contradiction: float,
     search: str,
-    claim_ids: tuple[str, ...] | None,
+    storyline: tuple[str, ...] = (),
     standings: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """The filtered claims table."""
+    """The filtered claims table, with each claim's storyline; `storyline` keeps the claims of those storylines."""
+    lines = storylines(path, version)
+    claim_ids = tuple(lines.loc[lines["storyline_label"].isin(storyline), "claim_id"]) if storyline else None
     with _cursor(path) as con:
-        return reads.list_claims(
+        frame = reads.list_claims(
             con, actors=actors, countries=countries, start=start, end=end, stance=stance,
             min_contradiction=min_contradiction, search=search, claim_ids=claim_ids, standings=standings,
         )
+    shown = lines[lines["claim_id"].isin(frame["claim_id"])]
+    return frame.assign(storyline=frame["claim_id"].map(dict(zip(shown["claim_id"], shown["storyline_label"]))))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def claim_standing(path: str, version: str, claim_id: str) -> pd.DataFrame:
+    """One claim's row of the claims table (its standing and counts), empty when it is not a claim."""
+    with _cursor(path) as con:
+        return reads.list_claims(con, claim_ids=[claim_id])
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
