@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,7 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.ui import cache
 from crosscheck.ui.access import current_identity, submit
 from crosscheck.ui.resources import data_version, db_path, open_reader
+from crosscheck.ui.upload import score_claim_now
 from crosscheck.ui.widgets import (
     CLAIMS_PAGE,
     STANCE_COLOURS,
@@ -24,6 +27,8 @@ from crosscheck.ui.widgets import (
     safe_url,
     show_context,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _date(value) -> str:
@@ -140,8 +145,17 @@ who = current_identity()
 can_judge = who.may("verdict")  # viewers (and a read-only workspace) see the verdicts, never the buttons
 st.subheader(f"{len(reports)} matched reports")
 if waiting := reads.pending_count(con, claim_id):
-    st.info(f"Scoring {waiting:,} pairs of this claim… stance and contradiction appear when the scores land "
-            "(reload the page); the Upload page shows the progress.", icon=":material/hourglass_top:")
+    # Its pairs are scored now, ahead of the rest of an upload: this is the claim an analyst is reading.
+    try:
+        with st.spinner(f"Scoring {waiting:,} pairs of this claim…"):
+            scored = score_claim_now(claim_id)
+    except Exception as e:  # noqa: BLE001 - read-only, or the models cannot load: the page still shows the claim
+        scored = 0
+        log.warning("could not score the pairs of %s: %s", claim_id, e)
+    if scored:
+        st.rerun()
+    st.info(f"{waiting:,} pairs of this claim wait for their scores: stance and contradiction appear when they land "
+            "(reload the page).", icon=":material/hourglass_top:")
 st.caption("One sentence per source: the one that bears most on the claim (highest contradiction or support); "
            "a source's other close sentences are under it.")
 if reports.empty:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from crosscheck import analytics, config, export
 from crosscheck.db import reads
+from crosscheck.ui import cache
 from crosscheck.ui.access import may
 from crosscheck.ui.resources import data_version, db_path, open_reader
 from crosscheck.ui.widgets import empty_database_notice, escape_markdown
@@ -14,8 +15,7 @@ st.title("Data")
 path, version = db_path(), data_version()
 
 st.subheader("Database and models")
-con = open_reader()
-facts = reads.database_facts(con)
+facts = cache.database_facts(path, version)
 rows = [
     ("Database file", path),
     ("Schema version", facts.get("schema_version") or "not created yet"),

@@ -9,7 +9,7 @@ from crosscheck.db import reads
 from crosscheck.pipeline import LineKind
 from crosscheck.ui.access import may, refuse_page
 from crosscheck.ui.resources import open_reader
-from crosscheck.ui.upload import collect_documents, ingest_in_writer, score_in_writer
+from crosscheck.ui.upload import collect_documents, ingest_in_writer, score_in_background, score_in_writer
 from crosscheck.ui.widgets import claim_link, escape_markdown
 
 # The formats of crosscheck.ingest; the uploader refuses other extensions before any upload.
@@ -82,12 +82,17 @@ if result:
     elif result["doc_ids"]:
         st.info("No government claims in these documents (reports are matched against existing claims).")
 
-# The statements are stored and searchable; their pairs are scored now, batch by batch, in the writer.
-waiting = reads.pending_count(open_reader())
-if waiting and (st.session_state.pop("score_now", False) or st.button(
+# The statements are stored and searchable; the monitors' pairs (what the pages count) are scored now, batch by
+# batch, in the writer; other governments' pairs after them, in the background.
+waiting = reads.pending_count(open_reader(), scope="monitors")
+if waiting and (st.session_state.get("score_now", False) or st.button(
         f"Score the {waiting:,} pairs waiting for it", icon=":material/play_arrow:",
         help="pairs an interrupted upload left unscored; pages count only scored pairs")):
     with st.status(f"Scoring {waiting:,} pairs…", expanded=True) as scoring:
         bar = st.progress(0.0)
         done = score_in_writer(lambda n, total: bar.progress(n / max(total, 1), text=f"{n:,} of {total:,} pairs scored"))
         scoring.update(label=f"Scored {done:,} pairs: the Overview, Claims and Claim pages show them", state="complete")
+if st.session_state.pop("score_now", False) and (rest := reads.pending_count(open_reader())):
+    score_in_background()
+    st.caption(f":material/hourglass_top: {rest:,} pairs with other governments' statements as evidence are being scored "
+               "in the background; the Overview's \"other governments\" series shows them as they land.")

@@ -234,23 +234,12 @@ def queue(source, order: str = "uncertain", limit: int | None = None) -> pd.Data
     """
     if order not in QUEUE_ORDERS:
         raise ValueError(f"unknown review order {order!r}; use one of {', '.join(QUEUE_ORDERS)}")
-    bearing = "coalesce(greatest(coalesce(p.contradiction, p.support), coalesce(p.support, p.contradiction)), 0)"
-    labelled = f"p.stance IN ('{TARGETS[0]}', '{TARGETS[1]}')"
-    if order == "uncertain":
-        group = f"CASE WHEN p.stance = '{UNCERTAIN}' THEN 0 WHEN {labelled} THEN 1 ELSE 2 END"
-        key = f"CASE WHEN {labelled} THEN {bearing} ELSE -{bearing} END"
-    else:
-        group, key = f"CASE WHEN {labelled} THEN 0 ELSE 1 END", f"-{bearing}"
-    with reads.pair_relation(source) as (con, relation, params):
-        sql = (f"SELECT p.* FROM {relation} p WHERE p.verdict IS NULL "
-               f"ORDER BY {group}, {key}, p.claim_id, p.report_id" + (" LIMIT ?" if limit is not None else ""))
-        return con.execute(sql, [*params, *([int(limit)] if limit is not None else [])]).df()
+    return reads.review_queue(source, order, TARGETS, UNCERTAIN, limit)
 
 
 def waiting(source) -> int:
     """How many pairs have no verdict yet (the length of the review queue)."""
-    with reads.pair_relation(source) as (con, relation, params):
-        return int(con.execute(f"SELECT count(*) FROM {relation} p WHERE p.verdict IS NULL", params).fetchone()[0])
+    return reads.unreviewed_count(source)
 
 
 # ---------------------------------------------------------------- the workspace's calibration

@@ -402,7 +402,8 @@ def pair_relation(source, report_types: Sequence[str] | None = None):
     if isinstance(source, pd.DataFrame):
         con = duckdb.connect()
         try:
-            con.register("given_pairs", source)
+            missing = [c for c in PAIR_COLUMNS if c not in source.columns]  # a frame may hold only the columns it needs
+            con.register("given_pairs", source.assign(**dict.fromkeys(missing)) if missing else source)
             sql, params = where.build("SELECT * FROM given_pairs p")
             yield con, f"({sql})", params
         finally:
@@ -419,6 +420,121 @@ def _empty_pairs_sql() -> str:
     numbers = ("lag_days", "similarity", "contradiction", "support")
     cols = ", ".join(f"NULL::{'DATE' if c in dates else 'DOUBLE' if c in numbers else 'VARCHAR'} AS {c}" for c in PAIR_COLUMNS)
     return f"SELECT {cols} WHERE false"
+
+
+# SQL of analytics.actor_pair: a group is computed and filtered where the pairs are.
+ACTOR_PAIR_SQL = "coalesce(p.claim_actor, 'unknown') || ' → ' || coalesce(p.report_actor, 'unknown')"
+_TRUNC = {"D": "day", "W": "week"}  # DuckDB's weeks start on Monday (ISO)
+
+
+def _period_sql(freq: str, date: str) -> str:
+    if freq not in _TRUNC or date not in ("claim", "report"):
+        raise ValueError(f"unknown frequency {freq!r} or date {date!r}")
+    return f"date_trunc('{_TRUNC[freq]}', CAST(p.{date}_date AS TIMESTAMP))"
+
+
+def timeline_cells(source, freq: str, date: str, by: str | None, report_types: Sequence[str] = ()) -> pd.DataFrame:
+    """The timeline's counts per period (`freq` D or W, by the claim's or report's `date`) and group, dated pairs only.
+
+    by: None (one group), "actor_pair" (column grp = ACTOR_PAIR_SQL, with claim_actor and report_actor) or
+    "claim" (column claim_id, for groupings made after, such as storylines). Columns: period, the group's,
+    similarity_sum, similarity_n, pairs, claims, contradicting, scored (stance not null).
+    """
+    keys = {None: "", "actor_pair": f", {ACTOR_PAIR_SQL} AS grp", "claim": ", p.claim_id"}[by]
+    actors = ", any_value(p.claim_actor) AS claim_actor, any_value(p.report_actor) AS report_actor" if by == "actor_pair" else ""
+    with pair_relation(source, report_types) as (con, relation, params):
+        return con.execute(
+            f"""SELECT {_period_sql(freq, date)} AS period{keys},
+                       sum(p.similarity) AS similarity_sum, count(p.similarity) AS similarity_n,
+                       count(*) AS pairs, count(DISTINCT p.claim_id) AS claims,
+                       count(*) FILTER (WHERE p.stance = 'contradicts') AS contradicting, count(p.stance) AS scored{actors}
+                FROM {relation} p WHERE p.{date}_date IS NOT NULL
+                GROUP BY ALL ORDER BY ALL""", params,
+        ).df()
+
+
+def undated_count(source, date: str = "claim", report_types: Sequence[str] = ()) -> int:
+    """How many pairs have no claim (or report) date."""
+    _period_sql("D", date)
+    with pair_relation(source, report_types) as (con, relation, params):
+        return int(con.execute(f"SELECT count(*) FROM {relation} p WHERE p.{date}_date IS NULL", params).fetchone()[0])
+
+
+def pairs_in_period(
+    source, period: dt.datetime, freq: str, date: str, report_types: Sequence[str] = (),
+    *, actor_pair: str | None = None, claim_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The pairs of one timeline period (and actor pair, or of these claims), in the order of pair_rows."""
+    where = Where().add(f"{_period_sql(freq, date)} = ?", period)
+    if actor_pair is not None:
+        where.add(f"{ACTOR_PAIR_SQL} = ?", actor_pair)
+    if claim_ids is not None:
+        where.add("list_contains(?, p.claim_id)", list(claim_ids))
+    with pair_relation(source, report_types) as (con, relation, params):
+        sql, where_params = where.build(f"SELECT p.* FROM {relation} p",
+                                        "ORDER BY p.claim_date NULLS LAST, p.claim_id, p.similarity DESC, p.report_id")
+        return con.execute(sql, [*params, *where_params]).df()
+
+
+EVENT_COLUMNS = ["claim_id", "report_id", "claim_date", "report_date", "stance", "contradiction", "support",
+                 "claim_text", "report_text", "claim_actor", "report_actor"]
+
+
+def storyline_events(
+    source, storylines: pd.DataFrame, report_types: Sequence[str], max_rows: int, max_claims: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows, events) of the events chart, over the pairs whose claim and report are dated.
+
+    rows: the `max_rows` storylines (of `storylines`: claim_id, storyline, storyline_label) with the most
+    such pairs: storyline, label, claims, pairs, scored, contradicting, supporting, over all their pairs.
+    events: EVENT_COLUMNS and storyline of the pairs of each row's `max_claims` claims with the most pairs.
+    """
+    with pair_relation(source, report_types) as (con, relation, params):
+        con.register("event_storylines", storylines[["claim_id", "storyline", "storyline_label"]])
+        try:
+            dated = f"""SELECT p.*, l.storyline, l.storyline_label FROM {relation} p
+                        JOIN event_storylines l ON l.claim_id = p.claim_id
+                        WHERE p.claim_date IS NOT NULL AND p.report_date IS NOT NULL"""
+            rows = con.execute(
+                f"""SELECT storyline, any_value(storyline_label) AS label, count(DISTINCT claim_id) AS claims,
+                           count(*) AS pairs, count(*) FILTER (WHERE stance IS NOT NULL AND stance <> 'unscored') AS scored,
+                           count(*) FILTER (WHERE stance = 'contradicts') AS contradicting,
+                           count(*) FILTER (WHERE stance = 'supports') AS supporting
+                    FROM ({dated}) GROUP BY storyline ORDER BY pairs DESC, storyline LIMIT ?""",
+                [*params, int(max_rows)],
+            ).df()
+            events = con.execute(
+                f"""WITH dated AS ({dated} AND list_contains(?, l.storyline)),
+                    drawn AS (SELECT claim_id FROM (
+                        SELECT claim_id, row_number() OVER (PARTITION BY storyline ORDER BY count(*) DESC, claim_id) AS n
+                        FROM dated GROUP BY claim_id, storyline) WHERE n <= ?)
+                    SELECT {", ".join(EVENT_COLUMNS)}, storyline FROM dated WHERE claim_id IN (SELECT claim_id FROM drawn)""",
+                [*params, rows["storyline"].astype(int).tolist(), int(max_claims)],
+            ).df()
+        finally:
+            con.unregister("event_storylines")
+    return rows, events
+
+
+def review_queue(source, order: str, targets: Sequence[str], uncertain: str, limit: int | None = None) -> pd.DataFrame:
+    """Pairs without a verdict in review order (crosscheck.review.queue explains the orders), at most `limit`."""
+    bearing = "coalesce(greatest(coalesce(p.contradiction, p.support), coalesce(p.support, p.contradiction)), 0)"
+    labelled = f"p.stance IN ({marks(targets)})"
+    if order == "uncertain":
+        keys, key_params = (f"CASE WHEN p.stance = ? THEN 0 WHEN {labelled} THEN 1 ELSE 2 END, "
+                            f"CASE WHEN {labelled} THEN {bearing} ELSE -{bearing} END"), [uncertain, *targets, *targets]
+    else:
+        keys, key_params = f"CASE WHEN {labelled} THEN 0 ELSE 1 END, -{bearing}", [*targets]
+    with pair_relation(source) as (con, relation, params):
+        sql = (f"SELECT p.* FROM {relation} p WHERE p.verdict IS NULL ORDER BY {keys}, p.claim_id, p.report_id"
+               + (" LIMIT ?" if limit is not None else ""))
+        return con.execute(sql, [*params, *key_params, *([int(limit)] if limit is not None else [])]).df()
+
+
+def unreviewed_count(source) -> int:
+    """How many pairs have no verdict yet."""
+    with pair_relation(source) as (con, relation, params):
+        return int(con.execute(f"SELECT count(*) FROM {relation} p WHERE p.verdict IS NULL", params).fetchone()[0])
 
 
 def pair_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

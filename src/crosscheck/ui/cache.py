@@ -19,15 +19,23 @@ def _cursor(path: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def database_facts(path: str, version: str) -> dict:
+    """Schema, models and counts of the Data page (reads.database_facts)."""
+    with _cursor(path) as con:
+        return reads.database_facts(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def headline_figures(path: str, version: str) -> dict:
     """Documents, statements, claims, reports, contradicted claims."""
     with _cursor(path) as con:
         return reads.headline_figures(con)
 
 
-@st.cache_data(show_spinner="Grouping claims into storylines…", max_entries=16)
+@st.cache_resource(show_spinner="Grouping claims into storylines…", max_entries=4)
 def storylines(path: str, version: str) -> pd.DataFrame:
-    """claim_id → storyline, storyline_label."""
+    """claim_id → storyline, storyline_label. One frame shared by every session, never copied (a million
+    claims unpickled on each rerun cost a second): callers must not change it."""
     with _cursor(path) as con:
         return analytics.assign_storylines(con)
 

@@ -1,18 +1,22 @@
-"""The Upload handler: inputs → documents → ingest in the writer, with progress for the page."""
+"""The Upload handler: inputs → documents → ingest in the writer, with progress for the page; scoring the pairs after."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import queue
+import threading
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable, Sequence
 
 from crosscheck import ingest
 from crosscheck.pipeline import IngestSummary, extract_each, refusal
 from crosscheck.records import Document
-from crosscheck.ui.access import submit
+from crosscheck.ui.access import submit, submit_upkeep
 from crosscheck.ui.resources import get_models
 from crosscheck.workspace import ingest_batch
+
+log = logging.getLogger(__name__)
 
 
 def collect_documents(
@@ -77,21 +81,55 @@ def ingest_in_writer(
         return summary
 
 
-def score_in_writer(on_progress: Callable[[int, int], None] | None = None) -> int:
-    """Score the workspace's waiting pairs through the writer, one batch per job, so other writes (a verdict)
-    are not held up behind a whole upload; on_progress(done, total) after each batch. Returns pairs scored."""
+def score_in_writer(on_progress: Callable[[int, int], None] | None = None, scope: str = "monitors") -> int:
+    """Score the workspace's waiting pairs of this scope (reads.PENDING_SCOPES) through the writer, one batch per
+    job, so other writes (a verdict) are not held up behind a whole upload; on_progress(done, total) after each
+    batch. Returns pairs scored. The Upload page waits for the monitors' pairs, what its pages count."""
     from crosscheck.db import reads
     from crosscheck.pipeline import score_pending
     from crosscheck.ui.resources import open_reader
 
     with open_reader() as con:
-        total = reads.pending_count(con)
+        total = reads.pending_count(con, scope=scope)
     done = 0
     while total:
-        scored = submit("upload", "pending pairs", score_pending, get_models().scorer, batches=1).result()
+        scored = submit("upload", "pending pairs", score_pending, get_models().scorer, batches=1, scope=scope).result()
         if not scored:
             break
         done += scored
         if on_progress:
             on_progress(min(done, total), total)
     return done
+
+
+_background = threading.Lock()  # one background scorer per server process
+
+
+def score_in_background() -> bool:
+    """Score every pair still waiting (other governments' evidence, after the monitors') in a thread of its own,
+    one writer job per batch as the dashboard itself (`submit_upkeep("score")`), so the page returns at once and
+    an analyst's verdict never waits behind it. False when a background scorer already runs."""
+    from crosscheck.pipeline import score_pending
+
+    if not _background.acquire(blocking=False):
+        return False
+    scorer = get_models().scorer  # loaded on the page's thread, where Streamlit's resource cache lives
+
+    def run() -> None:
+        try:
+            while submit_upkeep("score", "pending pairs", score_pending, scorer, batches=1).result():
+                pass
+        except Exception:  # noqa: BLE001 - the writer logs and audits the failure; the next upload resumes
+            log.exception("background scoring stopped")
+        finally:
+            _background.release()
+
+    threading.Thread(target=run, name="crosscheck-background-scoring", daemon=True).start()
+    return True
+
+
+def score_claim_now(claim_id: str, timeout_s: float = 120) -> int:
+    """Score the waiting pairs of one claim at once (its Claim page is open), as the dashboard itself; returns pairs scored."""
+    from crosscheck.pipeline import score_pending
+
+    return submit_upkeep("score", claim_id, score_pending, get_models().scorer, claim_id=claim_id).result(timeout=timeout_s)
