@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crosscheck.config import STANCES
-from crosscheck.dates import EARLIEST, LATEST
+from crosscheck.dates import EARLIEST, LATEST, as_date
 from crosscheck.db.sql import INDEPENDENT_SOURCES, STANDINGS
 from crosscheck.ui import cache
 from crosscheck.ui.resources import data_version, db_path
@@ -47,6 +47,8 @@ frame = cache.claims(
 )
 if not frame.empty:
     frame.insert(0, "link", [claim_url(cid) for cid in frame["claim_id"]])
+    # ISO dates sort as dates; an undated claim says so rather than "None".
+    frame["stated_on"] = [day.isoformat() if (day := as_date(v)) else "no date" for v in frame["stated_on"]]
 st.caption(f"{len(frame):,} claims" + (" (claims without a date are left out while From or To is set)" if start or end else ""))
 st.dataframe(
     frame,
@@ -59,7 +61,7 @@ st.dataframe(
     ],
     column_config={
         "link": st.column_config.LinkColumn("Claim", display_text="view", help="Permalink of the claim"),
-        "stated_on": st.column_config.DateColumn("Date"),
+        "stated_on": st.column_config.TextColumn("Date"),
         "actor": "Actor",
         "country": "Country",
         "text": st.column_config.TextColumn("Claim", width="medium"),

@@ -102,11 +102,16 @@ def test_claims_date_range_reaches_beyond_ten_years_of_today(app_db):
     assert "claims without a date are left out" in texts(at)
 
 
-def test_claims_without_filters_lists_every_claim(app_db):
+def test_claims_without_filters_lists_every_claim(app_db, claim_ids):
+    with duckdb.connect(str(app_db)) as con:  # one claim loses its date, as a document without one stores it
+        con.execute("UPDATE statements SET stated_on = NULL WHERE statement_id = ?", [claim_ids["hostile"]])
     at = open_page("views/claims.py")
     frame = at.dataframe[0].value
     assert len(frame) == 8
     assert set(frame["actor"]) == {"Russian government", "Belarusian Ministry of Defence"}
+    dates = dict(zip(frame["claim_id"], frame["stated_on"]))
+    assert dates.pop(claim_ids["hostile"]) == "no date"
+    assert all(len(d) == 10 and d[4] == "-" for d in dates.values()), dates  # ISO dates, never "None"
 
 
 def test_claim_permalink_shows_claim_context_and_reports(app_db, claim_ids):
