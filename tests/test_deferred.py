@@ -151,3 +151,51 @@ def test_pending_pairs_put_the_monitors_first_and_select_by_scope_and_claim(db, 
     assert set(mine["claim_id"]) == {claim} and len(mine) == reads.pending_count(db, claim)
     with pytest.raises(ValueError):
         reads.pending_pairs(db, 10, scope="everyone")
+
+
+def test_an_upload_is_stored_and_matched_together_and_one_failing_document_refuses_only_itself(db, embedder, registry,
+                                                                                                 monkeypatch, tmp_path, caplog):
+    import logging
+
+    from crosscheck.db import schema, writes
+
+    scorer = load_scorer(embedder=embedder)
+    together = ingest_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    # One by one (each its own transaction and matching pass, as a batch of one document each) finds the same pairs.
+    apart = connection.connect(tmp_path / "apart.duckdb")
+    try:
+        schema.ensure_schema(apart, embedder.name, embedder.dim)
+        writes.sync_actors(apart, registry)
+        for doc in _docs():
+            ingest_documents(apart, [doc], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+        columns = "claim_id, report_id, round(similarity, 5), lag_days, shown, pending"
+        assert (db.execute(f"SELECT {columns} FROM matches ORDER BY 1, 2").fetchall()
+                == apart.execute(f"SELECT {columns} FROM matches ORDER BY 1, 2").fetchall())
+    finally:
+        apart.close()
+    assert [r.status for r in together.results] == ["added"] * 3 and sum(r.matches for r in together.results) > 0
+
+    # A document whose insert fails: the group's transaction rolls back, the documents are stored one by one,
+    # and only the failing one is refused, with its name; nothing of it is half-written.
+    fresh = connection.connect(tmp_path / "fresh.duckdb")
+    try:
+        schema.ensure_schema(fresh, embedder.name, embedder.dim)
+        writes.sync_actors(fresh, registry)
+        real = writes.insert_document
+
+        def insert(con, doc, *args, **kwargs):
+            if doc.source_name == "cit.txt":
+                raise OSError("disk hiccup")
+            return real(con, doc, *args, **kwargs)
+
+        monkeypatch.setattr(writes, "insert_document", insert)
+        with caplog.at_level(logging.INFO, logger="crosscheck.pipeline"):
+            summary = ingest_documents(fresh, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+        assert "storing 3 documents together failed" in caplog.text  # the group was tried first, then one by one
+        assert [r.status for r in summary.results] == ["added", "refused", "added"]
+        assert "cit.txt" in summary.results[1].source and "disk hiccup" in summary.results[1].message
+        assert fresh.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+        assert fresh.execute("SELECT count(*) FROM statements WHERE text LIKE 'We see no sign%'").fetchone() == (0,)
+        assert reads.pending_count(fresh) > 0  # the Kremlin's claim and Rochan's report still pair
+    finally:
+        fresh.close()

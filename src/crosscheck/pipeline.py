@@ -238,13 +238,7 @@ def ingest_document(
         if _stored_soon(con, doc.sha256):
             return DocResult(doc.source_name, doc.doc_id, Status.DUPLICATE, title=doc.title)
         raise
-    return DocResult(
-        doc.source_name, doc.doc_id, Status.ADDED,
-        statements=len(statements),
-        claims=sum(s.actor_type in CLAIM_TYPES for s in statements),
-        reports=sum(s.actor_type in REPORT_TYPES for s in statements),
-        matches=_shown(scored, settings.per_source), title=doc.title, published_on=doc.published_on, notes=list(doc.notes),
-    )
+    return _added(doc, statements, scored, settings.per_source)
 
 
 def ingest_documents(
@@ -280,7 +274,14 @@ def ingest_documents(
             vectors, at = embedder.embed(texts), 0
         except Exception:  # noqa: BLE001 - embed document by document below, so one bad text refuses one document
             vectors, at = None, 0
+        together = _store_together(con, group, prepared, vectors, settings) if defer_scoring and vectors is not None else None
         for k, doc in enumerate(group):
+            if together is not None and k in together:
+                summary.results.append(together[k])
+                if progress:
+                    progress(i, together[k])
+                i += 1
+                continue
             try:
                 done = prepared.get(k)
                 if isinstance(done, BaseException):
@@ -297,6 +298,58 @@ def ingest_documents(
                 progress(i, result)
             i += 1
     return summary
+
+
+def _store_together(
+    con: duckdb.DuckDBPyConnection, group: list[Document], prepared: dict, vectors: np.ndarray, settings: MatchSettings | None,
+) -> dict[int, DocResult] | None:
+    """The group's new documents and their pending pairs in one transaction, matched in one pass: {index: result}.
+
+    Matching once for the group, not once per document, is what keeps ingest near the embedding's speed
+    (each pass loads the window's statements). The pairs are those of storing the documents one after
+    another, each new claim ranked against every report of its window and each new report against the
+    stored claims. None when there is nothing to store together or anything fails (rolled back): the
+    caller then stores document by document, so one bad document refuses only itself.
+    """
+    settings = settings or MatchSettings()
+    items, at = [], 0
+    for k in range(len(group)):
+        done = prepared.get(k)
+        if isinstance(done, list):
+            items.append((k, done, vectors[at:at + len(done)]))
+            at += len(done)
+    if len(items) < 2:
+        return None
+    try:
+        with connection.transaction(con):
+            ids: dict[int, list[str]] = {}
+            for k, statements, vecs in items:
+                if reads.has_document(con, group[k].sha256):  # stored since it was prepared: the one-by-one path says so
+                    raise IngestError(group[k].source_name, "already stored")
+                ids[k] = writes.insert_document(con, group[k], statements, vecs)
+                writes.add_inferred_actors(con, statements)
+            pairs = find_matches(con, [i for k in ids for i in ids[k]], settings).assign(pending=True)
+            writes.save_matches(con, pairs, settings.per_source)
+    except Exception as e:  # noqa: BLE001 - rolled back; document by document now
+        log.info("storing %d documents together failed (%s); storing them one by one", len(items), e)
+        return None
+    results = {}
+    for k, statements, _ in items:
+        mine = set(ids[k])
+        touching = pairs[pairs["claim_id"].isin(mine) | pairs["report_id"].isin(mine)] if len(pairs) else pairs
+        results[k] = _added(group[k], statements, touching, settings.per_source)
+    return results
+
+
+def _added(doc: Document, statements: list[Statement], pairs: pd.DataFrame, per_source: int) -> DocResult:
+    """The result line of a stored document: its statements, claims, reports and the pairs a page shows."""
+    return DocResult(
+        doc.source_name, doc.doc_id, Status.ADDED,
+        statements=len(statements),
+        claims=sum(s.actor_type in CLAIM_TYPES for s in statements),
+        reports=sum(s.actor_type in REPORT_TYPES for s in statements),
+        matches=_shown(pairs, per_source), title=doc.title, published_on=doc.published_on, notes=list(doc.notes),
+    )
 
 
 EMBED_GROUP_CHARS = 200_000  # text of the documents segmented and embedded together (about 1,500 statements)
