@@ -132,7 +132,11 @@ class Session:
     async def filter_actor(self, actor: str) -> float:
         """Choose one actor in the Claims page's Actor filter (the first multiselect); clears the previous one first."""
         box = self.page.locator("[data-testid='stMultiSelect'] input").first
-        if await self.page.locator("[data-testid='stMultiSelect'] [data-baseweb='tag']").count():
+        tags = self.page.locator("[data-testid='stMultiSelect']").first.locator("[data-baseweb='tag']")
+        for _ in range(20):  # one Backspace removes one chosen actor (and reruns); the filter ends with one actor
+            if not await tags.count():
+                break
+
             async def clear():
                 await box.click()
                 await box.press("Backspace")
