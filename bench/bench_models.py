@@ -3,8 +3,10 @@
 Texts: statement-sized sentences (20–400 characters) of the demo corpus (data/demo/), topped up
 from ../shared/data/press_releases when it exists, until --sentences (default 500).
 
-- Encode: `load_embedder().embed(texts)` against
-  `SentenceTransformer(crosscheck.embed.minilm_path()).encode(texts)`, same batch size.
+- Encode: `load_embedder().embed(texts)` (ONNX Runtime fp32 by default, `CROSSCHECK_ONNX`) against
+  `SentenceTransformer(crosscheck.embed.minilm_path()).encode(texts)` (torch), same batch size. Then
+  MiniLM through ONNX Runtime (`crosscheck.onnx_backend.OnnxSentenceEncoder`, fp32 and int8) against
+  the same torch `encode`, timed in the same alternation, with the lowest cosine to torch's vector.
 - Stance (when the bundled model in data/models/stance is present, or CROSSCHECK_STANCE_MODEL
   names one): --pairs (default 200) pairs, each sentence with its most similar sentence from
   another document (what matching hands the scorer). Three rows: `load_scorer().score(claims,
@@ -114,24 +116,41 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from sentence_transformers import CrossEncoder, SentenceTransformer
 
+    from crosscheck import onnx_backend
+
     sentences, docs = collect_sentences(args.sentences, args.press_dir)
     embedder = load_embedder()
     raw_embedder = SentenceTransformer(minilm_path(), device="cpu")
     batch = embedder.batch_size
+    # MiniLM on ONNX Runtime, fp32 (the embedder's default) and int8, against torch on the same sentences.
+    encoders = {k: onnx_backend.OnnxSentenceEncoder(minilm_path(), quantize=k == "int8") for k in ("fp32", "int8")}
+
+    def raw_encode(texts):
+        return raw_embedder.encode(texts, batch_size=batch, normalize_embeddings=True, show_progress_bar=False)
+
     # Warm-up, so the first timed call does not pay for lazy initialisation.
     embedder.embed(sentences[:8])
-    raw_embedder.encode(sentences[:8], batch_size=batch, show_progress_bar=False)
+    raw_encode(sentences[:8])
+    for encoder in encoders.values():
+        encoder.encode(sentences[:8], batch_size=batch)
     print(f"encoding {len(sentences)} sentences …", file=sys.stderr)
-    enc = best_rate(len(sentences), {
-        "crosscheck": lambda: embedder.embed(sentences),
-        "raw": lambda: raw_embedder.encode(sentences, batch_size=batch, show_progress_bar=False),
-    }, args.repeats)
+    timed = {"crosscheck": lambda: embedder.embed(sentences), "raw": lambda: raw_encode(sentences)}
+    timed |= {f"onnx {k}": (lambda e=e: e.encode(sentences, batch_size=batch)) for k, e in encoders.items()}
+    enc = best_rate(len(sentences), timed, args.repeats)
     mean_chars = sum(map(len, sentences)) / len(sentences)
     rows = [
         f"| encode | {len(sentences)} sentences (mean {mean_chars:.0f} chars), batch {batch} | "
-        f"`Embedder.embed`: {enc['crosscheck']:.1f} sentences/s | `SentenceTransformer.encode`: {enc['raw']:.1f} sentences/s | "
-        f"{enc['crosscheck'] / enc['raw']:.2f} |"
+        f"`Embedder.embed` ({getattr(embedder, 'backend', 'torch')}): {enc['crosscheck']:.1f} sentences/s | "
+        f"`SentenceTransformer.encode`: {enc['raw']:.1f} sentences/s | {enc['crosscheck'] / enc['raw']:.2f} |"
     ]
+    torch_vectors = raw_encode(sentences)
+    for k, encoder in encoders.items():
+        cos = (encoder.encode(sentences, batch_size=batch) * torch_vectors).sum(axis=1)
+        rows.append(
+            f"| encode, ONNX Runtime {k} | the same {len(sentences)} sentences | sentence encoder: {enc[f'onnx {k}']:.1f} sentences/s; "
+            f"cosine to torch's vector: min {cos.min():.4f}, {int((cos < 0.99).sum())} below 0.99 | "
+            f"`SentenceTransformer.encode` (torch): {enc['raw']:.1f} sentences/s | {enc[f'onnx {k}'] / enc['raw']:.2f} |"
+        )
     notes = []
 
     scorer = load_scorer(embedder=embedder)
@@ -164,8 +183,6 @@ def main(argv: list[str] | None = None) -> int:
             f"`CrossEncoder.predict`: {st['raw']:.1f} pairs/s | {st['score'] / st['raw']:.2f} (cross-encoder alone {st['cross-encoder'] / st['raw']:.2f}) |"
         )
         # ONNX Runtime (fp32, the default when it loads; int8 to measure) against torch's predict on the same pairs.
-        from crosscheck import onnx_backend
-
         max_length = int(settings.get("max_length", 128))
         variants = {"fp32": onnx_backend.OnnxCrossEncoder(scorer.path, max_length)}
         variants["int8"] = onnx_backend.OnnxCrossEncoder(scorer.path, max_length, quantize=True)
@@ -202,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads), "
         f"sentence-transformers {sentence_transformers.__version__}, Python {platform.python_version()}; run "
-        f"{dt.date.today().isoformat()}; load average at the end {os.getloadavg()[0]:.1f} (the machine was shared with "
-        "other work, including a model training run, so absolute rates are low and noisy; the ratio is the figure to read).",
+        f"{dt.date.today().isoformat()}; load average at the end {os.getloadavg()[0]:.1f} (2 shared cores: absolute rates "
+        "move with the load; the ratio, measured in the same run, is the figure to read).",
         "",
         "| step | texts | crosscheck | raw sentence-transformers | crosscheck / raw |",
         "|---|---|---|---|---:|",
