@@ -393,10 +393,10 @@ _PAIRS_SQL = f"""
 def pair_relation(source, report_types: Sequence[str] | None = None):
     """Yields (cursor, relation, params): the pairs as one SQL relation with PAIR_COLUMNS' names, for aggregating in SQL.
 
-    `source` is a connection or cursor (its stored pairs that pages show: `sql.visible`; read on a cursor of
-    its own) or a DataFrame with
-    some of PAIR_COLUMNS (the same SQL then runs over its rows, in an in-memory DuckDB); `report_types`
-    keeps the pairs whose report actor is of those types. Use the relation as a subquery: `f"FROM {relation} p"`.
+    `source` is a connection or cursor (its stored pairs that pages show, `sql.visible`, read on a cursor of
+    its own) or a DataFrame with some of PAIR_COLUMNS (the same SQL then runs over its rows in an in-memory
+    DuckDB; missing columns are null); `report_types` keeps the pairs whose report actor is of those types.
+    Use the relation as a subquery: `f"FROM {relation} p"`.
     """
     where = Where().add_in("p.report_actor_type", list(report_types or ()))
     if isinstance(source, pd.DataFrame):

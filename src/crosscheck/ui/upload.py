@@ -9,11 +9,11 @@ import threading
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable, Sequence
 
-from crosscheck import ingest
+from crosscheck import ingest, roles
 from crosscheck.pipeline import IngestSummary, extract_each, refusal
 from crosscheck.records import Document
 from crosscheck.ui.access import submit, submit_upkeep
-from crosscheck.ui.resources import get_models
+from crosscheck.ui.resources import get_models, get_writer
 from crosscheck.workspace import ingest_batch
 
 log = logging.getLogger(__name__)
@@ -107,17 +107,18 @@ _background = threading.Lock()  # one background scorer per server process
 
 def score_in_background() -> bool:
     """Score every pair still waiting (other governments' evidence, after the monitors') in a thread of its own,
-    one writer job per batch as the dashboard itself (`submit_upkeep("score")`), so the page returns at once and
+    one writer job per batch as the dashboard itself (as `submit_upkeep("score")`), so the page returns at once and
     an analyst's verdict never waits behind it. False when a background scorer already runs."""
     from crosscheck.pipeline import score_pending
 
     if not _background.acquire(blocking=False):
         return False
-    scorer = get_models().scorer  # loaded on the page's thread, where Streamlit's resource cache lives
+    # Resolved on the page's thread, where Streamlit's resource cache lives; the thread only queues jobs.
+    scorer, writer, dashboard = get_models().scorer, get_writer(), roles.system_identity(roles.read_only_mode())
 
     def run() -> None:
         try:
-            while submit_upkeep("score", "pending pairs", score_pending, scorer, batches=1).result():
+            while writer.submit_as(dashboard, "score", "pending pairs", score_pending, scorer, batches=1).result():
                 pass
         except Exception:  # noqa: BLE001 - the writer logs and audits the failure; the next upload resumes
             log.exception("background scoring stopped")
