@@ -32,8 +32,8 @@ for col, (key, label) in zip(cols, [
     ) if key == "contested_claims" else None)
 
 if waiting := cache.pending_count(path, version):
-    st.caption(f":material/hourglass_top: {waiting:,} matched pairs are waiting to be scored (the Upload page scores "
-               "them); these figures and charts count scored pairs only.")
+    st.caption(f":material/hourglass_top: {waiting:,} matched pairs are waiting to be scored (after an upload, in the "
+               "background; the Upload page resumes an interrupted one); these figures and charts count scored pairs only.")
 
 TOP_GROUPS = 10
 # Options are the words shown and the values in the URL (bound widgets store the shown label).
