@@ -199,3 +199,19 @@ def test_an_upload_is_stored_and_matched_together_and_one_failing_document_refus
         assert reads.pending_count(fresh) > 0  # the Kremlin's claim and Rochan's report still pair
     finally:
         fresh.close()
+
+
+def test_scoring_changes_the_data_version_not_the_claims_version(db, embedder, registry):
+    from crosscheck.db import schema, writes
+
+    scorer = load_scorer(embedder=embedder)
+    ingest_documents(db, _docs()[:1], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    claims = schema.claims_version(db)
+    ingest_documents(db, _docs()[1:], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    assert schema.claims_version(db) != claims  # new statements
+    claims, data = schema.claims_version(db), schema.data_version(db)
+    assert score_pending(db, scorer) > 0
+    # Pairs scored (as the background scorer does): pages' reads refresh, the claims' storylines stay.
+    assert schema.data_version(db) != data and schema.claims_version(db) == claims
+    writes.update_actor(db, "Rochan Consulting", actor_type="government")  # which statements are claims changed
+    assert schema.claims_version(db) != claims

@@ -110,9 +110,10 @@ def test_verdicts_are_validated_saved_replaced_and_cleared(con):
         writes.save_verdict(con, claim, report, "maybe")
     with pytest.raises(StoreError, match="no such claim and report"):
         writes.save_verdict(con, claim, "nope", "confirmed")
-    version = schema.data_version(con)
+    version, claims = schema.data_version(con), schema.claims_version(con)
     writes.save_verdict(con, claim, report, "confirmed", analyst="ana@newsroom.test", analyst_name="Ana")
     assert schema.data_version(con) != version
+    assert schema.claims_version(con) == claims  # a verdict changes no claim: their storylines stay cached
     writes.save_verdict(con, claim, report, "rejected", analyst="ana@newsroom.test", analyst_name="Ana")
     verdicts = reads.list_verdicts(con)
     assert list(verdicts[["claim_id", "report_id", "verdict", "analyst", "analyst_name"]].itertuples(index=False, name=None)) == [
@@ -130,7 +131,7 @@ def test_verdicts_are_validated_saved_replaced_and_cleared(con):
 def test_an_empty_file_has_no_schema(tmp_path):
     con = connection.connect(tmp_path / "new.duckdb")
     assert not schema.has_schema(con)
-    assert schema.data_version(con) == "empty"
+    assert schema.data_version(con) == schema.claims_version(con) == "empty"
     assert reads.database_facts(con) == {"schema_version": None}
     con.close()
 

@@ -224,3 +224,15 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
                   || coalesce((SELECT value FROM meta WHERE key = 'verdict_calibration'), '')"""
     ).fetchone()
     return "/".join("" if v is None else str(v) for v in row[:7]) + f"/{hash(row[7]) & 0xFFFFFFFF:x}"
+
+
+def claims_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A string that changes when the statements or the actors (which statements are claims) change, and not when
+    pairs are scored or verdicts given: the key of what depends on the claims alone (their storylines)."""
+    if not has_schema(con):
+        return "empty"
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM statements), (SELECT max(statement_id) FROM statements),
+                  (SELECT string_agg(actor || actor_type || confirmed::VARCHAR, '|' ORDER BY actor) FROM actors)"""
+    ).fetchone()
+    return f"{row[0]}/{row[1]}/{hash(row[2]) & 0xFFFFFFFF:x}"

@@ -9,7 +9,7 @@ import streamlit as st
 
 from crosscheck import analytics, match
 from crosscheck.config import MatchSettings
-from crosscheck.db import reads
+from crosscheck.db import reads, schema
 from crosscheck.ui.resources import open_reader
 
 
@@ -33,17 +33,24 @@ def headline_figures(path: str, version: str) -> dict:
 
 
 @st.cache_resource(show_spinner="Grouping claims into storylines…", max_entries=4)
-def storylines(path: str, version: str) -> pd.DataFrame:
-    """claim_id → storyline, storyline_label. One frame shared by every session, never copied (a million
-    claims unpickled on each rerun cost a second): callers must not change it."""
+def _storylines(path: str, claims_version: str) -> pd.DataFrame:
     with _cursor(path) as con:
         return analytics.assign_storylines(con)
+
+
+def storylines(path: str) -> pd.DataFrame:
+    """claim_id → storyline, storyline_label. One frame shared by every session, never copied (a million
+    claims unpickled on each rerun cost a second): callers must not change it. Kept while only pairs change
+    (`schema.claims_version`): scoring an upload's pairs in the background does not group the claims again."""
+    with _cursor(path) as con:
+        claims = schema.claims_version(con)
+    return _storylines(path, claims)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def timeline(path: str, version: str, freq: str, by: str | None, evidence: str = "monitors") -> pd.DataFrame:
     """The Overview time series of one kind of evidence (analytics.EVIDENCE), aggregated in DuckDB."""
-    lines = storylines(path, version) if by == "storyline" else None
+    lines = storylines(path) if by == "storyline" else None
     with _cursor(path) as con:
         return analytics.timeline(con, freq=freq, by=by, storylines=lines, evidence=evidence)
 
@@ -58,7 +65,7 @@ def undated_pairs(path: str, version: str, evidence: str) -> int:
 @st.cache_data(show_spinner=False, max_entries=64)
 def pairs_at(path: str, version: str, period: str, group: str | None, freq: str, by: str | None, evidence: str) -> pd.DataFrame:
     """The pairs behind one clicked timeline point (analytics.pairs_at)."""
-    lines = storylines(path, version) if by == "storyline" else None
+    lines = storylines(path) if by == "storyline" else None
     with _cursor(path) as con:
         return analytics.pairs_at(con, pd.Timestamp(period), group, freq=freq, by=by, storylines=lines, evidence=evidence)
 
@@ -66,7 +73,7 @@ def pairs_at(path: str, version: str, period: str, group: str | None, freq: str,
 @st.cache_data(show_spinner="Placing claims and reports in time…", max_entries=16)
 def storyline_events(path: str, version: str, evidence: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The events chart's marks and rows (analytics.storyline_events)."""
-    lines = storylines(path, version)
+    lines = storylines(path)
     with _cursor(path) as con:
         return analytics.storyline_events(con, lines, evidence=evidence)
 
@@ -97,7 +104,7 @@ def filter_options(path: str, version: str) -> dict:
 @st.cache_data(show_spinner=False, max_entries=16)
 def storyline_labels(path: str, version: str) -> list[str]:
     """The storylines' labels, sorted (the Claims page's Storyline filter)."""
-    return sorted(set(storylines(path, version)["storyline_label"]))
+    return sorted(set(storylines(path)["storyline_label"]))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -115,7 +122,7 @@ def claims(
     standings: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """The filtered claims table, with each claim's storyline; `storyline` keeps the claims of those storylines."""
-    lines = storylines(path, version)
+    lines = storylines(path)
     claim_ids = tuple(lines.loc[lines["storyline_label"].isin(storyline), "claim_id"]) if storyline else None
     with _cursor(path) as con:
         frame = reads.list_claims(
