@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from typing import Sequence
 
 import duckdb
@@ -12,20 +13,26 @@ import pandas as pd
 from crosscheck.config import CLAIM_TYPES
 from crosscheck.db.sql import Where, is_claim, marks
 
+# DuckDB warns that Arrow from an execute() result is copied once; that copy is still 2–4× faster than the rows one
+# by one, and con.sql(), which avoids it, refuses to run while the transaction's cursor holds another result.
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+
 
 def fetch_vectors(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence = ()) -> tuple[pd.DataFrame, np.ndarray]:
-    """Run a query whose columns include `embedding`; return the other columns and an (n, dim) float32 matrix."""
-    got = con.execute(sql, list(params)).fetchnumpy()
-    emb = got.pop("embedding")
-    columns = {}
-    for name, values in got.items():
-        if np.ma.isMaskedArray(values):
-            values = values.astype(object).filled(None) if values.dtype == object else values.filled(np.datetime64("NaT") if values.dtype.kind == "M" else 0)
-        columns[name] = values
-    frame = pd.DataFrame(columns)
+    """Run a query whose columns include `embedding` (never null); return the other columns and an (n, dim) float32 matrix.
+
+    Read through Arrow: the vectors arrive as one flat buffer (424k claims in 3 s, not 12 s row by row); text
+    comes as objects with None, dates as datetime64[D] with NaT.
+    """
+    table = con.execute(sql, list(params)).to_arrow_table()
+    frame = pd.DataFrame({name: table.column(name).to_numpy(zero_copy_only=False)
+                          for name in table.column_names if name != "embedding"})
+    emb = table.column("embedding").combine_chunks()
     if len(emb) == 0:
         return frame, np.zeros((0, 0), dtype=np.float32)
-    return frame, np.vstack(list(emb)).astype(np.float32, copy=False)
+    if emb.null_count:
+        raise ValueError("fetch_vectors: a row without an embedding (filter on `embedding IS NOT NULL`)")
+    return frame, emb.flatten().to_numpy(zero_copy_only=False).reshape(len(emb), -1).astype(np.float32, copy=False)
 
 
 def matchable(
