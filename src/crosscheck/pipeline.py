@@ -227,11 +227,7 @@ def ingest_document(
         statements, vectors = prepared
     try:
         with connection.transaction(con):
-            ids = writes.insert_document(con, doc, statements, vectors)
-            writes.add_inferred_actors(con, statements)  # unknown speakers' actors appear unconfirmed on the Actors page
-            pairs = find_matches(con, ids, settings)
-            scored = pairs.assign(pending=True) if defer_scoring else score_pairs(con, pairs, scorer)
-            writes.save_matches(con, scored, settings.per_source)  # each source shows its most bearing sentence
+            _, scored = _store(con, [(doc, statements, vectors)], settings, None if defer_scoring else scorer)
     except (duckdb.ConstraintException, duckdb.TransactionException):
         # Another cursor stored the same text after our check above: it is a duplicate, not a failure.
         # Its transaction may still be scoring; wait for it to commit (or roll back) before deciding.
@@ -270,11 +266,15 @@ def ingest_documents(
             except Exception as e:  # noqa: BLE001 - the document is refused below, the others go on
                 prepared[k] = e
         texts = [s.text for v in prepared.values() if isinstance(v, list) for s in v]
+        given: dict[int, tuple[list[Statement], np.ndarray]] = {}  # each prepared document's statements and vectors
         try:
             vectors, at = embedder.embed(texts), 0
+            for k, done in prepared.items():
+                if isinstance(done, list):
+                    given[k], at = (done, vectors[at:at + len(done)]), at + len(done)
         except Exception:  # noqa: BLE001 - embed document by document below, so one bad text refuses one document
-            vectors, at = None, 0
-        together = _store_together(con, group, prepared, vectors, settings) if defer_scoring and vectors is not None else None
+            given = {}
+        together = _store_together(con, group, given, settings) if defer_scoring else None
         for k, doc in enumerate(group):
             if together is not None and k in together:
                 summary.results.append(together[k])
@@ -286,11 +286,8 @@ def ingest_documents(
                 done = prepared.get(k)
                 if isinstance(done, BaseException):
                     raise done
-                given = None
-                if isinstance(done, list) and vectors is not None:
-                    given, at = (done, vectors[at:at + len(done)]), at + len(done)
                 result = ingest_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings,
-                                         limits=limits, defer_scoring=defer_scoring, prepared=given)
+                                         limits=limits, defer_scoring=defer_scoring, prepared=given.get(k))
             except Exception as e:  # noqa: BLE001 - one document must never stop the batch; its transaction rolled back
                 result = refusal(doc.source_name, e, doc.doc_id)
             summary.results.append(result)
@@ -300,10 +297,28 @@ def ingest_documents(
     return summary
 
 
+def _store(
+    con: duckdb.DuckDBPyConnection, items: list[tuple[Document, list[Statement], np.ndarray]], settings: MatchSettings,
+    scorer: StanceScorer | None,
+) -> tuple[list[list[str]], pd.DataFrame]:
+    """Insert documents with their statements and vectors, find the pairs of all their statements in one pass and
+    save them, scored by `scorer` or pending (None); the caller holds the transaction. (statement ids per item, pairs)."""
+    ids = []
+    for doc, statements, vectors in items:
+        ids.append(writes.insert_document(con, doc, statements, vectors))
+        writes.add_inferred_actors(con, statements)  # unknown speakers' actors appear unconfirmed on the Actors page
+    pairs = find_matches(con, [i for part in ids for i in part], settings)
+    scored = pairs.assign(pending=True) if scorer is None else score_pairs(con, pairs, scorer)
+    writes.save_matches(con, scored, settings.per_source)  # each source shows its most bearing sentence
+    return ids, scored
+
+
 def _store_together(
-    con: duckdb.DuckDBPyConnection, group: list[Document], prepared: dict, vectors: np.ndarray, settings: MatchSettings | None,
+    con: duckdb.DuckDBPyConnection, group: list[Document], given: dict[int, tuple[list[Statement], np.ndarray]],
+    settings: MatchSettings | None,
 ) -> dict[int, DocResult] | None:
-    """The group's new documents and their pending pairs in one transaction, matched in one pass: {index: result}.
+    """The group's new documents (`given`: index → statements, vectors) and their pending pairs in one
+    transaction, matched in one pass: {index: result}.
 
     Matching once for the group, not once per document, is what keeps ingest near the embedding's speed
     (each pass loads the window's statements). The pairs are those of storing the documents one after
@@ -312,32 +327,23 @@ def _store_together(
     caller then stores document by document, so one bad document refuses only itself.
     """
     settings = settings or MatchSettings()
-    items, at = [], 0
-    for k in range(len(group)):
-        done = prepared.get(k)
-        if isinstance(done, list):
-            items.append((k, done, vectors[at:at + len(done)]))
-            at += len(done)
-    if len(items) < 2:
+    order = sorted(given)
+    if len(order) < 2:
         return None
     try:
         with connection.transaction(con):
-            ids: dict[int, list[str]] = {}
-            for k, statements, vecs in items:
+            for k in order:
                 if reads.has_document(con, group[k].sha256):  # stored since it was prepared: the one-by-one path says so
                     raise IngestError(group[k].source_name, "already stored")
-                ids[k] = writes.insert_document(con, group[k], statements, vecs)
-                writes.add_inferred_actors(con, statements)
-            pairs = find_matches(con, [i for k in ids for i in ids[k]], settings).assign(pending=True)
-            writes.save_matches(con, pairs, settings.per_source)
+            ids, pairs = _store(con, [(group[k], *given[k]) for k in order], settings, None)
     except Exception as e:  # noqa: BLE001 - rolled back; document by document now
-        log.info("storing %d documents together failed (%s); storing them one by one", len(items), e)
+        log.info("storing %d documents together failed (%s); storing them one by one", len(order), e)
         return None
     results = {}
-    for k, statements, _ in items:
-        mine = set(ids[k])
+    for k, mine in zip(order, ids):
+        mine = set(mine)
         touching = pairs[pairs["claim_id"].isin(mine) | pairs["report_id"].isin(mine)] if len(pairs) else pairs
-        results[k] = _added(group[k], statements, touching, settings.per_source)
+        results[k] = _added(group[k], given[k][0], touching, settings.per_source)
     return results
 
 
