@@ -95,12 +95,18 @@ def statement_like(db: Path, pattern: str) -> str:
         con.close()
 
 
+def fresh_database(tmp_path_factory, name: str, embedder, registry) -> tuple[Path, Path]:
+    """A new temporary folder and the small test database built in it: (folder, database file)."""
+    folder = tmp_path_factory.mktemp(name)
+    db = folder / "crosscheck.duckdb"
+    build_database(db, embedder, registry)
+    return folder, db
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, embedder, registry):
     """The dashboard serving a fresh copy of the small test database."""
-    folder = tmp_path_factory.mktemp("e2e")
-    db = folder / "crosscheck.duckdb"
-    build_database(db, embedder, registry)
+    folder, db = fresh_database(tmp_path_factory, "e2e", embedder, registry)
     # Read before the server starts: from then on its process holds the database file.
     hostile, withdraw = statement_like(db, "%<script>%"), statement_like(db, "%withdraw forces%")
     proc, url = start_server(db, folder / "streamlit.log")

@@ -17,10 +17,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from app.conftest import build_database
 from playwright.sync_api import expect
 
-from e2e.conftest import free_port, start_server, statement_like, stop_server, wait_idle
+from e2e.conftest import free_port, fresh_database, start_server, statement_like, stop_server, wait_idle
 from e2e.idp import Client, LocalIdP
 
 pytestmark = pytest.mark.e2e
@@ -51,9 +50,7 @@ class Hosted:
 @pytest.fixture(scope="module")
 def hosted(tmp_path_factory, embedder, registry):
     """The dashboard with [auth] pointing at a local identity provider, and [roles]: Ana analyst, partner.test viewers."""
-    folder = tmp_path_factory.mktemp("hosted")
-    db = folder / "crosscheck.duckdb"
-    build_database(db, embedder, registry)
+    folder, db = fresh_database(tmp_path_factory, "hosted", embedder, registry)
     claim = statement_like(db, "%withdraw forces%")
     port = free_port()
     client = Client("crosscheck-e2e", CLIENT_SECRET, [f"http://127.0.0.1:{port}/oauth2callback"])
@@ -82,9 +79,7 @@ def hosted(tmp_path_factory, embedder, registry):
 @pytest.fixture(scope="module")
 def read_only(tmp_path_factory, embedder, registry):
     """The dashboard over the small database with CROSSCHECK_READ_ONLY=1 and no [auth]."""
-    folder = tmp_path_factory.mktemp("read-only")
-    db = folder / "crosscheck.duckdb"
-    build_database(db, embedder, registry)
+    folder, db = fresh_database(tmp_path_factory, "read-only", embedder, registry)
     claim = statement_like(db, "%withdraw forces%")
     no_secrets = folder / "secrets.toml"
     no_secrets.write_text("# no [auth]: an open, read-only demo\n", encoding="utf-8")
