@@ -7,14 +7,14 @@ import streamlit as st
 from crosscheck import roles
 from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
-from crosscheck.ui.access import current_identity, may, refuse_page, role_rules, submit
+from crosscheck.ui.access import current_identity, refuse_page, role_rules, submit
 from crosscheck.ui.resources import data_version, open_reader
 from crosscheck.ui.widgets import escape_markdown
 
 st.title("Access")
-if not may("grant_role"):  # out of this person's navigation; opened by its URL anyway: refused and audited
-    refuse_page("grant_role", "Access")
 who = current_identity()
+if not who.may("grant_role"):  # out of this person's navigation; opened by its URL anyway: refused and audited
+    refuse_page("grant_role", "Access")
 st.caption(
     "Roles: a viewer reads every page, opens shared links and downloads exports; an analyst also uploads, "
     "records verdicts and edits actors; an admin also gives people roles here. The [roles] section of the "

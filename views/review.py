@@ -9,7 +9,7 @@ from crosscheck.db import writes
 from crosscheck.errors import CrosscheckError
 from crosscheck.stance import decision_thresholds
 from crosscheck.ui import cache
-from crosscheck.ui.access import current_identity, may, submit
+from crosscheck.ui.access import current_identity, submit
 from crosscheck.ui.resources import data_version, db_path
 from crosscheck.ui.widgets import STANCE_COLOURS, claim_url, empty_database_notice, escape_markdown, number
 
@@ -56,9 +56,10 @@ if error := st.session_state.pop("review_error", None):
 if done := st.session_state.pop("review_done", None):
     st.success(done)
 
-can_answer = may("verdict")  # viewers see the queue and the measures, not the answers
+viewer = current_identity()  # once per run: who is on the page decides the controls below
+can_answer = viewer.may("verdict")  # viewers see the queue and the measures, not the answers
 if not can_answer:
-    st.info(escape_markdown(f"You can read this page; answering pairs is not open to you: {current_identity().refusal('verdict')}."),
+    st.info(escape_markdown(f"You can read this page; answering pairs is not open to you: {viewer.refusal('verdict')}."),
             icon=":material/visibility:")
 order = st.segmented_control("Order", list(review.QUEUE_ORDERS), default="uncertain", key="order", bind="query-params")
 todo, waiting = cache.review_queue(path, version, order or "uncertain", PER_PAGE)
@@ -93,7 +94,7 @@ if current:
         f"{', '.join(current['refitted']) or 'none'}; contradicts ≥ {number(current['contradicts_threshold'])}, "
         f"supports ≥ {number(current['supports_threshold'])})."
     )
-if not may("recalibrate"):
+if not viewer.may("recalibrate"):
     st.stop()
 a, b = st.columns(2)
 a.button(f"Recalibrate from {len(verdicts)} verdicts", disabled=verdicts.empty, on_click=_recalibrate, args=(False,),
