@@ -152,7 +152,8 @@ if waiting := reads.pending_count(con, claim_id):
     except Exception as e:  # noqa: BLE001 - read-only, or the models cannot load: the page still shows the claim
         scored = 0
         log.warning("could not score the pairs of %s: %s", claim_id, e)
-    if scored:
+    # Rerun when they landed, scored here or by the background scorer's batch that ran first.
+    if scored or reads.pending_count(open_reader(), claim_id) < waiting:
         st.rerun()
     st.info(f"{waiting:,} pairs of this claim wait for their scores: stance and contradiction appear when they land "
             "(reload the page).", icon=":material/hourglass_top:")
