@@ -209,3 +209,45 @@ def test_each_source_shows_the_sentence_that_bears_most_on_the_claim(db, embedde
     db.execute("UPDATE matches SET support = 0.95 WHERE report_id = ?", [cit[2]])
     writes.choose_shown(db, claim)
     assert db.execute("SELECT report_id FROM matches WHERE shown").fetchall() == [(cit[2],)]
+
+
+def _ingest_typed(con, embedder, items, day, settings):
+    """One document of typed statements through the pipeline's store step (pairs pending, trimmed to the top-k)."""
+    import hashlib
+
+    from crosscheck.pipeline import ingest_document
+    from crosscheck.records import Document, Statement
+
+    text = " ".join(t for t, _, _ in items)
+    doc = Document(text=text, published_on=day, source_name="typed", sha256=hashlib.sha256(text.encode()).hexdigest())
+    statements, pos = [], 0
+    for t, actor, actor_type in items:
+        start = text.index(t, pos)
+        pos = start + len(t)
+        statements.append(Statement(t, start, pos, speaker=actor, actor=actor, actor_type=actor_type, stated_on=day))
+    vectors = embedder.embed([s.text for s in statements])
+    ingest_document(con, doc, embedder=embedder, scorer=None, registry=None, settings=settings, defer_scoring=True,
+                    prepared=(statements, vectors))
+
+
+def _stored(con) -> set[tuple[str, str]]:
+    return set(map(tuple, con.execute("SELECT claim_id, report_id FROM matches").fetchall()))
+
+
+def test_stored_pairs_are_the_top_k_of_all_reports_whatever_order_they_came_in(db, embedder):
+    one = MatchSettings(window_days=14, top_k=1, threshold=0.0, source_sentences=1)
+    _ingest_typed(db, embedder, [(WITHDRAW, "Kremlin", "government")], FEB15, one)
+    _ingest_typed(db, embedder, [(FOOTBALL, "BBC", "independent_media")], days(1), one)
+    weak = _stored(db)
+    assert len(weak) == 1
+    _ingest_typed(db, embedder, [(MASSING, "CIT", "osint")], days(1), one)
+    _ingest_typed(db, embedder, [(NO_SIGN, "NATO", "intl_org")], days(2), one)
+    everything = rematch(db, one)
+    assert _stored(db) == set(zip(everything["claim_id"], everything["report_id"]))  # the pushed-out pairs are gone
+    assert len(_stored(db)) == 1 and not (_stored(db) & weak)
+
+    # A pair an analyst gave a verdict on is kept even when a stronger source pushes it out.
+    (claim, kept), = _stored(db)
+    writes.save_verdict(db, claim, kept, "confirmed")
+    _ingest_typed(db, embedder, [(WITHDRAW.replace("A decision", "The decision"), "ISW", "osint")], days(2), one)
+    assert (claim, kept) in _stored(db) and len(_stored(db)) == 2

@@ -199,6 +199,38 @@ def prepare_statements(doc: Document, registry: ActorRegistry, limits: Limits) -
     return statements
 
 
+def prepare_group(
+    group: list[Document], registry: ActorRegistry, limits: Limits, embedder: Embedder,
+    skip: Callable[[Document], bool] = lambda doc: False,
+) -> dict[int, tuple[list[Statement], np.ndarray | None] | BaseException]:
+    """Segment and attribute a group of documents, then embed all their statements in one call (as fast as the
+    raw model, sorted by length across documents): {index: (statements, vectors) or the error that refuses it}.
+
+    Documents `skip` says are stored already are left out. When the one embedding call fails, the vectors are
+    None, so the caller embeds document by document and one bad text refuses one document. The local engine
+    (ingest_documents) and the cluster's preparing stage (crosscheck.cluster) both run this.
+    """
+    prepared: dict[int, list[Statement] | BaseException] = {}
+    for k, doc in enumerate(group):
+        try:
+            if not skip(doc):
+                prepared[k] = prepare_statements(doc, registry, limits)
+        except Exception as e:  # noqa: BLE001 - the document is refused, the others go on
+            prepared[k] = e
+    texts = [s.text for v in prepared.values() if isinstance(v, list) for s in v]
+    try:
+        vectors, at = embedder.embed(texts), 0
+    except Exception:  # noqa: BLE001 - each document is embedded on its own by the caller
+        return {k: (v, None) if isinstance(v, list) else v for k, v in prepared.items()}
+    out: dict[int, tuple | BaseException] = {}
+    for k, done in prepared.items():
+        if isinstance(done, list):
+            out[k], at = (done, vectors[at:at + len(done)]), at + len(done)
+        else:
+            out[k] = done
+    return out
+
+
 def ingest_document(
     con: duckdb.DuckDBPyConnection,
     doc: Document,
@@ -256,24 +288,9 @@ def ingest_documents(
     summary, limits = IngestSummary(), limits or Limits()
     i = 0
     for group in _embedding_groups(documents):
-        # Segment and attribute a group of documents, then embed all their statements in one call
-        # (as fast as the raw model, sorted by length across documents), then store each on its own.
-        prepared: dict[int, tuple | BaseException] = {}
-        for k, doc in enumerate(group):
-            try:
-                if not reads.has_document(con, doc.sha256):
-                    prepared[k] = prepare_statements(doc, registry, limits)
-            except Exception as e:  # noqa: BLE001 - the document is refused below, the others go on
-                prepared[k] = e
-        texts = [s.text for v in prepared.values() if isinstance(v, list) for s in v]
-        given: dict[int, tuple[list[Statement], np.ndarray]] = {}  # each prepared document's statements and vectors
-        try:
-            vectors, at = embedder.embed(texts), 0
-            for k, done in prepared.items():
-                if isinstance(done, list):
-                    given[k], at = (done, vectors[at:at + len(done)]), at + len(done)
-        except Exception:  # noqa: BLE001 - embed document by document below, so one bad text refuses one document
-            given = {}
+        prepared = prepare_group(group, registry, limits, embedder, skip=lambda doc: reads.has_document(con, doc.sha256))
+        # Each prepared document's statements and vectors (none when the group's embedding failed: one by one below).
+        given = {k: v for k, v in prepared.items() if isinstance(v, tuple) and v[1] is not None}
         together = _store_together(con, group, given, settings) if defer_scoring else None
         for k, doc in enumerate(group):
             if together is not None and k in together:
@@ -310,6 +327,8 @@ def _store(
     pairs = find_matches(con, [i for part in ids for i in part], settings)
     scored = pairs.assign(pending=True) if scorer is None else score_pairs(con, pairs, scorer)
     writes.save_matches(con, scored, settings.per_source)  # each source shows its most bearing sentence
+    if len(scored):  # sources that new reports pushed out of a stored claim's top-k go
+        writes.trim_sources(con, scored["claim_id"].unique().tolist(), settings.top_k)
     return ids, scored
 
 

@@ -105,6 +105,32 @@ def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame, per_sour
     return len(frame)
 
 
+def trim_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], top_k: int) -> int:
+    """Remove the stored pairs of sources that newer reports pushed out of these claims' top-k (sources ranked by
+    their most similar sentence, as match.cap_sources), except pairs an analyst gave a verdict on; how many.
+
+    So a claim's stored pairs stay those of ranking it against every stored report at once, whatever the order
+    the documents came in (the lake engine computes exactly that, crosscheck.cluster)."""
+    if not len(claim_ids):
+        return 0
+    gone = con.execute(
+        """DELETE FROM matches USING (
+               SELECT m.claim_id, m.report_id
+               FROM matches m JOIN statements r ON r.statement_id = m.report_id
+               JOIN (SELECT claim_id, source, row_number() OVER (PARTITION BY claim_id ORDER BY best DESC, first_id) AS rank
+                     FROM (SELECT m.claim_id, r.doc_id || '|' || coalesce(r.actor, '') AS source,
+                                  max(m.similarity) AS best, arg_max(m.report_id, m.similarity) AS first_id
+                           FROM matches m JOIN statements r ON r.statement_id = m.report_id
+                           WHERE list_contains(?, m.claim_id) GROUP BY ALL)) ranked
+                 ON ranked.claim_id = m.claim_id AND ranked.source = r.doc_id || '|' || coalesce(r.actor, '')
+               WHERE ranked.rank > ?
+                 AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.claim_id = m.claim_id AND v.report_id = m.report_id)) out
+           WHERE matches.claim_id = out.claim_id AND matches.report_id = out.report_id""",
+        [list(claim_ids), int(top_k)],
+    ).fetchone()
+    return int(gone[0]) if gone else 0
+
+
 def save_scores(con: duckdb.DuckDBPyConnection, scored: pd.DataFrame, per_source: int = 1) -> int:
     """Put the scores of pending pairs in place (they are no longer pending), then choose what their claims show."""
     if scored.empty:
