@@ -27,7 +27,7 @@ $(VENV)/.runtime: requirements.txt pyproject.toml
 	$(PIP) install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.tests: $(VENV)/.runtime requirements-test.txt
+$(VENV)/.tests: $(VENV)/.runtime requirements-test.txt requirements-cluster.txt
 	$(PIP) install -q -r requirements-test.txt
 	touch $@
 

@@ -74,6 +74,10 @@ def cmd_ingest(args) -> int:
     from crosscheck.pipeline import extract_each, ingest_documents
     from crosscheck.workspace import open_workspace
 
+    if args.engine == "ray":
+        return _ingest_on_ray(args)
+    if args.lake or args.address:
+        raise CrosscheckError("--lake and --address go with --engine ray")
     with open_workspace(args.db) as ws:
         options = {"date": args.date, "publisher": args.publisher, "title": args.title}
         jobs = [
@@ -91,6 +95,48 @@ def cmd_ingest(args) -> int:
     if any(r.unexpected for r in total.refused):
         print(f"the tracebacks of unexpected errors are in {config.log_path()}", file=sys.stderr)
     return 1 if total.refused else 0
+
+
+def _ingest_on_ray(args) -> int:
+    """`crosscheck ingest --engine ray --lake DIR`: the pipeline's stages on Ray, into a Parquet lake (crosscheck.cluster)."""
+    import dataclasses
+
+    from crosscheck.config import ClusterSettings
+
+    if not args.lake:
+        raise CrosscheckError("--engine ray writes a lake: give --lake DIR (a folder or a URI such as s3://bucket/lake)")
+    if any(_URL.match(p) for p in args.paths):
+        raise CrosscheckError("--engine ray reads files (a folder, or any path Ray's workers can read), not URLs")
+    try:
+        from crosscheck import cluster
+    except ImportError as e:
+        raise CrosscheckError(f"--engine ray needs Ray: pip install -e .[cluster] ({e})") from e
+    settings = ClusterSettings()
+    changes = {k: v for k, v in (("workers", args.workers), ("part_docs", args.part_docs)) if v is not None}
+    options = {k: v for k, v in {"date": args.date, "publisher": args.publisher, "title": args.title}.items() if v is not None}
+    summary = cluster.ingest(args.paths, args.lake, address=args.address, options=options,
+                             cluster=dataclasses.replace(settings, **changes), out=lambda line: print(line, flush=True))
+    for line in summary.lines()[len(summary.results):]:  # warnings and notes (each document's line came as it landed)
+        print(line)
+    print(f"open it in a workspace: crosscheck attach-lake {args.lake} --db WORKSPACE.duckdb")
+    return 1 if summary.refused else 0
+
+
+def cmd_attach_lake(args) -> int:
+    """Import a lake into the workspace: the pages, exports and search then show it."""
+    from crosscheck import lake
+    from crosscheck.workspace import open_workspace
+
+    uri = args.lake or config.lake_uri()
+    if not uri:
+        raise CrosscheckError("give the lake (crosscheck attach-lake DIR) or set CROSSCHECK_LAKE")
+    with open_workspace(args.db) as ws:
+        counts = lake.attach(ws.con, uri)
+        c = reads.counts(ws.con)
+        print(f"lake {uri} (version {counts['version']}): {counts['documents']:,} documents and {counts['statements']:,} "
+              f"statements added, {counts['pairs']:,} pairs imported, {counts['pairs_removed']:,} removed")
+        print(f"database {ws.path}: {c['documents']} documents, {c['statements']} statements, {c['matches']} matched pairs")
+    return 0
 
 
 def _score(ws, wait: bool, scope: str = "all") -> None:
@@ -200,6 +246,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    if config.lake_uri():  # CROSSCHECK_LAKE: the dashboard opens on the lake's data, imported into its workspace first
+        cmd_attach_lake(argparse.Namespace(lake=None, db=None))
     cmd = [sys.executable, "-m", "streamlit", "run", str(config.ROOT / "app.py"), "--server.port", str(args.port)]
     if args.headless:
         cmd += ["--server.headless", "true"]
@@ -231,7 +279,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-pairs", action="store_true",
                    help="also wait for the pairs whose evidence is another government's statement (by default only "
                         "the monitors' pairs are scored before it returns; the others wait for `crosscheck score`)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local: into the workspace database; ray: the same stages on Ray, into a Parquet lake (--lake)")
+    p.add_argument("--lake", help="with --engine ray: the lake to write (a folder, or a pyarrow URI such as s3://bucket/lake)")
+    p.add_argument("--address", help="with --engine ray: the Ray cluster to join (default: a local one)")
+    p.add_argument("--workers", type=int, help="with --engine ray: actors per stage (default $CROSSCHECK_RAY_WORKERS, 1)")
+    p.add_argument("--part-docs", type=int,
+                   help="with --engine ray: files committed to the lake together (default $CROSSCHECK_RAY_PART_DOCS, 256)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("attach-lake", help="import a lake (crosscheck ingest --engine ray) into the workspace database")
+    p.add_argument("lake", nargs="?", help="the lake's folder or URI (default $CROSSCHECK_LAKE)")
+    p.add_argument("--db")
+    p.set_defaults(func=cmd_attach_lake)
 
     p = sub.add_parser("score", help="score the pairs that wait for it (after `ingest --no-wait` or an interrupted ingest)")
     p.add_argument("--db")

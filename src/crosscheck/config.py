@@ -64,6 +64,27 @@ class MatchSettings:
     source_sentences: int = field(default_factory=lambda: _int("CROSSCHECK_SOURCE_SENTENCES", 3))
 
 
+@dataclass(frozen=True)
+class ClusterSettings:
+    """How `crosscheck ingest --engine ray` splits its work (crosscheck.cluster); each has an environment variable."""
+
+    # Documents prepared (segmented, attributed, embedded) in one map_batches call of one worker.
+    batch_docs: int = field(default_factory=lambda: _int("CROSSCHECK_RAY_BATCH_DOCS", 32))
+    # Input files read and committed to the lake together (a part): a run killed mid-way loses at most the part in hand.
+    part_docs: int = field(default_factory=lambda: _int("CROSSCHECK_RAY_PART_DOCS", 256))
+    # Workers (Ray actors) per stage, each with its own copy of the models.
+    workers: int = field(default_factory=lambda: _int("CROSSCHECK_RAY_WORKERS", 1))
+    cpus_per_worker: float = field(default_factory=lambda: _float("CROSSCHECK_RAY_CPUS", 1.0))
+    # GPUs per worker of the preparing (embedding) and the scoring stage; 0 runs them on CPUs.
+    gpus_embed: float = field(default_factory=lambda: _float("CROSSCHECK_RAY_GPUS_EMBED", 0.0))
+    gpus_score: float = field(default_factory=lambda: _float("CROSSCHECK_RAY_GPUS_SCORE", 0.0))
+
+
+def lake_uri() -> str | None:
+    """The lake the dashboard imports on start ($CROSSCHECK_LAKE: a folder or a pyarrow.fs URI such as s3://…), or None."""
+    return os.environ.get("CROSSCHECK_LAKE") or None
+
+
 def db_path(explicit: str | os.PathLike | None = None) -> str:
     """The database to use: the explicit one, then $CROSSCHECK_DB, then the demo database."""
     if explicit:

@@ -262,10 +262,16 @@ def find_matches(
     return pairs.sort_values(["claim_id", "similarity"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
-def rematch(con: duckdb.DuckDBPyConnection, settings: MatchSettings | None = None) -> pd.DataFrame:
-    """Every claim ranked against the stored reports with these settings (ad-hoc window, top-k, threshold)."""
+def rematch(
+    con: duckdb.DuckDBPyConnection, settings: MatchSettings | None = None, *,
+    claims_on: tuple[dt.date, dt.date] | None = None, undated_claims: bool = False,
+) -> pd.DataFrame:
+    """Every claim ranked against the stored reports with these settings (ad-hoc window, top-k, threshold).
+
+    claims_on ranks only the claims dated inside it, undated_claims only the undated ones: the lake engine ranks
+    one month's claims at a time against the reports of that month's window (crosscheck.cluster)."""
     settings = settings or MatchSettings()
-    c_ids, c_days, c_vecs, c_sides, _ = _load(con, CLAIM_TYPES)
+    c_ids, c_days, c_vecs, c_sides, _ = _load(con, CLAIM_TYPES, dated=claims_on, undated=undated_claims)
     if len(c_ids) == 0:
         return _empty()
     r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES)

@@ -54,7 +54,7 @@ class DocResult:
     statements: int = 0
     claims: int = 0
     reports: int = 0
-    matches: int = 0
+    matches: int | None = 0
     title: str | None = None
     published_on: dt.date | None = None
     message: str = ""
@@ -97,9 +97,10 @@ class IngestSummary:
             if r.status is Status.ADDED:
                 date = r.published_on.isoformat() if r.published_on else "no date found"
                 extra = "".join(f"; {n}" for n in r.notes)
+                pairs = "" if r.matches is None else f", {r.matches} matched pairs"  # None: matched later (the lake engine)
                 out.append(SummaryLine(LineKind.ADDED, (
                     f"{r.source}: added {r.doc_id} ({date}{extra}): {r.statements} statements, "
-                    f"{r.claims} claims, {r.reports} reports, {r.matches} matched pairs"
+                    f"{r.claims} claims, {r.reports} reports{pairs}"
                 )))
             elif r.status is Status.DUPLICATE:
                 out.append(SummaryLine(LineKind.DUPLICATE, f"{r.source}: already stored as {r.doc_id}, skipped"))

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from crosscheck.config import REPORT_TYPES, STANCES
-from crosscheck.db.schema import get_meta, has_schema
+from crosscheck.db.schema import MATCH_COLUMNS, get_meta, has_schema
 from crosscheck.db.sql import STANDINGS, Where, is_claim, is_report, marks, standing, visible
 from crosscheck.errors import StoreError
 
@@ -66,6 +66,11 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                   (SELECT count(*) FROM matches WHERE pending)"""
     ).fetchone()
     return {"documents": row[0], "statements": row[1], "matches": row[2], "pending": row[3]}
+
+
+def stored_pairs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every stored pair with all its columns (the lake's pair files), in claim and report order."""
+    return con.execute(f"SELECT {', '.join(MATCH_COLUMNS)} FROM matches ORDER BY claim_id, report_id").df()
 
 
 def statement_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str], *, with_vectors: bool = False) -> pd.DataFrame:

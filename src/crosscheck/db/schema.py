@@ -21,6 +21,10 @@ SCHEMA_VERSION = 4
 # table (every write attempt in the app: who, when, what, done / refused / failed) and role_grants
 # (roles an admin gave in the app).
 
+# Every column of a stored pair (the lake's pair files have these).
+MATCH_COLUMNS = ["claim_id", "report_id", "similarity", "stance", "contradiction", "support", "lag_days", "model", "scored_at",
+                 "shown", "raw_contradiction", "raw_support", "raw_stance", "calibration", "pending"]
+
 
 def _schema(dim: int) -> list[str]:
     return [

@@ -42,13 +42,16 @@ def matchable(
     ids: Sequence[str] | None = None,
     exclude: Sequence[str] | None = None,
     window: tuple[dt.date, dt.date] | None = None,
+    dated: tuple[dt.date, dt.date] | None = None,
+    undated: bool = False,
     ordered: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Embedded statements of these actor types, neither boilerplate nor questions: statement_id, stated_on, side, source, actor_type.
 
     `side` is the country (else the actor) of a government statement, so pairs on one side can be
     skipped; `source` is document + actor. `ids` keeps only those statements, `exclude` drops them,
-    `window` keeps statements dated inside it or undated; `ordered` sorts by statement_id (ranking
+    `window` keeps statements dated inside it or undated, `dated` only those dated inside it, `undated` only
+    the undated ones; `ordered` sorts by statement_id (ranking
     does not need it: rank_pairs breaks ties by id).
     """
     where = Where().add(f"s.actor_type IN ({marks(kinds)})", *kinds).add("s.embedding IS NOT NULL").add("NOT s.boilerplate")
@@ -59,6 +62,10 @@ def matchable(
         where.add("NOT list_contains(?, s.statement_id)", list(exclude))
     if window is not None:
         where.add("s.stated_on IS NULL OR s.stated_on BETWEEN ? AND ?", *window)
+    if dated is not None:
+        where.add("s.stated_on BETWEEN ? AND ?", *dated)
+    if undated:
+        where.add("s.stated_on IS NULL")
     head = f"""SELECT s.statement_id, s.stated_on,
                       CASE WHEN s.actor_type IN ({marks(CLAIM_TYPES)}) THEN coalesce(a.country, s.actor, '') END AS side,
                       s.doc_id || '|' || coalesce(s.actor, '') AS source,

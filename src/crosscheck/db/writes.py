@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crosscheck.config import ACTOR_TYPES
-from crosscheck.db.schema import ANONYMOUS, get_meta
+from crosscheck.db.schema import ANONYMOUS, MATCH_COLUMNS, get_meta
 from crosscheck.errors import StoreError
 from crosscheck.records import Document, Statement
 
@@ -36,6 +36,15 @@ def statement_id(doc_id: str, seq: int) -> str:
     return f"{doc_id}-{seq:04d}"
 
 
+def document_record(doc: Document, n_statements: int) -> dict:
+    """A document as a row of the documents table, in its column order (the lake's document files have these columns)."""
+    return {
+        "doc_id": doc.doc_id, "sha256": doc.sha256, "title": doc.title, "publisher": doc.publisher, "url": doc.url,
+        "published_on": doc.published_on, "date_source": doc.date_source, "source_name": doc.source_name,
+        "format": doc.format, "text": doc.text, "n_statements": n_statements, "ingested_at": _now(),
+    }
+
+
 def insert_document(
     con: duckdb.DuckDBPyConnection,
     doc: Document,
@@ -43,21 +52,21 @@ def insert_document(
     vectors: np.ndarray | None,
 ) -> list[str]:
     """Insert one document and its statements (inside the caller's transaction); return statement ids."""
-    con.execute(
-        "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            doc.doc_id, doc.sha256, doc.title, doc.publisher, doc.url, doc.published_on,
-            doc.date_source, doc.source_name, doc.format, doc.text, len(statements),
-            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-        ],
-    )
+    con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                list(document_record(doc, len(statements)).values()))
     ids = [statement_id(doc.doc_id, i) for i in range(len(statements))]
     if not statements:
         return ids
-    rows = pd.DataFrame(
+    insert_statement_rows(con, statement_frame(doc.doc_id, statements, vectors))
+    return ids
+
+
+def statement_frame(doc_id: str, statements: Sequence[Statement], vectors: np.ndarray | None) -> pd.DataFrame:
+    """A document's statements as rows of the statements table (the lake's statement files have the same columns)."""
+    return pd.DataFrame(
         {
-            "statement_id": ids,
-            "doc_id": doc.doc_id,
+            "statement_id": [statement_id(doc_id, i) for i in range(len(statements))],
+            "doc_id": doc_id,
             "seq": range(len(statements)),
             "text": [s.text for s in statements],
             "start": [s.start for s in statements],
@@ -73,6 +82,10 @@ def insert_document(
             "embedding": list(vectors.astype(np.float32)) if vectors is not None else [None] * len(statements),
         }
     )
+
+
+def insert_statement_rows(con: duckdb.DuckDBPyConnection, rows) -> None:
+    """Insert statement rows (a DataFrame or Arrow table with the columns of statement_frame) as they are."""
     con.register("_new_statements", rows)
     try:
         dim = get_meta(con, "embed_dim")
@@ -85,7 +98,6 @@ def insert_document(
         )
     finally:
         con.unregister("_new_statements")
-    return ids
 
 
 def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame, per_source: int = 1) -> int:
@@ -129,6 +141,48 @@ def trim_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], top_k
         [list(claim_ids), int(top_k)],
     ).fetchone()
     return int(gone[0]) if gone else 0
+
+
+def import_lake(con: duckdb.DuckDBPyConnection, documents, statements, pairs) -> dict[str, int]:
+    """Import a lake's documents, statements and pairs (Arrow tables with the tables' columns) in the caller's
+    transaction: documents and statements not stored yet are added (a document stored before, by hash, keeps
+    its own), the lake's pairs replace the stored ones of the same claim and report, and the stored pairs
+    between lake statements that the lake no longer has (pushed out of a top-k) go, unless an analyst gave
+    a verdict on them. Verdicts and actor edits are never touched. Returns how many of each changed."""
+    cols = ", ".join(MATCH_COLUMNS)
+    con.register("_lake_documents", documents)
+    con.register("_lake_statements", statements)
+    con.register("_lake_pairs", pairs)
+    try:
+        dim = int(get_meta(con, "embed_dim"))
+        docs = con.execute(
+            """INSERT INTO documents SELECT doc_id, sha256, title, publisher, url, published_on, date_source, source_name,
+                                            format, text, n_statements, ingested_at
+               FROM _lake_documents d
+               WHERE NOT EXISTS (SELECT 1 FROM documents x WHERE x.doc_id = d.doc_id OR x.sha256 = d.sha256)""").fetchone()[0]
+        stmts = con.execute(
+            f"""INSERT INTO statements (statement_id, doc_id, seq, text, start, "end", speaker, actor, actor_type,
+                    stated_on, is_quote, boilerplate, inferred_actor, embedding, is_question)
+                SELECT statement_id, doc_id, seq, text, start, "end", speaker, actor, actor_type, stated_on, is_quote,
+                       boilerplate, inferred_actor, CAST(embedding AS FLOAT[{dim}]), is_question
+                FROM _lake_statements s
+                WHERE NOT EXISTS (SELECT 1 FROM statements x WHERE x.statement_id = s.statement_id)
+                  AND EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = s.doc_id)""").fetchone()[0]
+        gone = con.execute(
+            """DELETE FROM matches m
+               WHERE m.claim_id IN (SELECT statement_id FROM _lake_statements)
+                 AND m.report_id IN (SELECT statement_id FROM _lake_statements)
+                 AND NOT EXISTS (SELECT 1 FROM _lake_pairs p WHERE p.claim_id = m.claim_id AND p.report_id = m.report_id)
+                 AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.claim_id = m.claim_id AND v.report_id = m.report_id)"""
+        ).fetchone()[0]
+        kept = con.execute(
+            f"""INSERT OR REPLACE INTO matches ({cols}) SELECT {cols} FROM _lake_pairs p
+                WHERE EXISTS (SELECT 1 FROM statements c WHERE c.statement_id = p.claim_id)
+                  AND EXISTS (SELECT 1 FROM statements r WHERE r.statement_id = p.report_id)""").fetchone()[0]
+    finally:
+        for name in ("_lake_documents", "_lake_statements", "_lake_pairs"):
+            con.unregister(name)
+    return {"documents": int(docs), "statements": int(stmts), "pairs": int(kept), "pairs_removed": int(gone)}
 
 
 def save_scores(con: duckdb.DuckDBPyConnection, scored: pd.DataFrame, per_source: int = 1) -> int:
