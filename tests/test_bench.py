@@ -85,9 +85,21 @@ def check_scale(rows: list[dict[str, str]]) -> None:
         assert NUMBER.match(row["first load ms"]), row
 
 
+def check_lake(rows: list[dict[str, str]]) -> None:
+    runs = [r["run"] for r in rows]
+    assert runs[0] == "local engine" and runs.count("ray engine") == 2, runs
+    assert all(r["vs local"] == "same" for r in rows if r["run"] == "ray engine"), rows
+    second = next(r for r in rows if r["run"] == "ray engine, second run")
+    assert second["vs local"].startswith("nothing added;"), second
+    killed = next(r for r in rows if r["run"].startswith("ray engine, killed"))
+    assert killed["vs local"] == "same; 0 stray files", killed
+    assert len({r["pairs"] for r in rows}) == 1 and rows[0]["pairs"] != "0", rows  # every run: the local engine's pairs
+
+
 CHECKS = {
     "search": check_search, "ingest": check_ingest, "models": check_models,
     "match_recall": check_match_recall, "load": check_load, "scale": check_scale, "ann": check_ann,
+    "lake": check_lake,
 }
 browser = [
     pytest.mark.e2e, pytest.mark.slow,
@@ -104,6 +116,7 @@ browser = [
         pytest.param("models", False, marks=pytest.mark.slow, id="models"),
         pytest.param("match_recall", False, marks=pytest.mark.slow, id="match_recall"),
         pytest.param("ann", False, marks=pytest.mark.slow, id="ann"),
+        pytest.param("lake", False, marks=pytest.mark.slow, id="lake"),
         pytest.param("load", False, marks=browser, id="load"),
         pytest.param("scale", False, marks=browser, id="scale"),
     ],

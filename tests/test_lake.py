@@ -95,9 +95,16 @@ def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_
     from crosscheck import cluster
 
     lake_dir = tmp_path / "lake"
+    first = cluster.ingest([str(f) for f in FILES[:5]], str(lake_dir), cluster=ClusterSettings(workers=2, part_docs=5))
+    assert [r.status for r in first.results] == ["added"] * 5
+    assert sorted(lakes.Lake(str(lake_dir)).manifest().pairs) == ["2022-02"]
+    later = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    # The rest: March's claims, and February's pairs computed again with the new reports (scored ones kept).
     summary = cluster.ingest([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=2, part_docs=5))
-    assert [r.status for r in summary.results] == ["added"] * len(FILES)
+    assert [r.status for r in summary.results] == ["duplicate"] * 5 + ["added"] * 3
     manifest = lakes.Lake(str(lake_dir)).manifest()
+    pairs = lakes.Lake(str(lake_dir)).read(manifest.files("pairs")).to_pandas()
+    assert (pairs["scored_at"] < later).sum() > 0 and (pairs["scored_at"] > later).sum() > 0
     assert len(manifest.parts) == 2 and sorted(manifest.pairs) == ["2022-02", "2022-03"] and manifest.dirty == []
     assert all(f.startswith(("documents/month=2022-0", "statements/month=2022-0")) for p in manifest.parts
                for f in p["documents"] + p["statements"])
@@ -111,15 +118,17 @@ def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_
     db = _attached(lake_dir, tmp_path / "ws.duckdb")  # attaching twice adds nothing either
     assert_same_as_local(db, local_db)
 
-    # The dashboard opened on the attached workspace shows a lake claim with its reports.
+    # The dashboard started with CROSSCHECK_LAKE on a new workspace imports the lake and shows a lake claim.
     from app.conftest import open_page
+
     from crosscheck.ui.resources import close_resources
 
     con = duckdb.connect(str(db), read_only=True)
     claim = con.execute("SELECT claim_id FROM matches GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
     text = con.execute("SELECT text FROM statements WHERE statement_id = ?", [claim]).fetchone()[0]
     con.close()
-    os.environ["CROSSCHECK_DB"] = str(db)
+    fresh = tmp_path / "dashboard.duckdb"
+    os.environ.update(CROSSCHECK_DB=str(fresh), CROSSCHECK_LAKE=str(lake_dir))
     try:
         at = open_page("views/claim.py", {"claim": claim})
         assert not at.exception
@@ -127,8 +136,9 @@ def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_
         assert text[:40] in page.replace("\\", "")
         assert int(at.subheader[0].value.split()[0]) >= 1  # "N matched reports"
     finally:
-        del os.environ["CROSSCHECK_DB"]
+        del os.environ["CROSSCHECK_DB"], os.environ["CROSSCHECK_LAKE"]
         close_resources()
+    assert_same_as_local(fresh, local_db)
 
 
 def test_a_run_killed_mid_way_completes_on_restart_with_no_duplicates(local_db, tmp_path):

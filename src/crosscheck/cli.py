@@ -246,8 +246,6 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    if config.lake_uri():  # CROSSCHECK_LAKE: the dashboard opens on the lake's data, imported into its workspace first
-        cmd_attach_lake(argparse.Namespace(lake=None, db=None))
     cmd = [sys.executable, "-m", "streamlit", "run", str(config.ROOT / "app.py"), "--server.port", str(args.port)]
     if args.headless:
         cmd += ["--server.headless", "true"]

@@ -226,8 +226,11 @@ class MatchMonth:
             old = before.to_pandas()
             old = old[(old["model"] == self.models.scorer.name) & ~old["pending"].astype(bool)]
             keep = pairs.merge(old.drop(columns=["similarity", "lag_days", "shown"]), on=["claim_id", "report_id"])
-        todo = pairs if keep.empty else pairs.merge(keep[["claim_id", "report_id"]], how="left", indicator=True).query(
-            "_merge == 'left_only'").drop(columns="_merge")
+        if keep.empty:
+            todo = pairs
+        else:
+            marked = pairs.merge(keep[["claim_id", "report_id"]], how="left", indicator=True)
+            todo = marked[marked["_merge"] == "left_only"].drop(columns="_merge")
         fresh = score_pairs(con, todo.reset_index(drop=True), self.models.scorer) if len(todo) else todo
         return pd.concat([p for p in (keep, fresh) if len(p)], ignore_index=True)
 

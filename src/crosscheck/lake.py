@@ -221,6 +221,11 @@ def attach(con, uri: str) -> dict[str, int]:
 
     lake = Lake(uri)
     manifest, documents, statements, pairs = read_all(lake)
+    if not schema.has_schema(con):  # a new workspace: the lake's model, and the registry's actors
+        from crosscheck.actors import load_registry
+
+        schema.ensure_schema(con, manifest.meta["embed_model"], int(manifest.meta["embed_dim"]))
+        writes.sync_actors(con, load_registry())
     model, dim = schema.get_meta(con, "embed_model"), schema.get_meta(con, "embed_dim")
     if (manifest.meta.get("embed_model"), str(manifest.meta.get("embed_dim"))) != (model, str(dim)):
         raise LakeError(f"lake {uri} was embedded with {manifest.meta.get('embed_model')} ({manifest.meta.get('embed_dim')}-d), "
@@ -244,3 +249,14 @@ def attach(con, uri: str) -> dict[str, int]:
             writes.choose_shown(con, frame["claim_id"].unique().tolist(), per_source)
         schema.set_meta(con, "lake", f"{uri}#{manifest.version}")
     return {**counts, "version": manifest.version}
+
+
+def attach_if_changed(con, uri: str) -> dict[str, int] | None:
+    """attach() when the workspace has not imported this version of the lake yet (the dashboard's start with
+    $CROSSCHECK_LAKE); None when it has."""
+    from crosscheck.db import schema
+
+    version = Lake(uri).manifest().version
+    if schema.get_meta(con, "lake") == f"{uri}#{version}":
+        return None
+    return attach(con, uri)

@@ -43,6 +43,10 @@ def _database(path: str, read_only: bool = False):
         return con
     con = connection.connect(path)
     schema.upgrade(con)  # a database of an older Crosscheck is brought up to date before any page reads it
+    if uri := config.lake_uri():  # CROSSCHECK_LAKE: the lake's new data is imported before any page reads
+        from crosscheck.lake import attach_if_changed
+
+        attach_if_changed(con, uri)
     return con
 
 
