@@ -77,12 +77,12 @@ def _tables(db: Path) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     return statements, vectors, pairs
 
 
-def assert_same_as_local(db: Path, local: Path) -> None:
+def assert_same_as_local(db: Path, local: Path, min_pairs: int = 50) -> None:
     s_lake, v_lake, p_lake = _tables(db)
     s_local, v_local, p_local = _tables(local)
     pd.testing.assert_frame_equal(s_lake, s_local)
     assert np.abs(v_lake - v_local).max() < 1e-5
-    assert len(p_local) > 50 and not p_local["pending"].any()
+    assert len(p_local) >= min_pairs and not p_local["pending"].any()
     assert p_lake[PAIR_KEY].equals(p_local[PAIR_KEY])  # the same pairs: window, threshold, top-k and per-source rules
     assert np.abs(p_lake["similarity"] - p_local["similarity"]).max() < 1e-5
     assert p_lake["lag_days"].equals(p_local["lag_days"])
@@ -168,6 +168,31 @@ def test_a_run_killed_mid_way_completes_on_restart_with_no_duplicates(local_db, 
     on_disk = {str(p.relative_to(lake_dir)) for p in lake_dir.rglob("*.parquet")}
     assert on_disk == named  # what the killed run left half-written is gone
     assert_same_as_local(_attached(lake_dir, tmp_path / "ws.duckdb"), local_db)
+
+
+def test_undated_and_broken_files_go_through_the_lake_as_through_the_local_engine(tmp_path):
+    """A file without a date (its statements pair with any date: month=undated) and a broken one among good ones."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "kremlin-statement.txt").write_text(  # no date in its name or text
+        "The Kremlin said a decision has been taken to partially withdraw forces from the border area. "
+        "The Kremlin said the troops will return to their permanent bases.\n")
+    files = [folder / "kremlin-statement.txt", ROOT / "tests" / "data" / "hostile" / "broken.docx",
+             ROOT / "data" / "demo" / "2022-02-16-cit-new-deployments-not-withdrawal.html",
+             ROOT / "data" / "demo" / "2022-02-16-nato-stoltenberg-no-deescalation.html"]
+    local = tmp_path / "local.duckdb"
+    done = _cli("ingest", *map(str, files), "--db", str(local), "--all-pairs")
+    assert done.returncode == 1 and "broken.docx: refused" in done.stdout
+    lake_dir = tmp_path / "lake"
+    done = _cli("ingest", *map(str, files), "--engine", "ray", "--lake", str(lake_dir))
+    assert done.returncode == 1, done.stderr
+    assert "broken.docx: refused" in done.stdout and "kremlin-statement.txt: added" in done.stdout
+    assert "(no date found)" in done.stdout
+    manifest = lakes.Lake(str(lake_dir)).manifest()
+    assert sorted(manifest.pairs) == ["2022-02", "undated"]
+    _, _, pairs = _tables(_attached(lake_dir, tmp_path / "ws.duckdb"))
+    assert pairs["lag_days"].isna().any()  # the undated claim's pairs: lag unknown
+    assert_same_as_local(tmp_path / "ws.duckdb", local, min_pairs=5)
 
 
 def test_a_lake_refuses_other_matching_rules_and_ignores_files_it_does_not_name(tmp_path):

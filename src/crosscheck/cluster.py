@@ -115,7 +115,7 @@ def extract_rows(row: dict, options: dict) -> list[dict]:
         extraction = extract_path(row["path"], **options)
     except Exception as e:  # noqa: BLE001 - one input must never stop the batch
         source = getattr(e, "source", None) or row["path"]
-        return [{"order": order, "row": 0, "document": None, "result": _result_json(refusal(source, e)), "notes": "[]"}]
+        return [{"order": order, "row": 0, "document": None, "result": _result_json(refusal(source, e)), "notes": "{}"}]
     notes = json.dumps({"notes": extraction.notes, "warnings": extraction.warnings})
     return [{"order": order, "row": i, "document": _doc_json(doc), "result": None, "notes": notes if i == 0 else "{}"}
             for i, doc in enumerate(extraction.documents)] or [
@@ -161,7 +161,7 @@ class Prepare:
                         vectors = self.embedder.embed([s.text for s in statements])
                     frame = writes.statement_frame(doc.doc_id, statements, np.asarray(vectors, dtype=np.float32))
                     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-                    results.append(_result_json(pipeline._added(doc, statements, pd.DataFrame(), 1)))
+                    results.append(_result_json(pipeline.added_result(doc, statements, pd.DataFrame(), 1)))
                 except Exception as e:  # noqa: BLE001 - one document is refused, the batch goes on
                     results.append(_result_json(refusal(doc.source_name, e, doc.doc_id)))
             tables.append(_to_ipc(table) if table is not None else None)

@@ -267,7 +267,7 @@ def ingest_document(
         if _stored_soon(con, doc.sha256):
             return DocResult(doc.source_name, doc.doc_id, Status.DUPLICATE, title=doc.title)
         raise
-    return _added(doc, statements, scored, settings.per_source)
+    return added_result(doc, statements, scored, settings.per_source)
 
 
 def ingest_documents(
@@ -363,11 +363,11 @@ def _store_together(
     for k, mine in zip(order, ids):
         mine = set(mine)
         touching = pairs[pairs["claim_id"].isin(mine) | pairs["report_id"].isin(mine)] if len(pairs) else pairs
-        results[k] = _added(group[k], given[k][0], touching, settings.per_source)
+        results[k] = added_result(group[k], given[k][0], touching, settings.per_source)
     return results
 
 
-def _added(doc: Document, statements: list[Statement], pairs: pd.DataFrame, per_source: int) -> DocResult:
+def added_result(doc: Document, statements: list[Statement], pairs: pd.DataFrame, per_source: int) -> DocResult:
     """The result line of a stored document: its statements, claims, reports and the pairs a page shows."""
     return DocResult(
         doc.source_name, doc.doc_id, Status.ADDED,
