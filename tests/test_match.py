@@ -251,3 +251,24 @@ def test_stored_pairs_are_the_top_k_of_all_reports_whatever_order_they_came_in(d
     writes.save_verdict(db, claim, kept, "confirmed")
     _ingest_typed(db, embedder, [(WITHDRAW.replace("A decision", "The decision"), "ISW", "osint")], days(2), one)
     assert (claim, kept) in _stored(db) and len(_stored(db)) == 2
+
+
+def test_rank_pairs_finds_the_top_k_sources_however_many_sentences_one_source_has():
+    """A transcript with 200 sentences nearer the claim than any other source still counts as one source."""
+    rng = np.random.default_rng(3)
+    claim = rng.normal(size=(1, 16)).astype(np.float32)
+    claim /= np.linalg.norm(claim)
+
+    def near(sim: float, n: int) -> np.ndarray:
+        noise = rng.normal(size=(n, 16)).astype(np.float32)
+        noise -= (noise @ claim.T) * claim  # orthogonal to the claim
+        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+        return sim * claim + np.sqrt(1 - sim**2) * noise
+
+    vecs = np.vstack([near(0.9, 200), near(0.6, 1), near(0.5, 1), near(0.4, 1), near(0.3, 1)])
+    sources = np.array(["transcript"] * 200 + ["cit", "rochan", "nato", "bbc"], dtype=object)
+    ids = np.array([f"r{i:03d}" for i in range(len(vecs))], dtype=object)
+    day = np.array(["2022-02-15"] * len(vecs), dtype="datetime64[D]")
+    settings = MatchSettings(window_days=14, top_k=3, threshold=0.2, per_source=1, source_sentences=2)
+    pairs = rank_pairs(np.array(["c"], dtype=object), day[:1], claim, ids, day, vecs, settings, report_sources=sources)
+    assert pairs["source"].tolist() == ["transcript", "transcript", "cit", "rochan"]  # 3 sources, 2 sentences at most each

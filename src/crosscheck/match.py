@@ -88,6 +88,7 @@ def rank_pairs(
     self_idx = pd.Index(report_ids).get_indexer(claim_ids)
 
     claim_order = np.argsort(claim_days, kind="stable")  # undated claims sort last
+    source_codes = pd.factorize(report_sources)[0] if report_sources is not None else None
     parts = []
     for start in range(0, len(claim_order), CLAIM_CHUNK):
         rows = claim_order[start : start + CLAIM_CHUNK]
@@ -109,16 +110,17 @@ def rank_pairs(
             r_side = report_sides[cand]
             ok &= (r_side[None, :] == None) | (r_side[None, :] != claim_sides[rows][:, None])  # noqa: E711
         masked = np.where(ok, sims, -np.inf)
-        # Take extra candidates when sources are capped, so the top-k can still be filled after the cap.
-        per = max(int(settings.per_source), int(settings.source_sentences))
-        k = min(int(settings.top_k) * (max(8, 2 * per) if report_sources is not None else 1), len(cand))
-        top = np.argpartition(-masked, k - 1, axis=1)[:, :k] if k < len(cand) else np.tile(np.arange(len(cand)), (len(rows), 1))
-        top_sims = np.take_along_axis(masked, top, axis=1)
-        r, c = np.nonzero(np.isfinite(top_sims))
+        if report_sources is not None:
+            r, c = _top_sources(masked, source_codes[cand], int(settings.top_k),
+                                max(int(settings.per_source), int(settings.source_sentences)))
+        else:
+            k = min(int(settings.top_k), len(cand))
+            top = np.argpartition(-masked, k - 1, axis=1)[:, :k] if k < len(cand) else np.tile(np.arange(len(cand)), (len(rows), 1))
+            r, c = np.nonzero(np.isfinite(np.take_along_axis(masked, top, axis=1)))
+            c = top[r, c]
         if len(r) == 0:
             continue
-        j = cand[top[r, c]]
-        parts.append((rows[r], j, top_sims[r, c], lag[r, top[r, c]]))
+        parts.append((rows[r], cand[c], masked[r, c], lag[r, c]))
     if not parts:
         return _empty()
     ci, rj, sim, lag = (np.concatenate(x) for x in zip(*parts))
@@ -133,6 +135,39 @@ def rank_pairs(
     if report_sources is None:
         return pairs
     return cap_sources(pairs.assign(source=report_sources[rj]), settings)
+
+
+def _top_sources(masked: np.ndarray, sources: np.ndarray, top_k: int, per: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's `top_k` sources by their most similar sentence, with up to `per` sentences each
+    (masked: rows × candidates, -inf where a pair is not allowed; sources: the source code of each candidate).
+
+    Exact whatever the number of sentences a source has: the sources are ranked on their best sentence first,
+    so one long transcript's many similar sentences cannot crowd the other sources out."""
+    order = np.argsort(sources, kind="stable")
+    grouped = masked[:, order]
+    codes = sources[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    group = np.cumsum(np.r_[False, codes[1:] != codes[:-1]])  # group index of each ordered column
+    best = np.maximum.reduceat(grouped, starts, axis=1)  # rows × sources
+    k = min(top_k, best.shape[1])
+    if k < best.shape[1]:
+        top = np.argpartition(-best, k - 1, axis=1)[:, :k]
+        chosen = np.zeros(best.shape, dtype=bool)
+        np.put_along_axis(chosen, top, True, axis=1)
+    else:
+        chosen = np.ones(best.shape, dtype=bool)
+    chosen &= np.isfinite(best)
+    r, c = np.nonzero(chosen[:, group] & np.isfinite(grouped))
+    if len(r) == 0:
+        return r, c
+    # The `per` most similar sentences of each chosen source.
+    rank = np.lexsort((-grouped[r, c], group[c], r))
+    r, c = r[rank], c[rank]
+    key = r.astype(np.int64) * (len(starts) + 1) + group[c]
+    first = np.r_[True, key[1:] != key[:-1]]
+    position = np.arange(len(key)) - np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))
+    keep = position < per
+    return r[keep], order[c[keep]]
 
 
 def cap_sources(pairs: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
