@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 
 from crosscheck.config import ClusterSettings, Limits, MatchSettings
-from crosscheck.lake import UNDATED, Lake, dirty_after, month_bounds, month_of, months_near
+from crosscheck.lake import UNDATED, Lake, add_inferred_actors, dirty_after, month_bounds, month_of, months_near
 from crosscheck.pipeline import DocResult, IngestSummary, Status, refusal
 from crosscheck.records import Document
 
@@ -201,8 +201,7 @@ class MatchMonth:
             statements = self.lake.read(self.manifest.files("statements", near))
             if statements is not None and statements.num_rows:
                 writes.insert_statement_rows(con, statements)
-                who = statements.select(["speaker", "actor", "actor_type", "inferred_actor"]).to_pandas()
-                writes.add_inferred_actors(con, who[who["inferred_actor"]].drop_duplicates("actor").itertuples())
+                add_inferred_actors(con, statements)
             if month == UNDATED:
                 pairs = match.rematch(con, self.settings, undated_claims=True)
             else:

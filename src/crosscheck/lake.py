@@ -204,6 +204,14 @@ def dirty_after(manifest: Manifest, new_months: set[str], window_days: int) -> l
     return sorted(set(manifest.dirty) | touched | ({UNDATED} if UNDATED in months else set()))
 
 
+def add_inferred_actors(con, statements: pa.Table) -> int:
+    """The actors that attribution inferred for these lake statements, added unconfirmed (db.writes.add_inferred_actors)."""
+    from crosscheck.db import writes
+
+    who = statements.select(["speaker", "actor", "actor_type", "inferred_actor"]).to_pandas()
+    return writes.add_inferred_actors(con, who[who["inferred_actor"]].drop_duplicates("actor").itertuples())
+
+
 def read_all(lake: Lake) -> tuple[Manifest, pa.Table | None, pa.Table | None, pa.Table | None]:
     """The manifest and every committed document, statement and pair."""
     manifest = lake.manifest()
@@ -243,8 +251,7 @@ def attach(con, uri: str) -> dict[str, int]:
     per_source = int(manifest.meta.get("settings", {}).get("per_source", 1))
     with connection.transaction(con):
         counts = writes.import_lake(con, documents, statements, frame)
-        who = statements.select(["speaker", "actor", "actor_type", "inferred_actor"]).to_pandas()
-        writes.add_inferred_actors(con, who[who["inferred_actor"]].drop_duplicates("actor").itertuples())
+        add_inferred_actors(con, statements)
         if len(frame):
             writes.choose_shown(con, frame["claim_id"].unique().tolist(), per_source)
         schema.set_meta(con, "lake", f"{uri}#{manifest.version}")
