@@ -272,3 +272,35 @@ def test_rank_pairs_finds_the_top_k_sources_however_many_sentences_one_source_ha
     settings = MatchSettings(window_days=14, top_k=3, threshold=0.2, per_source=1, source_sentences=2)
     pairs = rank_pairs(np.array(["c"], dtype=object), day[:1], claim, ids, day, vecs, settings, report_sources=sources)
     assert pairs["source"].tolist() == ["transcript", "transcript", "cit", "rochan"]  # 3 sources, 2 sentences at most each
+
+
+def test_rank_pairs_breaks_ties_the_same_way_whatever_order_the_reports_come_in():
+    """A release that repeats a sentence, and two sources equally near the claim, give the same pairs
+    however the reports were read (the local and lake engines read them in different orders)."""
+    rng = np.random.default_rng(5)
+    claim = rng.normal(size=(1, 16)).astype(np.float32)
+    claim /= np.linalg.norm(claim)
+    noise = rng.normal(size=(12, 16)).astype(np.float32)
+    noise -= (noise @ claim.T) * claim
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    sims = np.array([0.8, 0.8, 0.8, 0.8, 0.7, 0.7, 0.6, 0.6, 0.6, 0.5, 0.5, 0.4], dtype=np.float32)
+    vecs = (sims[:, None] * claim + np.sqrt(1 - sims[:, None] ** 2) * noise).astype(np.float32)
+    vecs[1] = vecs[2] = vecs[3] = vecs[0]  # one release says the same sentence four times
+    vecs[7] = vecs[6]
+    vecs[10] = vecs[9]  # two sources whose best sentences are identical
+    sources = np.array(["rel"] * 4 + ["rel", "isw", "isw", "bbc", "cit", "nato", "aj", "un"], dtype=object)
+    ids = np.array([f"r{i:02d}" for i in range(len(vecs))], dtype=object)
+    day = np.array(["2022-02-15"] * len(vecs), dtype="datetime64[D]")
+    settings = MatchSettings(window_days=14, top_k=4, threshold=0.2, per_source=1, source_sentences=3)
+    results = []
+    for seed in range(6):
+        order = np.random.default_rng(seed).permutation(len(vecs)) if seed else np.arange(len(vecs))
+        pairs = rank_pairs(np.array(["c"], dtype=object), day[:1], claim, ids[order], day[order], vecs[order],
+                           settings, report_sources=sources[order])
+        results.append(list(zip(pairs["source"], pairs["report_id"])))
+    assert all(r == results[0] for r in results)
+    got = results[0]
+    assert [rid for src, rid in got if src == "rel"] == ["r00", "r01", "r02"]  # the lowest ids of the tie
+    assert [src for src, _ in got].count("rel") == 3
+    # Sources: rel (0.8), isw (0.7), then the tie bbc = cit (0.6) — both fit; nato and aj (0.5) tie for none left.
+    assert list(dict.fromkeys(src for src, _ in got)) == ["rel", "isw", "bbc", "cit"]

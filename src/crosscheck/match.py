@@ -88,7 +88,9 @@ def rank_pairs(
     self_idx = pd.Index(report_ids).get_indexer(claim_ids)
 
     claim_order = np.argsort(claim_days, kind="stable")  # undated claims sort last
-    source_codes = pd.factorize(report_sources)[0] if report_sources is not None else None
+    # Source codes in source-key order and report ranks in id order, so ties fall the same way however rows were read.
+    source_codes = pd.factorize(report_sources, sort=True)[0] if report_sources is not None else None
+    report_rank = _id_rank(report_ids)
     parts = []
     for start in range(0, len(claim_order), CLAIM_CHUNK):
         rows = claim_order[start : start + CLAIM_CHUNK]
@@ -101,7 +103,9 @@ def rank_pairs(
             cand = np.concatenate([dated_idx[lo:hi], undated_idx])
         if len(cand) == 0:
             continue
-        sims = claim_vecs[rows] @ report_vecs[cand].T
+        # In float64, then rounded: the same value whatever the shape of the slice (a float32 product's
+        # rounding depends on it, which would let the local and lake engines break near-ties differently).
+        sims = (claim_vecs[rows].astype(np.float64) @ report_vecs[cand].T.astype(np.float64)).astype(np.float32)
         lag = (report_days[cand][None, :] - days[:, None]).astype("timedelta64[D]")
         known = ~np.isnat(lag)
         ok = (sims >= settings.threshold) & (~known | (np.abs(np.where(known, lag, 0)) <= window))
@@ -111,7 +115,7 @@ def rank_pairs(
             ok &= (r_side[None, :] == None) | (r_side[None, :] != claim_sides[rows][:, None])  # noqa: E711
         masked = np.where(ok, sims, -np.inf)
         if report_sources is not None:
-            r, c = _top_sources(masked, source_codes[cand], int(settings.top_k),
+            r, c = _top_sources(masked, source_codes[cand], report_rank[cand], int(settings.top_k),
                                 max(int(settings.per_source), int(settings.source_sentences)))
         else:
             k = min(int(settings.top_k), len(cand))
@@ -125,7 +129,7 @@ def rank_pairs(
         return _empty()
     ci, rj, sim, lag = (np.concatenate(x) for x in zip(*parts))
     # Claims in id order, each one's reports by similarity, ties broken by report id.
-    order = np.lexsort((_id_rank(report_ids)[rj], -sim, _id_rank(claim_ids)[ci]))
+    order = np.lexsort((report_rank[rj], -sim, _id_rank(claim_ids)[ci]))
     ci, rj, sim, lag = ci[order], rj[order], sim[order], lag[order]
     lag_days = pd.Series(np.where(np.isnat(lag), np.nan, lag.astype("int64")), dtype="float64").astype("Int64")
     pairs = pd.DataFrame({
@@ -137,23 +141,27 @@ def rank_pairs(
     return cap_sources(pairs.assign(source=report_sources[rj]), settings)
 
 
-def _top_sources(masked: np.ndarray, sources: np.ndarray, top_k: int, per: int) -> tuple[np.ndarray, np.ndarray]:
+def _top_sources(masked: np.ndarray, sources: np.ndarray, ranks: np.ndarray, top_k: int,
+                 per: int) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of each row's `top_k` sources by their most similar sentence, with up to `per` sentences each
-    (masked: rows × candidates, -inf where a pair is not allowed; sources: the source code of each candidate).
+    (masked: rows × candidates, -inf where a pair is not allowed; sources: the source code of each candidate;
+    ranks: its report's place in id order).
 
     Exact whatever the number of sentences a source has: the sources are ranked on their best sentence first,
-    so one long transcript's many similar sentences cannot crowd the other sources out."""
+    so one long transcript's many similar sentences cannot crowd the other sources out. Ties go to the lower
+    source code, then the lower report id, so the choice never depends on the order of the candidates."""
     order = np.argsort(sources, kind="stable")
     grouped = masked[:, order]
     codes = sources[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     group = np.cumsum(np.r_[False, codes[1:] != codes[:-1]])  # group index of each ordered column
-    best = np.maximum.reduceat(grouped, starts, axis=1)  # rows × sources
+    best = np.maximum.reduceat(grouped, starts, axis=1)  # rows × sources (in code order)
     k = min(top_k, best.shape[1])
     if k < best.shape[1]:
-        top = np.argpartition(-best, k - 1, axis=1)[:, :k]
-        chosen = np.zeros(best.shape, dtype=bool)
-        np.put_along_axis(chosen, top, True, axis=1)
+        kth = -np.partition(-best, k - 1, axis=1)[:, k - 1 : k]
+        above = best > kth
+        tied = best == kth
+        chosen = above | (tied & (np.cumsum(tied, axis=1) <= (k - above.sum(axis=1))[:, None]))
     else:
         chosen = np.ones(best.shape, dtype=bool)
     chosen &= np.isfinite(best)
@@ -161,7 +169,7 @@ def _top_sources(masked: np.ndarray, sources: np.ndarray, top_k: int, per: int) 
     if len(r) == 0:
         return r, c
     # The `per` most similar sentences of each chosen source.
-    rank = np.lexsort((-grouped[r, c], group[c], r))
+    rank = np.lexsort((ranks[order][c], -grouped[r, c], group[c], r))
     r, c = r[rank], c[rank]
     key = r.astype(np.int64) * (len(starts) + 1) + group[c]
     first = np.r_[True, key[1:] != key[:-1]]
@@ -171,11 +179,12 @@ def _top_sources(masked: np.ndarray, sources: np.ndarray, top_k: int, per: int) 
 
 
 def cap_sources(pairs: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
-    """Keep each claim's `top_k` sources, ranked by their most similar sentence, with up to
-    max(per_source, source_sentences) sentences each (pairs sorted by claim, then similarity)."""
+    """Keep each claim's `top_k` sources, ranked by their most similar sentence (ties by source key), with up to
+    max(per_source, source_sentences) sentences each (pairs sorted by claim, then similarity, then report id)."""
     per = max(int(settings.per_source), int(settings.source_sentences))
     pairs = pairs[(pairs.groupby(["claim_id", "source"], sort=False).cumcount() < per).to_numpy()]
-    firsts = pairs.drop_duplicates(["claim_id", "source"])
+    firsts = pairs.drop_duplicates(["claim_id", "source"]).sort_values(
+        ["claim_id", "similarity", "source"], ascending=[True, False, True], kind="stable")
     rank = firsts.groupby("claim_id", sort=False).cumcount().rename("source_rank")
     ranked = pairs.merge(firsts[["claim_id", "source"]].join(rank), on=["claim_id", "source"], how="left")
     return ranked[ranked["source_rank"] < settings.top_k].drop(columns="source_rank").reset_index(drop=True)
@@ -247,11 +256,11 @@ def _new_report_pairs(con, reports, new_ids: list[str], settings: MatchSettings)
     stored = reads.stored_sources(con, pairs["claim_id"].unique().tolist())
     if stored.empty:
         return pairs
-    # Rank the new sources together with the claim's stored ones (each by its most similar sentence);
-    # keep the new ones still in the top-k. A new document is always a new source.
+    # Rank the new sources together with the claim's stored ones (each by its most similar sentence, ties by
+    # source key as everywhere else); keep the new ones still in the top-k. A new document is always a new source.
     new = pairs.groupby(["claim_id", "source"], as_index=False, sort=False)["similarity"].max()
     both = pd.concat([new.assign(new=True), stored.assign(new=False)], ignore_index=True)
-    both = both.sort_values(["claim_id", "similarity"], ascending=[True, False], kind="stable")
+    both = both.sort_values(["claim_id", "similarity", "source"], ascending=[True, False, True], kind="stable")
     both["rank"] = both.groupby("claim_id").cumcount()
     keep = both.loc[both["new"] & (both["rank"] < settings.top_k), ["claim_id", "source"]]
     return pairs.merge(keep, on=["claim_id", "source"], how="inner").reset_index(drop=True)

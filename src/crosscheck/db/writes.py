@@ -119,7 +119,7 @@ def save_matches(con: duckdb.DuckDBPyConnection, matches: pd.DataFrame, per_sour
 
 def trim_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], top_k: int) -> int:
     """Remove the stored pairs of sources that newer reports pushed out of these claims' top-k (sources ranked by
-    their most similar sentence, as match.cap_sources), except pairs an analyst gave a verdict on; how many.
+    their most similar sentence, ties by source key, as match.cap_sources), except pairs an analyst gave a verdict on; how many.
 
     So a claim's stored pairs stay those of ranking it against every stored report at once, whatever the order
     the documents came in (the lake engine computes exactly that, crosscheck.cluster)."""
@@ -129,9 +129,9 @@ def trim_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], top_k
         """DELETE FROM matches USING (
                SELECT m.claim_id, m.report_id
                FROM matches m JOIN statements r ON r.statement_id = m.report_id
-               JOIN (SELECT claim_id, source, row_number() OVER (PARTITION BY claim_id ORDER BY best DESC, first_id) AS rank
+               JOIN (SELECT claim_id, source, row_number() OVER (PARTITION BY claim_id ORDER BY best DESC, source) AS rank
                      FROM (SELECT m.claim_id, r.doc_id || '|' || coalesce(r.actor, '') AS source,
-                                  max(m.similarity) AS best, arg_max(m.report_id, m.similarity) AS first_id
+                                  max(m.similarity) AS best
                            FROM matches m JOIN statements r ON r.statement_id = m.report_id
                            WHERE list_contains(?, m.claim_id) GROUP BY ALL)) ranked
                  ON ranked.claim_id = m.claim_id AND ranked.source = r.doc_id || '|' || coalesce(r.actor, '')
