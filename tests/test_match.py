@@ -304,3 +304,27 @@ def test_rank_pairs_breaks_ties_the_same_way_whatever_order_the_reports_come_in(
     assert [src for src, _ in got].count("rel") == 3
     # Sources: rel (0.8), isw (0.7), then the tie bbc = cit (0.6) — both fit; nato and aj (0.5) tie for none left.
     assert list(dict.fromkeys(src for src, _ in got)) == ["rel", "isw", "bbc", "cit"]
+
+
+def test_a_pairs_similarity_is_the_same_whatever_the_other_reports_ranked_with_it():
+    """The lake ranks a month's claims against its window, the local engine a new document against the
+    stored ones: the same pair must get the same similarity, to the last bit, or near-ties fall apart."""
+    rng = np.random.default_rng(11)
+    claims = rng.normal(size=(40, 384)).astype(np.float32)
+    reports = rng.normal(size=(300, 384)).astype(np.float32)
+    claims /= np.linalg.norm(claims, axis=1, keepdims=True)
+    reports /= np.linalg.norm(reports, axis=1, keepdims=True)
+    reports[150:] = 0.6 * claims[rng.integers(0, 40, 150)] + 0.8 * reports[150:]  # some near each claim
+    c_ids = np.array([f"c{i:03d}" for i in range(40)], dtype=object)
+    r_ids = np.array([f"r{i:03d}" for i in range(300)], dtype=object)
+    c_days = np.array(["2022-02-15"] * 40, dtype="datetime64[D]")
+    r_days = np.array(["2022-02-16"] * 300, dtype="datetime64[D]")
+    settings = MatchSettings(window_days=14, top_k=300, threshold=-1.0, per_source=1)
+    every = rank_pairs(c_ids, c_days, claims, r_ids, r_days, reports, settings)
+    # A chunk of claims against every third report, and one claim alone (a document with one claim; a
+    # float32 product takes another path for one row, and differed in the 7th digit on most pairs).
+    for rows, cols in ((slice(3, 17), slice(None, None, 3)), (slice(5, 6), slice(None)), (slice(8, 9), slice(0, 50))):
+        some = rank_pairs(c_ids[rows], c_days[rows], claims[rows], r_ids[cols], r_days[cols], reports[cols], settings)
+        both = some.merge(every, on=["claim_id", "report_id"], suffixes=("_some", "_every"))
+        assert len(both) == len(some) == len(c_ids[rows]) * len(r_ids[cols])
+        assert (both["similarity_some"] == both["similarity_every"]).all()

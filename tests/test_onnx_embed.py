@@ -104,3 +104,17 @@ def test_a_pooling_onnx_does_not_implement_stays_on_torch_with_one_warning(tmp_p
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert other.backend == "torch" and len(warnings) == 1 and "pooling" in warnings[0].getMessage()
     assert not list((config.VAR_DIR / "onnx").glob("cls-minilm-*")) and other.embed(["Tanks near Belgorod."]).shape == (1, 384)
+
+
+def test_a_texts_vector_does_not_depend_on_the_batch_it_came_in(texts, monkeypatch):
+    """Bit for bit: the local engine embeds an upload's documents together, the lake engine a batch of
+    documents per actor, so the same sentence meets other neighbours (and other padding) in each; the
+    lake equals the local workspace only because its vector is the same whatever they are."""
+    monkeypatch.delenv("CROSSCHECK_ONNX", raising=False)
+    embedder = load_embedder()
+    whole = embedder.embed(texts)
+    backwards = embedder.embed(texts[::-1])[::-1]
+    in_sevens = np.vstack([embedder.embed(texts[i : i + 7]) for i in range(0, len(texts), 7)])
+    alone = np.vstack([embedder.embed([t]) for t in texts[::9]])
+    assert np.array_equal(whole, backwards) and np.array_equal(whole, in_sevens)
+    assert np.array_equal(whole[::9], alone)
