@@ -11,7 +11,7 @@ import pytest
 from crosscheck.errors import CrosscheckError, DataFileError
 from crosscheck.stance import LABELS, CrossEncoderScorer, load_scorer
 from crosscheck.training.data import load_pair_file, split_calibration, split_fnc
-from crosscheck.training.train import TrainConfig, train_stance
+from crosscheck.training.train import TrainConfig, train_device, train_stance
 
 PAIRS = [
     ("Troops are being pulled back from the border.", "New armour columns moved toward the border on Thursday.", "contradicts"),
@@ -45,6 +45,7 @@ def test_training_writes_a_loadable_model(tiny_model, embedder):
     config = json.loads((out / "config.json").read_text())
     assert [config["id2label"][str(i)] for i in range(4)] == list(LABELS)
     assert report["pairs_seen"] == 2 * len(PAIRS)
+    assert report["device"] == train_device("auto")  # the run record says where it trained
     scorer = load_scorer(str(out), embedder=embedder)
     assert isinstance(scorer, CrossEncoderScorer)
     scored = scorer.score([c for c, _, _ in PAIRS], [e for _, e, _ in PAIRS])
@@ -254,3 +255,15 @@ def test_precision_thresholds_and_the_precision_first_rule():
     assert decide_labels(probs, contradicts_threshold=0.6, supports_threshold=0.6) == ["contradicts", "uncertain", "unrelated"]
     found = calibrate_precision(np.tile(probs, (10, 1)), ["contradicts", "supports", "unrelated"] * 10)
     assert found["contradicts_precision"] == found["supports_precision"] == 1.0 and found["temperature"] > 0
+
+
+def test_the_training_device_is_auto_cpu_or_cuda_and_a_missing_gpu_is_said_plainly():
+    import torch
+
+    assert train_device("cpu") == "cpu"
+    assert train_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ValueError, match="use auto, cpu or cuda"):
+        train_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            train_device("cuda")

@@ -35,7 +35,7 @@ def cmd_train(args) -> int:
         init=args.init, seed=args.seed, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
         max_length=args.max_length, max_minutes=args.max_minutes, cache_file=args.cache, pair_repeat=args.pair_repeat,
         snli_cap=args.snli_cap, keep_gate=args.keep_gate, events_file=args.events, release_files=args.releases or [],
-        dated=args.dated, nli_dir=args.nli, blame_events=BLAME_EVENTS if args.blame_pairs else 0,
+        dated=args.dated, nli_dir=args.nli, blame_events=BLAME_EVENTS if args.blame_pairs else 0, device=args.device,
     )
     if args.nli_cap is not None:
         cfg.nli_cap = args.nli_cap
@@ -132,6 +132,8 @@ def add_commands(sub):
                         "denial, other subject) written from --events and --releases")
     p.add_argument("--event-strikes", type=int, help="strike events to write pairs for (default 500; 3 pairs each)")
     p.add_argument("--cache", type=Path, help="file to keep sentence embeddings in between runs")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                   help="where the cross-encoder trains (auto: a CUDA GPU when there is one); the saved weights are fp16 either way")
     p.add_argument("--dev-out", type=Path, help="also write the FNC-1 dev split (never trained on) to this CSV")
     p.set_defaults(func=cmd_train)
 
