@@ -97,9 +97,11 @@ def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_
     lake_dir = tmp_path / "lake"
     first = cluster.ingest([str(f) for f in FILES[:5]], str(lake_dir), cluster=ClusterSettings(workers=2, part_docs=5))
     assert [r.status for r in first.results] == ["added"] * 5
-    assert sorted(lakes.Lake(str(lake_dir)).manifest().pairs) == ["2022-02"]
+    # One month changed and two workers: the month is matched in two shares of its claims, a task each.
+    assert sorted(lakes.Lake(str(lake_dir)).manifest().pairs) == ["2022-02#0", "2022-02#1"]
     later = pd.Timestamp.now(tz="UTC").tz_localize(None)
-    # The rest: March's claims, and February's pairs computed again with the new reports (scored ones kept).
+    # The rest: March's claims, and February's pairs computed again with the new reports (scored ones kept);
+    # two months for two workers, so one task each, whose files replace February's two shares.
     summary = cluster.ingest([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=2, part_docs=5))
     assert [r.status for r in summary.results] == ["duplicate"] * 5 + ["added"] * 3
     manifest = lakes.Lake(str(lake_dir)).manifest()
@@ -139,6 +141,17 @@ def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_
         del os.environ["CROSSCHECK_DB"], os.environ["CROSSCHECK_LAKE"]
         close_resources()
     assert_same_as_local(fresh, local_db)
+
+
+def test_months_matched_in_shares_give_the_local_engines_pairs(ray_local, local_db, tmp_path):
+    from crosscheck import cluster
+
+    lake_dir = tmp_path / "lake"
+    cluster.ingest([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=2, month_chunks=3))
+    manifest = lakes.Lake(str(lake_dir)).manifest()
+    assert sorted(manifest.pairs) == [f"{m}#{i}" for m in ("2022-02", "2022-03") for i in range(3)]
+    assert manifest.dirty == [] and len(manifest.files("pairs", {"2022-02"})) == 3
+    assert_same_as_local(_attached(lake_dir, tmp_path / "ws.duckdb"), local_db)
 
 
 def test_a_run_killed_mid_way_completes_on_restart_with_no_duplicates(local_db, tmp_path):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from typed_docs import add_document
 
-from crosscheck.config import MatchSettings
+from crosscheck.config import ClusterSettings, MatchSettings
 from crosscheck.db import reads, writes
-from crosscheck.match import claim_reports, find_matches, rank_pairs, rematch, search_reports
+from crosscheck.match import claim_reports, claim_share, find_matches, rank_pairs, rematch, search_reports
 
 FEB15 = dt.date(2022, 2, 15)
 WITHDRAW = "A decision has been taken to partially withdraw forces from the border."
@@ -209,6 +209,29 @@ def test_each_source_shows_the_sentence_that_bears_most_on_the_claim(db, embedde
     db.execute("UPDATE matches SET support = 0.95 WHERE report_id = ?", [cit[2]])
     writes.choose_shown(db, claim)
     assert db.execute("SELECT report_id FROM matches WHERE shown").fetchall() == [(cit[2],)]
+
+
+def test_the_shares_of_a_months_claims_together_give_its_pairs(db, embedder):
+    """The lake engine may match a month in shares of its claims (one Ray task each): their union is the whole."""
+    add_document(db, embedder, [(WITHDRAW, "Kremlin", "government"), (RETURNING, "Russian MoD", "government")], FEB15, settings=LOOSE)
+    add_document(db, embedder, [(NO_SIGN, "NATO", "intl_org"), (MASSING, "CIT", "osint")], days(2), settings=LOOSE)
+    feb = (dt.date(2022, 2, 1), dt.date(2022, 2, 28))
+    whole = rematch(db, LOOSE, claims_on=feb).sort_values(["claim_id", "report_id"]).reset_index(drop=True)
+    assert whole["claim_id"].nunique() == 2
+    for shares in (2, 3, 7):
+        parts = [rematch(db, LOOSE, claims_on=feb, share=(i, shares)) for i in range(shares)]
+        assert all(set(p["claim_id"]).isdisjoint(q["claim_id"]) for k, p in enumerate(parts) for q in parts[k + 1:])
+        together = pd.concat([p for p in parts if len(p)]).sort_values(["claim_id", "report_id"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(together, whole)
+    assert {claim_share(c, 5) for c in whole["claim_id"]} <= set(range(5))
+    assert claim_share("s-123", 4) == claim_share("s-123", 4)  # stable: a hash of the id, not of the process
+
+
+def test_month_tasks_give_every_worker_one_when_few_months_changed():
+    assert ClusterSettings(workers=8).chunks_per_month(2) == 4
+    assert ClusterSettings(workers=2).chunks_per_month(5) == 1
+    assert ClusterSettings(workers=1).chunks_per_month(0) == 1
+    assert ClusterSettings(workers=8, month_chunks=3).chunks_per_month(1) == 3
 
 
 def _ingest_typed(con, embedder, items, day, settings):

@@ -112,7 +112,8 @@ def _ingest_on_ray(args) -> int:
     except ImportError as e:
         raise CrosscheckError(f"--engine ray needs Ray: pip install -e .[cluster] ({e})") from e
     settings = ClusterSettings()
-    changes = {k: v for k, v in (("workers", args.workers), ("part_docs", args.part_docs)) if v is not None}
+    changes = {k: v for k, v in (("workers", args.workers), ("part_docs", args.part_docs),
+                                 ("month_chunks", args.month_chunks)) if v is not None}
     options = {k: v for k, v in {"date": args.date, "publisher": args.publisher, "title": args.title}.items() if v is not None}
     summary = cluster.ingest(args.paths, args.lake, address=args.address, options=options,
                              cluster=dataclasses.replace(settings, **changes), out=lambda line: print(line, flush=True))
@@ -284,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="with --engine ray: actors per stage (default $CROSSCHECK_RAY_WORKERS, 1)")
     p.add_argument("--part-docs", type=int,
                    help="with --engine ray: files committed to the lake together (default $CROSSCHECK_RAY_PART_DOCS, 256)")
+    p.add_argument("--month-chunks", type=int,
+                   help="with --engine ray: match-and-score tasks per month, each a share of its claims (default "
+                        "$CROSSCHECK_RAY_MONTH_CHUNKS, 0: enough for every worker to have one when few months changed)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("attach-lake", help="import a lake (crosscheck ingest --engine ray) into the workspace database")

@@ -9,9 +9,11 @@ Stages (crosscheck.lake describes the lake's layout and how it commits):
    pipeline.prepare_group segments, attributes and embeds a batch of documents. The driver takes the
    documents in input order, skips any whose sha256 the lake (or an earlier document of the run) has, and
    commits each part of documents with their statements.
-3. match and score: `map_batches(MatchMonth)` over the months whose pairs changed, the models loaded once per
-   actor: each month's statements and those of its date window are loaded into an in-memory workspace, where
-   match.rematch ranks the month's claims (the local engine's rules: window, threshold, top-k, per source),
+3. match and score: `map_batches(MatchMonth)` over the months whose pairs changed, each in one task or, when
+   few months changed, in shares of its claims (ClusterSettings.chunks_per_month), the models loaded once per
+   actor: a month's statements and those of its date window are loaded into an in-memory workspace, where
+   match.rematch ranks the month's claims, or one share of them (the local engine's rules: window, threshold,
+   top-k, per source),
    pipeline.score_pairs scores the pairs the lake has not scored yet and db.writes.save_matches chooses what
    each source shows. No stage holds more than a part of documents or a month and its window; undated claims,
    compared with every date, are the exception (their month loads every statement).
@@ -36,7 +38,17 @@ import pandas as pd
 import pyarrow as pa
 
 from crosscheck.config import ClusterSettings, Limits, MatchSettings
-from crosscheck.lake import UNDATED, Lake, add_inferred_actors, dirty_after, month_bounds, month_of, months_near
+from crosscheck.lake import (
+    UNDATED,
+    Lake,
+    add_inferred_actors,
+    dirty_after,
+    month_bounds,
+    month_of,
+    months_near,
+    pairs_key,
+    pairs_month,
+)
 from crosscheck.pipeline import DocResult, IngestSummary, Status, refusal
 from crosscheck.records import Document
 
@@ -184,13 +196,14 @@ class MatchMonth:
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         files, counts = [], []
-        for month in batch["month"]:
-            file, n = self.month(month)
+        for month, share, shares in zip(batch["month"], batch["share"], batch["shares"]):
+            file, n = self.month(month, int(share), int(shares))
             files.append(file)
             counts.append(n)
-        return pd.DataFrame({"month": list(batch["month"]), "file": files, "pairs": counts})
+        return batch[["month", "share", "shares"]].assign(file=files, pairs=counts)
 
-    def month(self, month: str) -> tuple[str, int]:
+    def month(self, month: str, share: int = 0, shares: int = 1) -> tuple[str, int]:
+        """The pairs of a month's claims (or of share `share` of `shares` of them), written to a new file: (file, pairs)."""
         from crosscheck import match, pipeline, workspace
         from crosscheck.db import connection, reads, writes
 
@@ -202,10 +215,11 @@ class MatchMonth:
             if statements is not None and statements.num_rows:
                 writes.insert_statement_rows(con, statements)
                 add_inferred_actors(con, statements)
+            part = (share, shares) if shares > 1 else None
             if month == UNDATED:
-                pairs = match.rematch(con, self.settings, undated_claims=True)
+                pairs = match.rematch(con, self.settings, undated_claims=True, share=part)
             else:
-                pairs = match.rematch(con, self.settings, claims_on=month_bounds(month))
+                pairs = match.rematch(con, self.settings, claims_on=month_bounds(month), share=part)
             scored = self._scored(month, pairs, con, pipeline.score_pairs)
             writes.save_matches(con, scored, self.settings.per_source)
             rows = reads.stored_pairs(con)
@@ -348,24 +362,32 @@ def _commit_part(lake: Lake, manifest, rows: pd.DataFrame, known: set[str], run:
 
 
 def _match(lake: Lake, manifest, settings: MatchSettings, cluster: ClusterSettings, run: str, out: Callable[[str], None]):
-    """Compute, score and commit the pairs of each dirty month (one commit per month, as each finishes)."""
+    """Compute, score and commit the pairs of each dirty month (one commit per month, once all its shares finished)."""
     import ray.data
 
     snapshot = manifest.to_json()
-    ds = ray.data.from_items([{"month": m} for m in manifest.dirty]).map_batches(
+    shares = cluster.chunks_per_month(len(manifest.dirty))
+    tasks = [{"month": m, "share": i, "shares": shares} for m in manifest.dirty for i in range(shares)]
+    ds = ray.data.from_items(tasks).map_batches(
         MatchMonth, fn_constructor_kwargs={"lake_uri": lake.uri, "manifest_json": snapshot,
                                            "settings": dataclasses.asdict(settings), "run": run},
         batch_size=1, batch_format="pandas", compute=ray.data.ActorPoolStrategy(size=cluster.workers),
         num_cpus=cluster.cpus_per_worker,
         num_gpus=cluster.gpus_score,
     )
+    done: dict[str, dict[str, str]] = {}
+    counts: dict[str, int] = {}
     for row in ds.iter_rows():
-        month, file = row["month"], row["file"]
-        old = manifest.pairs.get(month)
-        manifest.pairs[month] = file
+        month = row["month"]
+        done.setdefault(month, {})[pairs_key(month, int(row["share"]), shares)] = row["file"]
+        counts[month] = counts.get(month, 0) + int(row["pairs"])
+        if len(done[month]) < shares:
+            continue
+        old = [f for k, f in manifest.pairs.items() if pairs_month(k) == month]
+        manifest.pairs = {k: f for k, f in manifest.pairs.items() if pairs_month(k) != month} | done.pop(month)
         manifest.dirty = [m for m in manifest.dirty if m != month]
         lake.commit(manifest)
-        if old and old != file:
-            lake.delete(old)
-        out(f"month {month}: {int(row['pairs']):,} pairs")
+        for file in old:
+            lake.delete(file)
+        out(f"month {month}: {counts[month]:,} pairs" + (f" ({shares} shares)" if shares > 1 else ""))
     return manifest

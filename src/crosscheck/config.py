@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,15 @@ class ClusterSettings:
     # GPUs per worker of the preparing (embedding) and the scoring stage; 0 runs them on CPUs.
     gpus_embed: float = field(default_factory=lambda: _float("CROSSCHECK_RAY_GPUS_EMBED", 0.0))
     gpus_score: float = field(default_factory=lambda: _float("CROSSCHECK_RAY_GPUS_SCORE", 0.0))
+    # Tasks per month of the match-and-score stage, each ranking and scoring a share of the month's claims
+    # against the same window; 0 (default): enough for every worker to have one when few months changed.
+    month_chunks: int = field(default_factory=lambda: _int("CROSSCHECK_RAY_MONTH_CHUNKS", 0))
+
+    def chunks_per_month(self, months: int) -> int:
+        """Tasks per month when `months` months must be matched again."""
+        if self.month_chunks > 0:
+            return self.month_chunks
+        return max(1, math.ceil(self.workers / max(1, months)))
 
 
 def lake_uri() -> str | None:

@@ -7,7 +7,8 @@ or any pyarrow.fs URI (s3://bucket/path, gs://…):
     _lake.json                                  the manifest: the only files that count
     documents/month=2022-02/<run>-<n>.parquet   documents by publication month (month=undated without one)
     statements/month=2022-02/<run>-<n>.parquet  statements by the month they were made, vectors included
-    pairs/month=2022-02/<run>.parquet           the scored pairs of the claims made that month
+    pairs/month=2022-02/<run>-<n>.parquet       the scored pairs of the claims made that month (one file, or one
+                                                per share of its claims when the month was matched in shares)
 
 Files are written under new names first; a part (some documents with their statements) or a month's pairs
 counts once the manifest names it, and the manifest is replaced in one step. So a run killed mid-way leaves
@@ -74,7 +75,7 @@ def months_near(month: str, window_days: int) -> list[str]:
 class Manifest:
     meta: dict  # embed_model, embed_dim, scorer and the matching settings the lake was built with
     parts: list[dict]  # {"id", "documents": [files], "statements": [files], "months": [statement months]}
-    pairs: dict[str, str]  # month → the pairs file of that month's claims
+    pairs: dict[str, str]  # month, or month#share when a month was matched in shares → its pairs file
     dirty: list[str]  # months whose pairs must be computed again
     version: int = 0
 
@@ -85,11 +86,20 @@ class Manifest:
     def files(self, kind: str, months: set[str] | None = None) -> list[str]:
         """The committed files of one kind, optionally only those of some months."""
         if kind == "pairs":
-            return [f for m, f in sorted(self.pairs.items()) if months is None or m in months]
+            return [f for k, f in sorted(self.pairs.items()) if months is None or pairs_month(k) in months]
         return [f for part in self.parts for f in part[kind] if months is None or _file_month(f) in months]
 
     def statement_months(self) -> set[str]:
         return {m for part in self.parts for m in part["months"]}
+
+
+def pairs_key(month: str, share: int, shares: int) -> str:
+    """The manifest's key of one month's pairs file: the month, or month#share when it was matched in shares."""
+    return month if shares == 1 else f"{month}#{share}"
+
+
+def pairs_month(key: str) -> str:
+    return key.split("#", 1)[0]
 
 
 def _file_month(path: str) -> str:

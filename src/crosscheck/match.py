@@ -15,6 +15,7 @@ vectors inside the window of its dates; the ranking itself is numpy over that sl
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from typing import Sequence
 
 import duckdb
@@ -308,18 +309,28 @@ def find_matches(
 
 def rematch(
     con: duckdb.DuckDBPyConnection, settings: MatchSettings | None = None, *,
-    claims_on: tuple[dt.date, dt.date] | None = None, undated_claims: bool = False,
+    claims_on: tuple[dt.date, dt.date] | None = None, undated_claims: bool = False, share: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Every claim ranked against the stored reports with these settings (ad-hoc window, top-k, threshold).
 
     claims_on ranks only the claims dated inside it, undated_claims only the undated ones: the lake engine ranks
-    one month's claims at a time against the reports of that month's window (crosscheck.cluster)."""
+    one month's claims at a time against the reports of that month's window (crosscheck.cluster). share=(i, n)
+    ranks only the claims of share i of n (claim_share): a claim's pairs never depend on the other claims, so the
+    shares of a month together give its pairs."""
     settings = settings or MatchSettings()
     c_ids, c_days, c_vecs, c_sides, _ = _load(con, CLAIM_TYPES, dated=claims_on, undated=undated_claims)
+    if share is not None and len(c_ids):
+        keep = np.array([claim_share(c, share[1]) == share[0] for c in c_ids], dtype=bool)
+        c_ids, c_days, c_vecs, c_sides = c_ids[keep], c_days[keep], c_vecs[keep], c_sides[keep]
     if len(c_ids) == 0:
         return _empty()
     r_ids, r_days, r_vecs, r_sides, r_sources = _load(con, EVIDENCE_TYPES)
     return rank_pairs(c_ids, c_days, c_vecs, r_ids, r_days, r_vecs, settings, c_sides, r_sides, r_sources)
+
+
+def claim_share(claim_id: str, shares: int) -> int:
+    """Which of `shares` shares a claim belongs to: a stable hash of its id, the same on every machine."""
+    return zlib.crc32(str(claim_id).encode("utf-8")) % max(1, int(shares))
 
 
 def search_reports(con: duckdb.DuckDBPyConnection, claim_id: str, settings: MatchSettings | None = None) -> pd.DataFrame:
