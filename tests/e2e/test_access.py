@@ -206,7 +206,8 @@ def test_a_signed_in_viewer_opens_an_analysts_shared_claim_link_and_cannot_write
             expect(viewer.get_by_role("button", name=re.compile("^(Contradicts|Supports|Neither|Recalibrate)"))).to_have_count(0)
             # Data: the viewer downloads exports, not the audit.
             open_url(viewer, f"{hosted.url}/data")
-            assert viewer.locator(".st-key-csv-verdicts button").count() == 1
+            # The export buttons draw after the script run: wait for them (a loaded machine took over 300 ms once).
+            expect(viewer.locator(".st-key-csv-verdicts button")).to_have_count(1, timeout=30_000)
             assert viewer.locator(".st-key-csv-audit").count() == 0
             assert viewer.locator("[data-testid='stException']").count() == 0
         finally:
