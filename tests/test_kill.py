@@ -121,7 +121,7 @@ class ForkedRun:
         try:
             # A zombie still answers kill(0); its /proc state tells the difference.
             return Path(f"/proc/{self.pid}/stat").read_text().split(") ")[1][0] != "Z"
-        except (FileNotFoundError, IndexError):
+        except (FileNotFoundError, ProcessLookupError, IndexError):  # gone, or reaped between open and read
             return False
 
     def kill(self) -> None:
