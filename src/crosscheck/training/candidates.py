@@ -1,0 +1,181 @@
+"""Candidate pairs for annotation, taken from the product's own matching.
+
+Claims are the statements that ingest attributes to government actors in the Kremlin and
+president.gov.ua releases (../shared/data/press_releases, one document per release, its date from the
+release); reports are the Centre for Information Resilience monitor entries (title without its date
+prefix, and the brief description when it says more). Statements are embedded by the bundled embedder
+and paired by `match.rank_pairs` with the dashboard's settings, so the pairs are the ones an analyst
+would see. No stance model runs here: annotators never see a model's opinion.
+
+The sample over-represents what the model gets wrong: claims about the war on the ground (strikes,
+civilians, troops, withdrawal, corridors, denials) and the most similar reports, beside a share of
+ordinary matched pairs. Each pair is stored as references (file, row, field, offsets), never as text;
+`resolve` turns a reference back into its text.
+
+    python -m crosscheck.training.candidates --out /tmp/annot/candidates.csv [--pairs 4800]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+
+from crosscheck import config
+from crosscheck.actors import load_registry
+from crosscheck.config import CLAIM_TYPES, Limits, MatchSettings
+from crosscheck.embed import load_embedder
+from crosscheck.match import rank_pairs
+from crosscheck.pipeline import prepare_statements
+from crosscheck.records import Document
+
+DEFAULT_SHARED = config.ROOT.parent / "shared" / "data"
+RELEASES = {
+    "kremlin": "press_releases/putin_kremlin_en_news_2021-10-24_2022-06-24.csv",
+    "ukraine": "press_releases/zelenskyy_president_gov_ua_en_news_2021-10-24_2022-06-24.csv",
+}
+CIR = "cir_monitor/events.csv"
+SEED = 20261207
+# Claims about facts on the ground, where polarity decides the label.
+WAR_WORDS = re.compile(
+    r"\b(?:strik\w*|shell\w*|bomb\w*|missile\w*|civilian\w*|troop\w*|forces|withdraw\w*|pull\w* (?:out|back)|"
+    r"exercise\w*|drill\w*|border|corridor\w*|evacuat\w*|attack\w*|invad\w*|invasion|occup\w*|"
+    r"hospital\w*|school\w*|residential|killed|casualt\w*|destroy\w*|staged|fake|provocation\w*|"
+    r"military infrastructure|ceasefire|humanitarian|mariupol|kharkiv|kyiv|bucha|donbas\w*|donetsk|luhansk|"
+    r"mykolaiv|chernihiv|kherson|odesa|sumy|belarus|crimea|nuclear|chemical|biological)\b",
+    re.IGNORECASE,
+)
+_DATE_PREFIX = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2,4}\s*")
+
+
+def _read_csv(path: Path) -> list[dict]:
+    csv.field_size_limit(1 << 30)
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def claim_statements(shared: Path, registry, since: dt.date) -> list[dict]:
+    """Government statements of the releases dated on or after `since`, with their references."""
+    limits = Limits()
+    out = []
+    for side, rel in RELEASES.items():
+        for row_no, row in enumerate(_read_csv(shared / rel)):
+            day = dt.date.fromisoformat(row["date"][:10])
+            if day < since or not row.get("body"):
+                continue
+            doc = Document(text=row["body"], title=row["headline"], url=row["link"], published_on=day,
+                           source_name=row["link"], format="csv")
+            doc.sha256 = hashlib.sha256(row["body"].encode()).hexdigest()
+            try:
+                statements = prepare_statements(doc, registry, limits)
+            except Exception:  # noqa: BLE001 - a release the product refuses gives no claims
+                continue
+            for s in statements:
+                if s.actor_type not in CLAIM_TYPES or s.boilerplate or s.is_question or len(s.text) < 30:
+                    continue
+                out.append({"ref": f"{rel}|{row_no}|body|{s.start}|{s.end}", "side": side, "text": s.text,
+                            "date": day, "speaker": s.speaker or s.actor or "", "war": bool(WAR_WORDS.search(s.text))})
+    return out
+
+
+def report_entries(shared: Path, since: dt.date) -> list[dict]:
+    """CIR monitor entries: the title without its date prefix, with the description when it adds words."""
+    out = []
+    for row_no, row in enumerate(_read_csv(shared / CIR)):
+        try:
+            day = dt.date.fromisoformat(row["date"][:10])
+        except ValueError:
+            continue
+        if day < since:
+            continue
+        title = row["title"]
+        start = _DATE_PREFIX.match(title).end() if _DATE_PREFIX.match(title) else 0
+        text = title[start:].strip()
+        if len(text) < 15:
+            continue
+        ref = f"{CIR}|{row_no}|title|{start}|{start + len(text)}"
+        desc = (row.get("brief description") or "").strip()
+        place = ", ".join(x for x in (row.get("town/city"), row.get("province"), row.get("country")) if x)
+        out.append({"ref": ref, "entry": row["entry"], "text": text, "date": day, "place": place,
+                    "desc": desc if desc and desc.casefold() != text.casefold() else ""})
+    return out
+
+
+def resolve(ref: str, shared: Path = DEFAULT_SHARED, _cache: dict = {}) -> str:  # noqa: B006 - a file cache
+    """The text a reference names: 'file|row|field|start|end'."""
+    rel, row_no, fld, start, end = ref.split("|")
+    if rel not in _cache:
+        _cache[rel] = _read_csv(shared / rel)
+    return _cache[rel][int(row_no)][fld][int(start):int(end)]
+
+
+def sample_pairs(claims: list[dict], reports: list[dict], n: int, seed: int = SEED) -> list[dict]:
+    embedder = load_embedder()
+    cv = embedder.embed([c["text"] for c in claims])
+    rv = embedder.embed([r["text"] for r in reports])
+    settings = MatchSettings()
+    pairs = rank_pairs(
+        np.array([str(i) for i in range(len(claims))], dtype=object),
+        np.array([c["date"] for c in claims], dtype="datetime64[D]"), np.asarray(cv, dtype=np.float32),
+        np.array([str(i) for i in range(len(reports))], dtype=object),
+        np.array([r["date"] for r in reports], dtype="datetime64[D]"), np.asarray(rv, dtype=np.float32),
+        settings,
+    )
+    pairs["rank"] = pairs.groupby("claim_id").cumcount()
+    rng = random.Random(seed)
+    rows = pairs.to_dict("records")
+    war = [p for p in rows if claims[int(p["claim_id"])]["war"] and p["rank"] < 4]
+    other = [p for p in rows if p not in war] if len(rows) < 50_000 else \
+        [p for p in rows if not (claims[int(p["claim_id"])]["war"] and p["rank"] < 4)]
+    rng.shuffle(war)
+    rng.shuffle(other)
+    # At most 4 pairs per claim, so many claims are seen; three in four pairs from war claims.
+    chosen, per_claim = [], {}
+    for pool, quota in ((war, int(n * 0.75)), (other, n)):
+        for p in pool:
+            if len(chosen) >= quota:
+                break
+            if per_claim.get(p["claim_id"], 0) >= 4:
+                continue
+            per_claim[p["claim_id"]] = per_claim.get(p["claim_id"], 0) + 1
+            chosen.append(p)
+    rng.shuffle(chosen)
+    out = []
+    for p in chosen:
+        c, r = claims[int(p["claim_id"])], reports[int(p["report_id"])]
+        out.append({"claim_ref": c["ref"], "claim_side": c["side"], "claim_speaker": c["speaker"],
+                    "claim_date": c["date"].isoformat(), "claim": c["text"],
+                    "evidence_ref": r["ref"], "evidence_entry": r["entry"], "evidence_date": r["date"].isoformat(),
+                    "evidence_place": r["place"], "evidence": r["text"], "evidence_detail": r["desc"],
+                    "similarity": round(float(p["similarity"]), 3), "lag_days": int(p["lag_days"])})
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--out", type=Path, required=True, help="a scratch file outside the repository (it holds texts)")
+    ap.add_argument("--pairs", type=int, default=4800)
+    ap.add_argument("--since", default="2022-01-01", help="claims and reports dated on or after this day")
+    args = ap.parse_args(argv)
+    since = dt.date.fromisoformat(args.since)
+    claims = claim_statements(args.shared, load_registry(), since)
+    reports = report_entries(args.shared, since)
+    print(f"{len(claims):,} claim statements ({sum(c['war'] for c in claims):,} about the war), {len(reports):,} reports")
+    chosen = sample_pairs(claims, reports, args.pairs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(chosen[0]))
+        w.writeheader()
+        w.writerows(chosen)
+    print(f"{len(chosen):,} pairs -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
