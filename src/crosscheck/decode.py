@@ -116,3 +116,26 @@ def _decode_8bit(data: bytes) -> str:
     if len(_UTF8_MULTIBYTE.findall(data)) >= broken:
         return replaced
     return data.decode("cp1252", errors="replace")
+
+
+# In a name shown to people: controls (ESC, newlines, DEL, C1), bidi and zero-width characters, line and
+# paragraph separators, and the lone surrogates that stand for bytes a file name had that are not UTF-8.
+_UNPRINTABLE_NAME = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def printable_name(name: str) -> str:
+    """A file name or URL as it may be shown and stored: one line, with no character that acts on a terminal.
+
+    Bytes that are not UTF-8 (which Python keeps as lone surrogates) become \\xNN, control and invisible
+    characters \\xNN or \\uNNNN; everything else is kept, so the name stays recognisable.
+    """
+    def escape(m: re.Match) -> str:
+        ch = m[0]
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"\\x{code - 0xDC00:02x}"  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE_NAME.sub(escape, str(name))

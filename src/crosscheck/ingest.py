@@ -24,7 +24,9 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
+import stat
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -32,7 +34,7 @@ from typing import Callable
 
 from crosscheck.config import Limits
 from crosscheck.dates import EARLIEST, LATEST, as_date, is_plausible
-from crosscheck.decode import clean_text, decode_bytes
+from crosscheck.decode import clean_text, decode_bytes, printable_name
 from crosscheck.errors import IngestError
 from crosscheck.records import Document, Extraction
 
@@ -201,7 +203,7 @@ def extract_text(
     limits: Limits | None = None,
 ) -> Extraction:
     """A document from text typed or pasted by the analyst."""
-    doc = Document(text=text, title=title, publisher=publisher, url=url, source_name=source_name)
+    doc = Document(text=text, title=title, publisher=publisher, url=url, source_name=printable_name(source_name))
     return Extraction([_finish(doc, limits or Limits(), date=date)])
 
 
@@ -216,6 +218,7 @@ def extract_file(
 ) -> Extraction:
     """Documents from one uploaded file; the format comes from the extension."""
     limits = limits or Limits()
+    name = printable_name(name)
     fmt = FORMATS.get(Path(name).suffix.lower())
     if fmt is None:
         suffix = Path(name).suffix.lower() or "(none)"
@@ -237,17 +240,32 @@ def extract_file(
 
 
 def extract_path(path: str | Path, **options) -> Extraction:
-    """Read a file from disk and extract it."""
+    """Read a regular file from disk (never a device, FIFO or socket, whatever a link points at) and extract it.
+
+    The file is opened without blocking and read up to one byte past the limit, so neither a FIFO nor a
+    file that grows (or a size that `stat` misreports) can make this wait or fill memory.
+    """
     path = Path(path)
+    shown = printable_name(str(path))
     limits = options.get("limits") or Limits()
     try:
-        if path.stat().st_size > limits.max_file_bytes:
-            # Refuse before reading a huge file into memory.
-            raise IngestError(path.name, f"file is larger than the limit of {limits.max_file_bytes / 2**20:.0f} MB")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as e:
-        raise IngestError(str(path), f"cannot read file: {e.strerror or e}") from e
-    return extract_file(path.name, data, **options)
+        raise IngestError(shown, f"cannot read file: {e.strerror or e}") from e
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IngestError(shown, "not a regular file (a device, pipe, socket or folder); only files are read")
+        chunks, size = [], 0
+        while size <= limits.max_file_bytes and (chunk := os.read(fd, min(1 << 20, limits.max_file_bytes + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as e:
+        raise IngestError(shown, f"cannot read file: {e.strerror or e}") from e
+    finally:
+        os.close(fd)
+    if size > limits.max_file_bytes:
+        raise IngestError(shown, f"file is larger than the limit of {limits.max_file_bytes / 2**20:.0f} MB (CROSSCHECK_MAX_FILE_MB)")
+    return extract_file(path.name, b"".join(chunks), **options)
 
 
 def extract_url(

@@ -18,6 +18,7 @@ from crosscheck.actors import ActorRegistry, publisher_from_name
 from crosscheck.attribute import attribute_sentences
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, Limits, MatchSettings
 from crosscheck.db import connection, reads, schema, writes
+from crosscheck.decode import printable_name
 from crosscheck.embed import Embedder
 from crosscheck.errors import CrosscheckError, IngestError
 from crosscheck.match import find_matches
@@ -106,7 +107,9 @@ class IngestSummary:
                 out.append(SummaryLine(LineKind.DUPLICATE, f"{r.source}: already stored as {r.doc_id}, skipped"))
             else:
                 out.append(SummaryLine(LineKind.REFUSED, f"{r.source}: refused: {r.message}"))
-        return out + [SummaryLine(LineKind.WARNING, w) for w in self.warnings] + [SummaryLine(LineKind.NOTE, n) for n in self.notes]
+        out += [SummaryLine(LineKind.WARNING, w) for w in self.warnings] + [SummaryLine(LineKind.NOTE, n) for n in self.notes]
+        # One line each, and nothing in a name (ESC, a newline, bytes that are not UTF-8) acts on the terminal.
+        return [SummaryLine(line.kind, printable_name(line.text)) for line in out]
 
     def lines(self) -> list[str]:
         """The summary as text, for the command line."""
@@ -115,10 +118,11 @@ class IngestSummary:
 
 def refusal(source: str, error: BaseException, doc_id: str | None = None) -> DocResult:
     """A refused DocResult: a domain error's own reason, or one line for an unexpected error (logged in full)."""
+    source = printable_name(source)
     if isinstance(error, CrosscheckError):
-        return DocResult(source, doc_id, Status.REFUSED, message=getattr(error, "reason", None) or str(error))
+        return DocResult(source, doc_id, Status.REFUSED, message=printable_name(getattr(error, "reason", None) or str(error)))
     log.error("%s: unexpected error, refused", source, exc_info=error)
-    detail = " ".join(str(error).split())[:160] or "no details"
+    detail = printable_name(" ".join(str(error).split())[:160]) or "no details"
     return DocResult(
         source, doc_id, Status.REFUSED, unexpected=True,
         message=f"unexpected error ({type(error).__name__}: {detail}); nothing of it was stored",
