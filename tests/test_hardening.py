@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from crosscheck.config import Limits
 from crosscheck.decode import printable_name
 from crosscheck.errors import IngestError
-from crosscheck.ingest import extract_file, extract_path
+from crosscheck.ingest import extract_path
 from crosscheck.pipeline import DocResult, IngestSummary, Status
 
 pytestmark = pytest.mark.timeout(180)
