@@ -46,7 +46,7 @@ SEED = 20261207
 WAR_WORDS = re.compile(
     r"\b(?:strik\w*|shell\w*|bomb\w*|missile\w*|civilian\w*|troop\w*|forces|withdraw\w*|pull\w* (?:out|back)|"
     r"exercise\w*|drill\w*|border|corridor\w*|evacuat\w*|attack\w*|invad\w*|invasion|occup\w*|"
-    r"hospital\w*|school\w*|residential|killed|casualt\w*|destroy\w*|staged|fake|provocation\w*|"
+    r"hospitals?|school\w*|residential|killed|casualt\w*|destroy\w*|staged|fake|provocation\w*|"
     r"military infrastructure|ceasefire|humanitarian|mariupol|kharkiv|kyiv|bucha|donbas\w*|donetsk|luhansk|"
     r"mykolaiv|chernihiv|kherson|odesa|sumy|belarus|crimea|nuclear|chemical|biological)\b",
     re.IGNORECASE,
@@ -103,6 +103,7 @@ def report_entries(shared: Path, since: dt.date) -> list[dict]:
         desc = (row.get("brief description") or "").strip()
         place = ", ".join(x for x in (row.get("town/city"), row.get("province"), row.get("country")) if x)
         out.append({"ref": ref, "entry": row["entry"], "text": text, "date": day, "place": place,
+                    "group": row.get("event_group") or "",
                     "desc": desc if desc and desc.casefold() != text.casefold() else ""})
     return out
 
@@ -157,18 +158,101 @@ def sample_pairs(claims: list[dict], reports: list[dict], n: int, seed: int = SE
     return out
 
 
+# Which monitor entries a topic of claim is paired with when the claim names no place.
+_TOPICS = (
+    (re.compile(r"civilian|residential|hospital|school|humanitarian|infrastructure|strik|shell|bomb|missile|"
+                r"precision|human shield|corridor|evacuat", re.I),
+     ("Civilian Infrastructure Damage", "Civilian Casualty", "Bombing or Explosion", "Mass grave")),
+    (re.compile(r"troop|forces|withdraw|pull\w* (?:out|back)|exercise|drill|border|invad|invasion|attack|occup|"
+                r"build-?up|deploy", re.I),
+     ("Russian Military Presence", "Ground Battle", "Russian Firing Positions", "Russian Military Losses")),
+)
+
+
+def heldout_claims() -> set[str]:
+    """Claims of data/eval/real_pairs.csv's held-out split, whose releases must stay out of training data."""
+    with open(config.DATA_DIR / "eval" / "real_pairs.csv", newline="", encoding="utf-8") as fh:
+        return {r["claim"] for r in csv.DictReader(fh) if r["split"] == "heldout"}
+
+
+def sample_targeted(claims: list[dict], reports: list[dict], n: int, exclude: set[tuple[str, str]],
+                    seed: int = SEED) -> list[dict]:
+    """Pairs where a stance is likely possible: a claim that names a place the monitor logs, against that
+    place's entries of the same weeks; a claim about strikes, civilians or troops that names no place, against
+    entries of that kind in the same weeks. Ranked by the embedder's similarity within each claim."""
+    held = heldout_claims()
+    claims = [c for c in claims if c["war"] and not any(h in c["text"] or c["text"] in h for h in held)]
+    embedder = load_embedder()
+    cv = np.asarray(embedder.embed([c["text"] for c in claims]), dtype=np.float64)
+    rv = np.asarray(embedder.embed([r["text"] for r in reports]), dtype=np.float64)
+    towns: dict[str, list[int]] = {}
+    for j, r in enumerate(reports):
+        for part in r["place"].split(", ")[:1]:
+            if len(part) >= 4 and part[0].isupper():
+                towns.setdefault(part, []).append(j)
+    town_re = re.compile(r"\b(" + "|".join(sorted((re.escape(t) for t in towns), key=len, reverse=True)) + r")\b")
+    days = np.array([r["date"].toordinal() for r in reports])
+    groups = [r.get("group", "") for r in reports]
+    rng = random.Random(seed)
+    out = []
+    for i, c in enumerate(claims):
+        d = c["date"].toordinal()
+        near = np.flatnonzero(np.abs(days - d) <= 14)
+        named = {j for t in town_re.findall(c["text"]) for j in towns.get(t, [])}
+        if named:
+            pool = [j for j in near if j in named]
+            take = 3
+        else:
+            kinds = [k for rx, k in _TOPICS if rx.search(c["text"])]
+            wanted = tuple(g for k in kinds for g in k)
+            pool = [j for j in near if wanted and groups[j].startswith(wanted)]
+            take = 2
+        if not pool:
+            continue
+        sims = cv[i] @ rv[pool].T
+        for k in np.argsort(-sims)[:take]:
+            j = pool[k]
+            if (c["ref"], reports[j]["ref"]) in exclude or (not named and sims[k] < 0.3):
+                continue
+            out.append((i, j, float(sims[k]), bool(named)))
+    rng.shuffle(out)
+    # Places first (where most stances are), at most n pairs.
+    out.sort(key=lambda x: not x[3])
+    chosen = out[:n]
+    rng.shuffle(chosen)
+    rows = []
+    for i, j, sim, _ in chosen:
+        c, r = claims[i], reports[j]
+        rows.append({"claim_ref": c["ref"], "claim_side": c["side"], "claim_speaker": c["speaker"],
+                     "claim_date": c["date"].isoformat(), "claim": c["text"],
+                     "evidence_ref": r["ref"], "evidence_entry": r["entry"], "evidence_date": r["date"].isoformat(),
+                     "evidence_place": r["place"], "evidence": r["text"], "evidence_detail": r["desc"],
+                     "similarity": round(sim, 3), "lag_days": (r["date"] - c["date"]).days})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--out", type=Path, required=True, help="a scratch file outside the repository (it holds texts)")
     ap.add_argument("--pairs", type=int, default=4800)
     ap.add_argument("--since", default="2022-01-01", help="claims and reports dated on or after this day")
+    ap.add_argument("--targeted", action="store_true",
+                    help="pairs by place and topic (where stances are), leaving out the pairs of --exclude")
+    ap.add_argument("--exclude", type=Path, help="a candidates file whose pairs are not drawn again")
     args = ap.parse_args(argv)
     since = dt.date.fromisoformat(args.since)
     claims = claim_statements(args.shared, load_registry(), since)
     reports = report_entries(args.shared, since)
     print(f"{len(claims):,} claim statements ({sum(c['war'] for c in claims):,} about the war), {len(reports):,} reports")
-    chosen = sample_pairs(claims, reports, args.pairs)
+    if args.targeted:
+        exclude = set()
+        if args.exclude:
+            with open(args.exclude, newline="", encoding="utf-8") as fh:
+                exclude = {(r["claim_ref"], r["evidence_ref"]) for r in csv.DictReader(fh)}
+        chosen = sample_targeted(claims, reports, args.pairs, exclude)
+    else:
+        chosen = sample_pairs(claims, reports, args.pairs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(chosen[0]))
