@@ -15,7 +15,7 @@ import pytest
 from crosscheck.config import Limits
 from crosscheck.decode import printable_name
 from crosscheck.errors import IngestError
-from crosscheck.ingest import extract_path
+from crosscheck.ingest import extract_file, extract_path
 from crosscheck.pipeline import DocResult, IngestSummary, Status
 
 pytestmark = pytest.mark.timeout(180)
@@ -148,3 +148,135 @@ def _refusal(path: Path) -> str:
     except IngestError as e:
         return str(e)
     return "read"
+
+
+# ---------------------------------------------------------------- dates in metadata (fault 1)
+
+
+def _pdf_with_creation_date(raw: str) -> bytes:
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, "The ministry said the troops were returning to their bases after the drills.")
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(bytes(pdf.output()))))
+    writer.add_metadata({"/CreationDate": raw, "/Title": "Drills over"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("raw", ["D:00000000000000", "D:20221345000000", "02/16/2022", "D:2022", "yesterday"])
+def test_a_pdf_with_a_bad_creation_date_is_stored_undated_with_a_note(raw):
+    doc = extract_file("drills.pdf", _pdf_with_creation_date(raw)).documents[0]
+    assert "troops were returning" in doc.text
+    assert doc.title == "Drills over"
+    assert doc.published_on is None
+    assert any("PDF creation date" in n and "not used" in n for n in doc.notes)
+
+
+def test_a_pdf_with_a_good_creation_date_keeps_it():
+    doc = extract_file("drills.pdf", _pdf_with_creation_date("D:20220216120000+03'00'")).documents[0]
+    assert (doc.published_on.isoformat(), doc.date_source) == ("2022-02-16", "metadata")
+    assert doc.notes == []
+
+
+def test_a_docx_with_a_bad_creation_date_says_so():
+    import re
+    import zipfile
+
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("The ministry said the troops were returning to their bases after the drills.")
+    plain = io.BytesIO()
+    word.save(plain)
+    source, out = zipfile.ZipFile(io.BytesIO(plain.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:created[^>]*>)[^<]*", rb"\g<1>2022-13-45T00:00:00Z", data)
+            target.writestr(item, data)
+    doc = extract_file("drills.docx", out.getvalue()).documents[0]
+    assert doc.published_on is None
+    assert any("DOCX creation date" in n for n in doc.notes)
+
+
+@pytest.mark.timeout(300)
+def test_a_bad_pdf_date_does_not_cost_the_batch_through_the_pipeline(tmp_path, db, embedder, registry):
+    from crosscheck.pipeline import extract_each, ingest_documents
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad.pdf").write_bytes(_pdf_with_creation_date("D:00000000000000"))
+    (folder / "good.txt").write_bytes(ARTICLE)
+    documents, summary = extract_each([(p.name, lambda p=p: extract_path(p)) for p in sorted(folder.iterdir())])
+    summary.extend(ingest_documents(db, documents, embedder=embedder, scorer=None, registry=registry, defer_scoring=True))
+    assert sorted(r.status for r in summary.results) == [Status.ADDED, Status.ADDED]
+    line = next(x for x in summary.lines() if x.startswith("bad.pdf: added"))
+    assert "(no date found; PDF creation date" in line and "not used" in line
+
+
+# ---------------------------------------------------------------- front matter (fault 9)
+
+
+def test_one_oversized_front_matter_value_drops_only_itself():
+    text = ("---\ntitle: Troops return\npublisher: Ministry of Defence\ndate: " + "1" * 4400 +
+            "\n---\nThe units returned to their bases on Tuesday, the ministry said.\n")
+    doc = extract_file("note.md", text.encode()).documents[0]
+    assert (doc.title, doc.publisher) == ("Troops return", "Ministry of Defence")
+    assert doc.text.startswith("The units returned")
+    assert "---" not in doc.text and "publisher" not in doc.text
+    assert doc.published_on is None
+    assert any("front matter date" in n and "not used" in n for n in doc.notes)
+
+
+def test_a_front_matter_value_that_is_not_yaml_is_dropped_with_a_note_and_the_rest_kept():
+    text = "---\ntitle: [unclosed\npublisher: Ministry\ndate: 2022-02-16\n---\nThe units returned to their bases.\n"
+    doc = extract_file("note.md", text.encode()).documents[0]
+    assert doc.publisher == "Ministry"
+    assert (doc.published_on.isoformat(), doc.date_source) == ("2022-02-16", "metadata")
+    assert doc.text == "The units returned to their bases."
+    assert any(n.startswith("front matter title dropped") for n in doc.notes)
+
+
+def test_numbers_in_front_matter_are_text():
+    doc = extract_file("n.md", b"---\ntitle: 1984\ndate: 20220216\n---\nThe units returned to their bases.\n").documents[0]
+    assert doc.title == "1984"
+    assert doc.published_on.isoformat() == "2022-02-16"
+
+
+# ---------------------------------------------------------------- also seen
+
+
+def test_a_macro_enabled_docx_is_refused_in_words_not_reprs():
+    import zipfile
+
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("Text.")
+    plain = io.BytesIO()
+    word.save(plain)
+    source, out = zipfile.ZipFile(io.BytesIO(plain.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+            target.writestr(item, data)
+    with pytest.raises(IngestError) as info:
+        extract_file("macro.docx", out.getvalue())
+    assert "macro-enabled" in str(info.value)
+    assert "object at 0x" not in str(info.value)
+
+
+def test_a_duplicate_text_column_is_named_in_the_summary():
+    data = b"title,text,text\nOne,first text here.,second text here.\n"
+    extraction = extract_file("dup.csv", data)
+    assert extraction.documents[0].text == "second text here."
+    assert any("'text'" in w and "more than once" in w for w in extraction.warnings)

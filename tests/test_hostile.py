@@ -122,7 +122,10 @@ def test_front_matter_is_never_executed_or_expanded():
     assert "lol" not in bomb.text
     tagged = extract_path(HOSTILE / "python_tag.md").documents[0]
     assert not Path("/tmp/crosscheck-pwned").exists()
-    assert tagged.publisher is None  # the block is not safe YAML, so it stays text and sets nothing
+    # The python tag is dropped with a note; the block's plain values are kept and it never becomes text.
+    assert tagged.publisher == "Ministry"
+    assert "python/object" not in tagged.text and "pwned" not in (tagged.title or "")
+    assert any("front matter title dropped" in n for n in tagged.notes)
 
 
 def test_xxe_entities_stay_literal():

@@ -138,11 +138,12 @@ def parse_date(value: object) -> dt.date | None:
     if not value.strip():
         return None
     value = value.strip()
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        pass
-    m = re.fullmatch(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})", value)
+    if re.match(r"\d{4}-\d{2}-\d{2}(?!\d)", value):  # ISO, perhaps with a time after it
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    m = re.fullmatch(r"(\d{4})[/.]?(\d{1,2})[/.]?(\d{1,2})", value) if len(value) <= 10 else None
     if m:
         return _date_from_parts({"y": m[1], "m": m[2], "d": m[3]})
     return date_from_text(value)
@@ -305,40 +306,72 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|
 
 
 def _text_dates_loader():
-    """yaml.SafeLoader that keeps dates as text: parse_date reads them, and 2022-02-31 is a bad date, not bad YAML."""
+    """yaml.SafeLoader that keeps dates and numbers as text: parse_date reads them, 2022-02-31 is a bad date and
+    a 4,400-digit number a bad value, not bad YAML."""
     import yaml
 
-    class TextDates(yaml.SafeLoader):
+    class TextScalars(yaml.SafeLoader):
         pass
 
-    TextDates.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    as_text = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    TextScalars.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in as_text]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
-    return TextDates
+    return TextScalars
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """A leading YAML front-matter block (title, publisher, date, url) and the text after it."""
+_FRONT_MATTER_KEY = re.compile(r"([A-Za-z_][\w-]{0,40})[ \t]*:(?:[ \t]|$)")
+FRONT_MATTER_FIELDS = ("title", "publisher", "url", "date")
+
+
+def split_front_matter(text: str) -> tuple[dict, str, list[str]]:
+    """A leading YAML front-matter block (title, publisher, date, url), the text after it, and notes on what was dropped.
+
+    When the block as a whole is not safe YAML (a python tag, an alias bomb, a broken line), each top-level
+    `key: value` line is read on its own: a bad value is dropped with a note and the others are kept. The
+    block never becomes part of the text.
+    """
     import yaml
 
     m = _FRONT_MATTER.match(text[:_PROLOG_CHARS])
     if not m:
-        return {}, text
+        return {}, text, []
+    loader = _text_dates_loader()
     try:
-        meta = yaml.load(m[1], Loader=_text_dates_loader())  # noqa: S506 - a SafeLoader subclass
+        meta = yaml.load(m[1], Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, RecursionError, ValueError):
-        return {}, text
-    return (meta, text[m.end():]) if isinstance(meta, dict) else ({}, text)
+        meta = None
+    else:
+        return (meta, text[m.end():], []) if isinstance(meta, dict) else ({}, text, [])
+    lines = [line for line in m[1].splitlines() if _FRONT_MATTER_KEY.match(line)]
+    if not lines:
+        return {}, text, []  # not front matter after all: a rule line and some text
+    meta, notes = {}, []
+    for line in lines:
+        key = _FRONT_MATTER_KEY.match(line)[1]
+        try:
+            value = yaml.load(line, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+        except (yaml.YAMLError, RecursionError, ValueError) as e:
+            if key.lower() in FRONT_MATTER_FIELDS:
+                why = " ".join(str(getattr(e, "problem", None) or _short(e)).split())[:80]
+                notes.append(f"front matter {key} dropped: not plain YAML ({why})")
+            continue
+        if isinstance(value, dict):
+            meta.update(value)
+    return meta, text[m.end():], notes
 
 
 def _extract_plain(name: str, data: bytes, limits: Limits, *, charset: str | None = None) -> Document:
-    meta, text = split_front_matter(decode_bytes(data, name, charset))
+    meta, text, notes = split_front_matter(decode_bytes(data, name, charset))
     # Only plain values count: a YAML alias bomb nested under "title" must not be turned into text.
+    for key in FRONT_MATTER_FIELDS:
+        if meta.get(key) is not None and not isinstance(meta[key], (str, int, float, dt.date)):
+            notes.append(f"front matter {key} dropped: not a single value")
     meta = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, dt.date))}
     doc = Document(
         text=text, source_name=name, title=_clean_meta(meta.get("title")),
-        publisher=_clean_meta(meta.get("publisher")), url=_clean_meta(meta.get("url")),
+        publisher=_clean_meta(meta.get("publisher")), url=_clean_meta(meta.get("url")), notes=notes,
     )
     if (d := parse_date(meta.get("date"))) is not None:
         doc.published_on, doc.date_source = d, "metadata"
@@ -415,7 +448,7 @@ def _extract_pdf(name: str, data: bytes, limits: Limits) -> Document:
         meta = reader.metadata
         title = meta.title if meta else None
         author = meta.author if meta else None
-        created = meta.creation_date if meta else None
+        created = meta.get("/CreationDate") if meta else None  # raw: pypdf's own parser raises on a bad date
     except IngestError:
         raise
     except Exception as e:  # noqa: BLE001 - hostile input: every parser failure becomes a refusal
@@ -424,9 +457,24 @@ def _extract_pdf(name: str, data: bytes, limits: Limits) -> Document:
     if title and text.startswith(title + " "):
         text = title + "\n\n" + text[len(title) + 1 :]  # the heading is not part of the first sentence
     doc = Document(text=text, title=title, publisher=_clean_meta(author), source_name=name)
-    if (d := parse_date(created)) is not None:
-        doc.published_on, doc.date_source = d, "metadata"
+    if created is not None:
+        if (d := pdf_date(created)) is not None:
+            doc.published_on, doc.date_source = d, "metadata"
+        else:
+            doc.notes.append(f"PDF creation date {_clean_meta(created)!s:.40} not understood, not used")
     return doc
+
+
+_PDF_DATE = re.compile(r"\s*D:(\d{4})(\d{2})(\d{2})")
+
+
+def pdf_date(value: object) -> dt.date | None:
+    """The day of a PDF date ("D:20220216120000+03'00'"), or of a date written another way (ISO, 2022/02/16,
+    16 February 2022); None when it names no real day (D:00000000, month 13, only a year or a month)."""
+    text = str(value)[:100]
+    if m := _PDF_DATE.match(text):
+        return _date_from_parts({"y": m[1], "m": m[2], "d": m[3]})
+    return parse_date(text)
 
 
 def _join_pdf_lines(text: str) -> str:
@@ -472,15 +520,21 @@ def _extract_docx(name: str, data: bytes, limits: Limits) -> Document:
             parts.extend(" | ".join(cell.text for cell in row.cells) for row in table.rows)
         props = word.core_properties
         title, created, author = props.title, props.created, props.author
+        # python-docx gives None for a date it cannot parse; the raw text says whether there was one.
+        raw_created = props._element.findtext("{http://purl.org/dc/terms/}created") if created is None else None
         if created == _DOCX_TEMPLATE_CREATED:
             created = None
         if author == "python-docx":  # the library's template default, not a real author
             author = None
     except Exception as e:  # noqa: BLE001 - hostile input: every parser failure becomes a refusal
+        if "macroEnabled" in str(e):
+            raise IngestError(name, "a macro-enabled Word document (.docm) is not read; save it as a plain .docx") from e
         raise IngestError(name, f"cannot read DOCX ({type(e).__name__}: {_short(e)})") from e
     doc = Document(text="\n\n".join(parts), title=_clean_meta(title), publisher=_clean_meta(author), source_name=name)
     if (d := parse_date(created)) is not None:
         doc.published_on, doc.date_source = d, "metadata"
+    elif raw_created and raw_created.strip():
+        doc.notes.append(f"DOCX creation date {_clean_meta(raw_created)!s:.40} not understood, not used")
     return doc
 
 
@@ -494,8 +548,12 @@ def _clean_meta(value: object) -> str | None:
     return text or None
 
 
+_OBJECT_REPR = re.compile(r"'?<[\w.]+ object at 0x[0-9a-fA-F]+>'?")
+
+
 def _short(e: BaseException) -> str:
-    return " ".join(str(e).split())[:120] or "no details"
+    """One line of an exception's message, without the reprs of our own objects ("<_io.BytesIO object at 0x…>")."""
+    return " ".join(_OBJECT_REPR.sub("the file", str(e)).split())[:120] or "no details"
 
 
 # ---------------------------------------------------------------- bulk formats: one row = one document
@@ -595,6 +653,12 @@ def _extract_rows(
             log.exception("%s line %s: unexpected error while reading the row", name, line)
             skipped.append((line, f"unexpected error ({type(e).__name__}: {_short(e)})"))
     extraction.notes.insert(0, f"{name}: columns mapped: {', '.join(used)}")
+    twice = sorted({c for c in columns if columns.count(c) > 1}) if fmt == "csv" else []
+    if twice:
+        extraction.warnings.append(
+            f"{name}: column{'s' if len(twice) > 1 else ''} {', '.join(repr(c) for c in twice)} "
+            "appear more than once in the header; the last of each is read"
+        )
     if bad_dates:
         n = len(bad_dates)
         extraction.warnings.append(
