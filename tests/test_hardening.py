@@ -280,3 +280,38 @@ def test_a_duplicate_text_column_is_named_in_the_summary():
     extraction = extract_file("dup.csv", data)
     assert extraction.documents[0].text == "second text here."
     assert any("'text'" in w and "more than once" in w for w in extraction.warnings)
+
+
+# ---------------------------------------------------------------- sentence splitting (fault 2)
+
+
+@pytest.mark.parametrize("unit", ["The troops left the border. ", "a. ", "Mr. Smith. ", "\u201cHe said so. ", "x" * 50, "a.a.a."])
+def test_no_sentence_is_longer_than_the_limit_and_offsets_hold(unit):
+    from crosscheck.segment import MAX_SENTENCE_CHARS, split_sentences
+
+    text = unit * (60_000 // len(unit))
+    sentences = split_sentences(text)
+    assert sentences
+    assert max(len(s.text) for s in sentences) <= MAX_SENTENCE_CHARS
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+    assert all(a.end <= b.start for a, b in zip(sentences, sentences[1:]))
+    # Only blanks fall between the pieces: no text is lost.
+    assert all(not text[a.end:b.start].strip() for a, b in zip(sentences, sentences[1:]))
+
+
+@pytest.mark.timeout(60)  # splitting was quadratic: this took 50-100 s and 1.8 GB; linear, it takes about a second
+def test_a_two_megabyte_text_of_short_sentences_is_split_in_linear_time():
+    from crosscheck.segment import MAX_SENTENCE_CHARS, split_sentences
+
+    for unit in ("The troops left the border. ", "a. ", "He said: \u201cthe troops left. "):
+        sentences = split_sentences(unit * (1_900_000 // len(unit)))
+        assert len(sentences) > 900
+        assert max(len(s.text) for s in sentences) <= MAX_SENTENCE_CHARS
+
+
+def test_capping_keeps_ordinary_sentences_whole():
+    from crosscheck.segment import split_sentences
+
+    text = "The ministry said the drills were over. Satellite images showed new tents near Yelnya."
+    assert [s.text for s in split_sentences(text)] == [
+        "The ministry said the drills were over.", "Satellite images showed new tents near Yelnya."]

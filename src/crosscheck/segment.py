@@ -1,6 +1,7 @@
 """Segment: document text → sentences with character offsets.
 
-Rule-based and linear in the text length. A sentence ends at . ! ? or … (plus any closing quotes or
+Rule-based and linear in the text length (nothing copies the rest of the text at a sentence end), and no
+sentence is longer than MAX_SENTENCE_CHARS. A sentence ends at . ! ? or … (plus any closing quotes or
 brackets) followed by whitespace and something that can start a sentence, and always at a line
 break. Periods after abbreviations, initials and dotted acronyms do not end a sentence. Sentences
 inside an open quotation are merged so a quote spanning sentences stays one statement. Transcript
@@ -32,6 +33,11 @@ SENTENCE_STARTERS = frozenset(
 # swallow a whole document, and the embedder truncates long inputs.
 MAX_QUOTE_CHARS = 1200
 
+# No sentence is longer than this: a text without sentence ends (no spaces, or every sentence starting in lower
+# case) is cut at the last space before it, so one statement never holds a whole document.
+MAX_SENTENCE_CHARS = 2000
+_WORD_LOOKBACK = 40
+_BLANKS = re.compile(r"[ \t\r\f\v]*")
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)|\n")
 SEPARATOR = re.compile(r"(?:(?:\*\s*){3,}|<…>\s*|\[…\]\s*)+")
 _OPENERS = "“«"
@@ -98,13 +104,13 @@ def _heading_marker(text: str, start: int, end: int) -> re.Match | None:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at index dot belongs to an abbreviation, an initial or an acronym."""
-    start = dot
-    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+    start, stop = dot, max(0, dot - _WORD_LOOKBACK)  # bounded: a long run of "a.a.a." must not make this quadratic
+    while start > stop and (text[start - 1].isalpha() or text[start - 1] == "."):
         start -= 1
     word = text[start:dot]
     if not word:
         return False
-    after = text[dot + 1 :].lstrip()[:30]
+    after = text[dot + 1 : dot + 80].lstrip()[:30]
     next_word = re.match(r"[\"“(]*([\w']+)", after)
     nxt = next_word.group(1) if next_word else ""
     if len(word) == 1 and word.isupper():
@@ -157,11 +163,11 @@ def _boundaries(text: str) -> list[int]:
             cuts.append(m.start())
             continue
         end = m.end()
-        after = text[end:].lstrip(" \t\r\f\v")
-        if after.startswith("\n") or not after:
+        at = _BLANKS.match(text, end).end()  # never a copy of the rest of the text: that made splitting quadratic
+        if at == len(text) or text[at] == "\n":
             cuts.append(end)
             continue
-        first = after[0]
+        first = text[at]
         if not (first.isupper() or first.isdigit() or first in "\"“«‘'([•-–—*"):
             continue
         punct = m.group(0).rstrip("\"”’')]")
@@ -211,7 +217,23 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         pending = None
         quote_open = None
-        out.append(Sentence(text[start:end], start, end))
+        out.extend(_capped(text, start, end))
     if pending:
-        out.append(Sentence(text[pending[0] : pending[1]], pending[0], pending[1]))
+        out.extend(_capped(text, *pending))
     return out
+
+
+def _capped(text: str, start: int, end: int) -> list[Sentence]:
+    """text[start:end] as one sentence, or as pieces of at most MAX_SENTENCE_CHARS cut at spaces."""
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        space = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, limit)
+        cut = space if space != -1 else limit
+        piece_start, piece_end = _trim(text, start, cut)
+        if piece_start < piece_end:
+            pieces.append(Sentence(text[piece_start:piece_end], piece_start, piece_end))
+        start = _trim(text, cut, end)[0]
+    if start < end:
+        pieces.append(Sentence(text[start:end], start, end))
+    return pieces
