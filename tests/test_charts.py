@@ -32,8 +32,10 @@ def test_timeline_figure_has_one_trace_per_group_with_points_and_customdata():
     assert kremlin.mode == "lines+markers"
     assert [pd.Timestamp(x) for x in kremlin.x] == [pd.Timestamp("2022-02-14"), pd.Timestamp("2022-02-21")]
     assert list(kremlin.y) == pytest.approx([0.5, 1.0])
-    # customdata: period, group, pairs, claims, contradicting, scored — enough to open the claims behind a point
-    assert [list(c) for c in kremlin.customdata] == [["2022-02-14", "Kremlin → CIT", 2, 1, 1, 2], ["2022-02-21", "Kremlin → CIT", 1, 1, 1, 1]]
+    # customdata: period, group, pairs, claims, contradicting, scored — enough to open the claims behind a point —
+    # and the group escaped for the hover label
+    assert [list(c) for c in kremlin.customdata] == [["2022-02-14", "Kremlin → CIT", 2, 1, 1, 2, "Kremlin → CIT"],
+                                                     ["2022-02-21", "Kremlin → CIT", 1, 1, 1, 1, "Kremlin → CIT"]]
     assert "pairs" in kremlin.hovertemplate and "claims" in kremlin.hovertemplate
     belarus = fig.data[0]
     assert pd.isna(belarus.y[0])  # nothing scored: no share, rather than a made-up 0

@@ -315,3 +315,56 @@ def test_capping_keeps_ordinary_sentences_whole():
     text = "The ministry said the drills were over. Satellite images showed new tents near Yelnya."
     assert [s.text for s in split_sentences(text)] == [
         "The ministry said the drills were over.", "Satellite images showed new tents near Yelnya."]
+
+
+# ---------------------------------------------------------------- chart labels (fault 4)
+
+HOSTILE_NAMES = ["<b>Bold Ministry</b>", "<span style='color:red;font-size:40px'>Big</span>",
+                 "<a href='http://example.org/x'>Click me</a>", "<i>Italic</i> & co"]
+
+
+def _rendered_strings(fig) -> list[str]:
+    """Every string plotly renders as a label: trace names, tick texts and the customdata a hover template shows."""
+    import re
+
+    out = [str(t.name) for t in fig.data if t.name is not None]
+    out += [str(t) for t in (fig.layout.yaxis.ticktext or ())]
+    for trace in fig.data:
+        template = getattr(trace, "hovertemplate", None) or ""
+        shown = {int(i) for i in re.findall(r"customdata\[(\d+)\]", template)}
+        for row in trace.customdata if trace.customdata is not None else ():
+            out += [str(row[i]) for i in shown]
+    return out
+
+
+def _assert_inert(strings: list[str]) -> None:
+    for text in strings:
+        bare = text.replace("<br>", "")
+        assert "<" not in bare, text
+
+
+def test_every_chart_label_built_from_stored_text_is_escaped():
+    import pandas as pd
+
+    from crosscheck import analytics, charts
+
+    pairs = pd.DataFrame({
+        "claim_id": ["c1", "c2", "c3", "c4"], "report_id": ["r1", "r2", "r3", "r4"],
+        "claim_actor": HOSTILE_NAMES, "report_actor": HOSTILE_NAMES[::-1],
+        "claim_date": pd.to_datetime(["2022-02-15", "2022-02-15", "2022-02-22", "2022-02-16"]),
+        "report_date": pd.to_datetime(["2022-02-17", "2022-02-17", "2022-02-23", "2022-02-18"]),
+        "similarity": [0.8, 0.6, 0.4, 0.5], "stance": ["contradicts", "supports", "contradicts", None],
+        "lag_days": [2, 2, 1, 2], "claim_text": HOSTILE_NAMES, "report_text": HOSTILE_NAMES,
+        "p_contradicts": [0.9, 0.1, 0.8, None], "p_supports": [0.05, 0.8, 0.1, None],
+    })
+    lines = pd.DataFrame({"claim_id": ["c1", "c2", "c3", "c4"], "storyline": [0, 1, 2, 3], "storyline_label": HOSTILE_NAMES})
+    for by in ("actor_pair", "storyline"):
+        table = analytics.timeline(pairs, freq="W", by=by, storylines=lines)
+        fig = charts.timeline_figure(table)
+        strings = _rendered_strings(fig)
+        assert any("&lt;b&gt;" in s or "&lt;span" in s or "&lt;a href" in s for s in strings)
+        _assert_inert(strings)
+        # The click handler still gets the stored name, to find the pairs behind a point.
+        assert {row[1] for t in fig.data for row in t.customdata} <= set(table["group"])
+    _assert_inert(_rendered_strings(charts.events_figure(*analytics.storyline_events(pairs, lines))))
+    _assert_inert(_rendered_strings(charts.lag_histogram(pairs)))

@@ -36,7 +36,7 @@ def timeline_figure(
 ) -> go.Figure:
     """Lines and markers per group over time for one metric of `analytics.timeline`.
 
-    Each point's customdata is [period (ISO date), group, pairs, claims, contradicting, scored],
+    Each point's customdata is [period (ISO date), group, pairs, claims, contradicting, scored, group escaped],
     so a click handler can find the pairs behind the point with `analytics.pairs_at`. Shares carry
     their 95 % Wilson interval as error bars, points grow with the pairs scored, and lines break over
     periods without pairs.
@@ -57,21 +57,23 @@ def timeline_figure(
         rows = rows.reindex(full.union(rows.index))
         periods = pd.Series(rows.index)
         counts = {c: rows[c].fillna(0).astype(int).to_numpy() for c in ("pairs", "claims", "contradicting", "scored")}
+        # customdata[1] is the group as stored (the click handler looks its pairs up by it); [6] is the same
+        # name escaped for the hover label, since plotly reads tags (<b>, <a href>, <span style>) in labels as markup.
+        shown = html.escape(str(group))
         custom = list(zip(periods.dt.strftime("%Y-%m-%d"), [group] * len(rows), counts["pairs"], counts["claims"],
-                          counts["contradicting"], counts["scored"]))
+                          counts["contradicting"], counts["scored"], [shown] * len(rows)))
         y = rows[metric].to_numpy(dtype=float)
         error = None
         if share:
             error = {"type": "data", "symmetric": False, "array": rows["share_high"].to_numpy(dtype=float) - y,
                      "arrayminus": y - rows["share_low"].to_numpy(dtype=float), "thickness": 1, "width": 3}
         fig.add_trace(go.Scatter(
-            x=periods, y=y, mode="lines+markers", name=str(group), connectgaps=False,
+            x=periods, y=y, mode="lines+markers", name=shown, connectgaps=False,
             customdata=custom, error_y=error,
             # More scored pairs, bigger point: a share of 2 pairs should not look like one of 200.
             marker={"size": [6 + 2 * min(n, 64) ** 0.5 for n in counts["scored"]]},
-            # %{customdata[1]} is user data (actor names); plotly renders hover text as text, not HTML markup we build.
             hovertemplate=(
-                f"{period_word} %{{customdata[0]}}<br>%{{customdata[1]}}<br>"
+                f"{period_word} %{{customdata[0]}}<br>%{{customdata[6]}}<br>"
                 f"{title}: %{{y:.2f}}<br>%{{customdata[2]}} pairs, %{{customdata[3]}} claims, "
                 "%{customdata[4]} of %{customdata[5]} scored contradicting<extra></extra>"
             ),

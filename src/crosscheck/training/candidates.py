@@ -231,6 +231,53 @@ def sample_targeted(claims: list[dict], reports: list[dict], n: int, exclude: se
     return rows
 
 
+# Official denials and assurances: the claims a monitor's entries most often contradict.
+DENIAL = re.compile(
+    r"only (?:at )?military|exclusively military|military infrastructure|precision|do(?:es)? not (?:target|threaten|strike|"
+    r"attack|shell|bomb|hit)|not (?:targeting|striking|attacking|shelling|bombing)|protect\w* civilian|safety of civilians|"
+    r"civilians? (?:are|is) not|staged|fake|provocation|hoax|fabricat|no plans? to|not (?:going|planning|intend\w*) to|"
+    r"withdraw|pull\w* (?:out|back)|return\w* to (?:their )?(?:bases|garrisons|permanent)|exercises? (?:are|is|have been) "
+    r"(?:over|complete)|humanitarian corridor|ceasefire|de-?escalat|no (?:russian )?(?:troops|soldiers|forces)",
+    re.IGNORECASE,
+)
+
+
+def sample_denials(claims: list[dict], reports: list[dict], n: int, exclude: set[tuple[str, str]],
+                   per_claim: int = 4, seed: int = SEED) -> list[dict]:
+    """Denials and assurances by government speakers against the monitor entries of their kind (civilian harm for
+    strike denials, troop presence for withdrawals) anywhere in the following weeks, most similar first."""
+    held = heldout_claims()
+    claims = [c for c in claims if c["side"] == "kremlin" and c["war"] and DENIAL.search(c["text"])
+              and not any(h in c["text"] or c["text"] in h for h in held)]
+    embedder = load_embedder()
+    cv = np.asarray(embedder.embed([c["text"] for c in claims]), dtype=np.float64)
+    rv = np.asarray(embedder.embed([r["text"] for r in reports]), dtype=np.float64)
+    days = np.array([r["date"].toordinal() for r in reports])
+    groups = [r.get("group", "") for r in reports]
+    out = []
+    for i, c in enumerate(claims):
+        d = c["date"].toordinal()
+        wanted = tuple(g for rx, kinds in _TOPICS if rx.search(c["text"]) for g in kinds) or _TOPICS[0][1]
+        pool = [j for j in np.flatnonzero((days >= d - 7) & (days <= d + 21)) if groups[j].startswith(wanted)]
+        if not pool:
+            continue
+        sims = cv[i] @ rv[pool].T
+        for k in np.argsort(-sims)[:per_claim]:
+            if (c["ref"], reports[pool[k]]["ref"]) not in exclude:
+                out.append((i, pool[k], float(sims[k])))
+    rng = random.Random(seed)
+    rng.shuffle(out)
+    rows = []
+    for i, j, sim in out[:n]:
+        c, r = claims[i], reports[j]
+        rows.append({"claim_ref": c["ref"], "claim_side": c["side"], "claim_speaker": c["speaker"],
+                     "claim_date": c["date"].isoformat(), "claim": c["text"],
+                     "evidence_ref": r["ref"], "evidence_entry": r["entry"], "evidence_date": r["date"].isoformat(),
+                     "evidence_place": r["place"], "evidence": r["text"], "evidence_detail": r["desc"],
+                     "similarity": round(sim, 3), "lag_days": (r["date"] - c["date"]).days})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
@@ -239,17 +286,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--since", default="2022-01-01", help="claims and reports dated on or after this day")
     ap.add_argument("--targeted", action="store_true",
                     help="pairs by place and topic (where stances are), leaving out the pairs of --exclude")
-    ap.add_argument("--exclude", type=Path, help="a candidates file whose pairs are not drawn again")
+    ap.add_argument("--denials", action="store_true",
+                    help="official denials and assurances against monitor entries of their kind in the following weeks")
+    ap.add_argument("--exclude", type=Path, nargs="*", default=[], help="candidates files whose pairs are not drawn again")
     args = ap.parse_args(argv)
     since = dt.date.fromisoformat(args.since)
     claims = claim_statements(args.shared, load_registry(), since)
     reports = report_entries(args.shared, since)
     print(f"{len(claims):,} claim statements ({sum(c['war'] for c in claims):,} about the war), {len(reports):,} reports")
-    if args.targeted:
-        exclude = set()
-        if args.exclude:
-            with open(args.exclude, newline="", encoding="utf-8") as fh:
-                exclude = {(r["claim_ref"], r["evidence_ref"]) for r in csv.DictReader(fh)}
+    exclude = set()
+    for path in args.exclude:
+        with open(path, newline="", encoding="utf-8") as fh:
+            exclude |= {(r["claim_ref"], r["evidence_ref"]) for r in csv.DictReader(fh)}
+    if args.denials:
+        chosen = sample_denials(claims, reports, args.pairs, exclude)
+    elif args.targeted:
         chosen = sample_targeted(claims, reports, args.pairs, exclude)
     else:
         chosen = sample_pairs(claims, reports, args.pairs)
