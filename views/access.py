@@ -7,7 +7,7 @@ import streamlit as st
 from crosscheck import roles
 from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
-from crosscheck.ui.access import current_identity, refuse_page, role_rules, submit
+from crosscheck.ui.access import QUEUED, current_identity, finish_or_queue, refuse_page, role_rules, submit
 from crosscheck.ui.resources import data_version, open_reader
 from crosscheck.ui.widgets import escape_markdown
 
@@ -45,9 +45,10 @@ with st.form("grant", clear_on_submit=True):
     if st.form_submit_button("Save", type="primary", icon=":material/save:"):
         chosen = None if role == "remove the grant" else role
         try:
-            submit("grant_role", email.strip().lower(), writes.grant_role, email, chosen, by=who.user_id,
-                   roles=roles.ASSIGNABLE).result(timeout=60)
-            st.session_state["grant_done"] = f"{email.strip().lower()}: {chosen or 'grant removed'}"
+            done = finish_or_queue(submit("grant_role", email.strip().lower(), writes.grant_role, email, chosen,
+                                          by=who.user_id, roles=roles.ASSIGNABLE), f"the role of {email.strip().lower()}")
+            if done is not QUEUED:
+                st.session_state["grant_done"] = f"{email.strip().lower()}: {chosen or 'grant removed'}"
             st.rerun()
         except (CrosscheckError, ValueError) as e:
             st.error(escape_markdown(str(e)))

@@ -8,7 +8,7 @@ import streamlit as st
 from crosscheck.config import ACTOR_TYPES
 from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
-from crosscheck.ui.access import current_identity, submit
+from crosscheck.ui.access import QUEUED, current_identity, finish_or_queue, submit
 from crosscheck.ui.resources import data_version, open_reader
 from crosscheck.ui.widgets import actor_changes, aliases_text, empty_database_notice, escape_markdown
 
@@ -49,8 +49,10 @@ who = current_identity()
 can_edit = who.may("edit_actor")
 
 
-def _save(name: str, change: dict) -> None:
-    submit("edit_actor", name, writes.update_actor, name, **change, by=who.user_id).result(timeout=120)
+def _save(name: str, change: dict):
+    """The change saved, or QUEUED behind an upload (the page then says so)."""
+    return finish_or_queue(submit("edit_actor", name, writes.update_actor, name, **change, by=who.user_id),
+                           f"the change to {name}")
 
 
 if not can_edit:  # the registry as a table: nothing here takes an edit
@@ -110,7 +112,7 @@ elif name is not None and name in set(every["actor"]):
             for change in actor_changes(current, edited_row):
                 change.pop("actor")
                 try:
-                    _save(name, change)
-                    st.success(escape_markdown(f"{name}: saved"))
+                    if _save(name, change) is not QUEUED:
+                        st.success(escape_markdown(f"{name}: saved"))
                 except (CrosscheckError, ValueError) as e:
                     st.error(escape_markdown(f"{name}: {e}"))

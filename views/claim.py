@@ -14,7 +14,7 @@ from crosscheck.db import reads, writes
 from crosscheck.db.sql import INDEPENDENT_SOURCES
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui import cache
-from crosscheck.ui.access import current_identity, submit
+from crosscheck.ui.access import current_identity, finish_or_queue, submit
 from crosscheck.ui.resources import data_version, db_path, open_reader
 from crosscheck.ui.upload import score_claim_now
 from crosscheck.ui.widgets import (
@@ -46,8 +46,8 @@ def _lag(value) -> str:
 def _record_verdict(claim_id: str, report_id: str, verdict: str | None) -> None:
     who = current_identity()
     try:
-        submit("verdict", f"{claim_id}/{report_id}", writes.save_verdict, claim_id, report_id, verdict,
-               analyst=who.user_id, analyst_name=who.name).result(timeout=60)
+        finish_or_queue(submit("verdict", f"{claim_id}/{report_id}", writes.save_verdict, claim_id, report_id, verdict,
+                               analyst=who.user_id, analyst_name=who.name), "your verdict")
     except CrosscheckError as e:
         st.session_state["verdict_error"] = str(e)
 

@@ -9,7 +9,7 @@ from crosscheck.db import writes
 from crosscheck.errors import CrosscheckError
 from crosscheck.stance import decision_thresholds
 from crosscheck.ui import cache
-from crosscheck.ui.access import current_identity, submit
+from crosscheck.ui.access import QUEUED, current_identity, finish_or_queue, submit
 from crosscheck.ui.resources import data_version, db_path
 from crosscheck.ui.widgets import STANCE_COLOURS, claim_url, empty_database_notice, escape_markdown, number
 
@@ -22,18 +22,20 @@ def _answer(claim_id: str, report_id: str, stance: str | None, label: str) -> No
     verdict = "confirmed" if stance == label else "rejected"
     who = current_identity()
     try:
-        submit("verdict", f"{claim_id}/{report_id}", writes.save_verdict, claim_id, report_id, verdict, label=label,
-               analyst=who.user_id, analyst_name=who.name).result(timeout=60)
+        finish_or_queue(submit("verdict", f"{claim_id}/{report_id}", writes.save_verdict, claim_id, report_id, verdict,
+                               label=label, analyst=who.user_id, analyst_name=who.name), "your answer")
     except CrosscheckError as e:
         st.session_state["review_error"] = str(e)
 
 
 def _recalibrate(reset: bool) -> None:
     try:
-        result = submit("recalibrate", "reset" if reset else "fit", review.recalibrate, decision_thresholds(),
-                        reset=reset).result(timeout=300)
+        result = finish_or_queue(submit("recalibrate", "reset" if reset else "fit", review.recalibrate, decision_thresholds(),
+                                        reset=reset), "the recalibration", wait_s=60)
     except CrosscheckError as e:
         st.session_state["review_error"] = str(e)
+        return
+    if result is QUEUED:
         return
     st.session_state["review_done"] = (
         "Calibration removed: the model's own scores are back. " if reset else "Calibration fitted. "

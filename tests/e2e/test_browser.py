@@ -195,3 +195,25 @@ def test_overview_events_chart_draws_claims_and_reports(server, page):
     expect(page.get_by_text("Click a mark to open its claim.")).to_have_count(1)
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 2  # lags, and claims and reports
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_no_request_leaves_the_host(server, browser):
+    """Analysts who study state actors must not leak their visits: every page loads from the dashboard alone."""
+    from urllib.parse import urlparse
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    seen: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("request", lambda request: seen.append(request.url))
+        for path in PAGES:
+            open_url(page, f"{server.url}/{path}")
+        icons = [page.locator("link[rel*='icon']").nth(i).get_attribute("href")
+                 for i in range(page.locator("link[rel*='icon']").count())]
+    finally:
+        context.close()
+    host = urlparse(server.url).hostname
+    assert len(seen) > 10
+    outside = [u for u in seen if not u.startswith(("data:", "blob:")) and urlparse(u).hostname != host]
+    assert outside == []
+    assert icons and all(not urlparse(h).hostname or urlparse(h).hostname == host for h in icons), icons

@@ -77,6 +77,61 @@ def submit(action: str, target: str | None, fn: Callable[..., Any], *args, **kwa
     return get_writer().submit_as(current_identity(), action, target, fn, *args, **kwargs)
 
 
+# How long a click waits for its write before the page says it is queued (an upload may hold the writer for minutes).
+CLICK_WAIT_S = 5.0
+_QUEUED = "queued_writes"
+log = logging.getLogger(__name__)
+
+
+class Queued:
+    """A write that did not finish within CLICK_WAIT_S: it stays in the writer's queue and lands later."""
+
+
+QUEUED = Queued()
+
+
+def finish_or_queue(future: Future, what: str, wait_s: float | None = None) -> Any:
+    """The write's result when it lands within a few seconds; QUEUED otherwise, never a timeout.
+
+    A queued write is remembered in the session, so every page says it is waiting (show_queued_writes) and
+    then that it was stored, or why it failed. Errors of a write that did land are raised as they are.
+    """
+    try:
+        return future.result(timeout=CLICK_WAIT_S if wait_s is None else wait_s)
+    except TimeoutError:
+        future.add_done_callback(_log_failure(what))
+        st.session_state.setdefault(_QUEUED, []).append((what, future))
+        return QUEUED
+
+
+def _log_failure(what: str) -> Callable[[Future], None]:
+    def done(future: Future) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            log.warning("%s, queued behind another write, failed: %s", what, future.exception())
+    return done
+
+
+def show_queued_writes() -> None:
+    """Say which of this session's writes still wait behind another (an upload), and which have landed since."""
+    queued = st.session_state.get(_QUEUED)
+    if not queued:
+        return
+    waiting = []
+    for what, future in queued:
+        if not future.done():
+            waiting.append((what, future))
+        elif future.cancelled() or future.exception() is not None:
+            reason = "cancelled" if future.cancelled() else str(future.exception())
+            st.error(f"{what[:1].upper()}{what[1:]} was not saved: {reason}", icon=":material/error:")
+        else:
+            st.success(f"{what[:1].upper()}{what[1:]} saved (it waited for another write to finish).", icon=":material/check:")
+    st.session_state[_QUEUED] = waiting
+    if waiting:
+        names = ", ".join(what for what, _ in waiting)
+        st.info(f"Queued behind an upload in progress: {names}. It will be saved when that finishes; "
+                "nothing more to do.", icon=":material/schedule:")
+
+
 def submit_upkeep(action: str, target: str | None, fn: Callable[..., Any], *args, **kwargs) -> Future:
     """Queue a write the dashboard makes itself, not for the person on the page (roles.SYSTEM_ACTIONS, e.g. "score":
     scoring pairs that wait for it); audited as `crosscheck`, refused in read-only mode."""

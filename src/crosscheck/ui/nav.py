@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from crosscheck import roles
-from crosscheck.ui.access import auth_configured, current_identity
+from crosscheck.ui.access import auth_configured, current_identity, show_queued_writes
 from crosscheck.ui.widgets import escape_markdown
 
 # Page scripts live in views/, not pages/: with a pages/ folder next to app.py, Streamlit runs a
 # deep link opened first after a restart (e.g. /claim?claim=…) in its old folder mode, without
 # app.py, its navigation or its page config.
+FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 PAGES = [
     ("views/overview.py", "Overview", "overview", ":material/timeline:"),
     ("views/claims.py", "Claims", "claims", ":material/fact_check:"),
@@ -53,7 +56,8 @@ def show_identity(who: roles.Identity) -> None:
 
 def run_app() -> None:
     """Page config, optional sign-in, navigation with one stable url_path per page (write pages by role)."""
-    st.set_page_config(page_title="Crosscheck", page_icon=":material/fact_check:", layout="wide")
+    # The icon ships with the app: a ":material/…:" or emoji icon makes every visitor's browser fetch it from a CDN.
+    st.set_page_config(page_title="Crosscheck", page_icon=str(FAVICON), layout="wide")
     if not require_login():
         return
     try:
@@ -62,6 +66,7 @@ def run_app() -> None:
         st.error(escape_markdown(str(e)))
         return
     show_identity(who)
+    show_queued_writes()  # a click that waits behind an upload says so, on whichever page comes next
     if who.role == roles.NO_ACCESS:
         st.title("Crosscheck")
         st.warning(escape_markdown(f"{who.label} has no access to this workspace: ask one of its admins for a role."))
