@@ -1,0 +1,55 @@
+"""The annotated real pairs: settled labels, a split by claim, references that resolve to the shared data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import shared_data
+
+from crosscheck.training import annotated
+from crosscheck.training.candidates import heldout_claims
+
+
+@pytest.fixture(scope="module")
+def pairs() -> pd.DataFrame:
+    return pd.read_csv(annotated.OUT, dtype=str, keep_default_na=False)
+
+
+def test_every_pair_is_read_twice_and_settled(pairs):
+    assert len(pairs) >= 4000
+    assert list(pairs.columns) == annotated.COLUMNS
+    assert pairs["pair_id"].is_unique
+    assert set(pairs["label_a"]) | set(pairs["label_b"]) | set(pairs["label"]) <= set(annotated.LABELS)
+    split = pairs[pairs["label_a"] != pairs["label_b"]]
+    assert (split["label_c"] != "").all()  # every disagreement had a third reading
+    assert (pairs.loc[pairs["label_a"] == pairs["label_b"], "label_c"] == "").all()
+    settled = [annotated.settle(a, b, c or None) for a, b, c in zip(pairs["label_a"], pairs["label_b"], pairs["label_c"])]
+    assert pairs["label"].tolist() == settled
+    assert (pairs[["reason_a", "reason_b"]] != "").all().all()
+
+
+def test_settle_needs_two_readers_behind_a_stance():
+    assert annotated.settle("supports", "supports", None) == "supports"
+    assert annotated.settle("supports", "unrelated", "supports") == "supports"
+    assert annotated.settle("contradicts", "supports", "unrelated") == "unrelated"
+
+
+def test_the_readers_agree(pairs):
+    stats = annotated.agreement(pairs)
+    assert stats["kappa"] >= 0.8 and stats["kappa_contradicts"] >= 0.7
+
+
+def test_the_split_is_by_claim_and_dev_is_large_enough(pairs):
+    assert pairs.groupby("claim_ref")["split"].nunique().max() == 1
+    assert (pairs["split"] == "dev").sum() >= 600
+
+
+def test_references_resolve_and_held_out_claims_stay_out_of_training():
+    shared_data("press_releases")
+    frame = annotated.load()
+    assert (frame["claim"].str.len() > 10).all() and (frame["evidence"].str.len() > 5).all()
+    assert frame.groupby("claim")["split"].nunique().max() == 1  # one sentence, one split, whatever its release
+    held = heldout_claims()
+    trained = frame[frame["split"] == "train"]
+    assert not any(h in c or c in h for c in trained["claim"] for h in held)
+    assert all(s == "dev" or annotated.claim_split(c) == s for c, s in zip(frame["claim"], frame["split"]))
