@@ -89,7 +89,7 @@ class RunWatcher:
         msg = self._msg()
         try:
             msg.ParseFromString(payload)
-        except Exception:  # not a ForwardMsg: nothing to count
+        except Exception:  # noqa: BLE001 - not a ForwardMsg: nothing to count
             return
         # A run cut short by a rerun (e.g. a page switch) is not the end of the click's work.
         if msg.WhichOneof("type") == "script_finished" and msg.script_finished in self._ended:
@@ -137,7 +137,7 @@ async def browse(browser, base: str, actions: int, offset: int, timeout_s: float
     """One analyst clicking through the sidebar pages: rerun times, failed reruns, pages showing an error."""
     try:
         context, page, watcher = await open_page(browser, f"{base}/overview", timeout_s)
-    except Exception as e:  # a session that cannot even open fails every rerun it would have made
+    except Exception as e:  # noqa: BLE001 - a session that cannot even open fails every rerun it would have made
         print(f"  session {offset}: cannot open the app: {type(e).__name__}", file=sys.stderr)
         return [], actions, 0
     times, failed, errors = [], 0, 0
@@ -146,7 +146,7 @@ async def browse(browser, base: str, actions: int, offset: int, timeout_s: float
             target = CYCLE[(i + offset) % len(CYCLE)]
             try:
                 times.append(await timed_click(page, watcher, nav_link(base, target), timeout_s))
-            except Exception as e:  # a timeout or a lost page counts as a failed rerun
+            except Exception as e:  # noqa: BLE001 - a timeout or a lost page counts as a failed rerun
                 failed += 1
                 print(f"  session {offset}: {target}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
                 continue

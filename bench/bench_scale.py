@@ -176,7 +176,7 @@ async def _measure_page(s: Session, name: str, open_it, repeat, n: int, budget_s
     first, times, failed = None, [], 0
     try:
         first = await open_it()
-    except Exception as e:  # the page never finished its first run: every rerun fails too
+    except Exception as e:  # noqa: BLE001 - the page never finished its first run: every rerun fails too
         print(f"  {name}: first load failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
         return summarise(name, None, [], n, 0)
     spent = 0.0
@@ -187,7 +187,7 @@ async def _measure_page(s: Session, name: str, open_it, repeat, n: int, budget_s
         try:
             times.append(await repeat(i))
             spent += times[-1] / 1000
-        except Exception as e:  # a timeout or a lost page counts as a failed rerun
+        except Exception as e:  # noqa: BLE001 - a timeout or a lost page counts as a failed rerun
             failed += 1
             print(f"  {name}: rerun {i}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
     errors = await s.errors()

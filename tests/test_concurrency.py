@@ -115,7 +115,7 @@ def test_same_document_on_two_cursors_is_stored_once(db, embedder, registry):
     def session(k):
         try:
             results[k] = ingest_documents(db.cursor(), [doc], embedder=racing, scorer=StanceScorer(), registry=registry)
-        except Exception as e:  # collected for the assertion below
+        except Exception as e:  # noqa: BLE001 - collected for the assertion below
             errors.append(e)
 
     threads = [threading.Thread(target=session, args=(k,)) for k in range(2)]

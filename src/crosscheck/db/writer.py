@@ -180,7 +180,7 @@ class Writer:
                     continue
                 try:
                     result = self._run_job(fn, args, kwargs)
-                except BaseException as e:  # handed to the waiting page; the worker lives on
+                except BaseException as e:  # noqa: BLE001 - handed to the waiting page; the worker lives on
                     future.set_exception(e)
                 else:
                     future.set_result(result)
