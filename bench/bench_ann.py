@@ -31,8 +31,8 @@ from benchutil import add_common_args, apply_sizes, results_path, write_results
 
 from crosscheck import ann, config
 from crosscheck.demo import demo_files
-from crosscheck.embed import load_embedder
 from crosscheck.ingest import extract_path
+from crosscheck.models.embedder import load_embedder
 from crosscheck.segment import split_sentences
 
 PRESS_DIR = config.ROOT.parent / "shared" / "data" / "press_releases"

@@ -2,7 +2,7 @@
 
 Each corpus goes into a fresh DuckDB file in a temporary folder, exactly as `crosscheck ingest`
 wires it: `extract_path` / `extract_text`, `schema.ensure_schema`, `writes.sync_actors`, then
-`pipeline.ingest_documents` with `load_embedder()`, `load_scorer()` and `load_registry()`.
+`pipeline.store_documents` with `load_embedder()`, `load_scorer()` and `load_registry()`.
 
 Corpora:
 - `demo`: the files of data/demo/ that ingestion supports (`demo.demo_files`), read from disk;
@@ -48,10 +48,10 @@ from crosscheck import config, pipeline
 from crosscheck.actors import load_registry
 from crosscheck.db import connection, reads, schema, writes
 from crosscheck.demo import demo_files
-from crosscheck.embed import load_embedder
 from crosscheck.errors import CrosscheckError
 from crosscheck.ingest import extract_path, extract_text
-from crosscheck.stance import load_scorer
+from crosscheck.models.embedder import load_embedder
+from crosscheck.models.stance import load_scorer
 
 PRESS_DIR = config.ROOT.parent / "shared" / "data" / "press_releases"
 # Feed file name prefix → publisher, so the press releases are attributed as the app would.
@@ -159,7 +159,7 @@ def raw_encoder(embedder):
     if embedder.name not in _RAW:
         from sentence_transformers import SentenceTransformer
 
-        from crosscheck.embed import minilm_path
+        from crosscheck.models.embedder import minilm_path
 
         path = minilm_path() if embedder.name == config.DEFAULT_EMBED_MODEL else embedder.name
         _RAW[embedder.name] = SentenceTransformer(path, device="cpu")
@@ -180,7 +180,7 @@ def run_corpus(name: str, docs: list, embedder, scorer, registry, folder: Path, 
     try:
         # As `crosscheck ingest`: statements stored and searchable first, then the pairs scored in batches.
         start = time.perf_counter()
-        summary = pipeline.ingest_documents(con, docs, embedder=TimedEmbedder(embedder, timer), scorer=scorer, registry=registry,
+        summary = pipeline.store_documents(con, docs, embedder=TimedEmbedder(embedder, timer), scorer=scorer, registry=registry,
                                             defer_scoring=True)
         searchable = time.perf_counter() - start
         # `crosscheck ingest` returns once the monitors' pairs are scored; `crosscheck score` (or --all-pairs) does the rest.
@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join([
         "# Ingest throughput",
         "",
-        "Real pipeline (`ingest_documents`) into a fresh DuckDB file per corpus; rates over the ingest wall time, "
+        "Real pipeline (`store_documents`) into a fresh DuckDB file per corpus; rates over the ingest wall time, "
         "models already loaded. Stage times come from the same run: segment+attribute and embed (statement vectors) "
         "are timed around the pipeline's calls, store+match+score is the rest (it includes the stance scorer's "
         "own passage embedding). Extraction (reading files, HTML/PDF/DOCX parsing) is done before and not counted. "

@@ -20,7 +20,7 @@ import pandas as pd
 from benchutil import add_common_args, apply_sizes, results_path, write_results
 
 from crosscheck.config import ROOT
-from crosscheck.embed import load_embedder
+from crosscheck.models.embedder import load_embedder
 
 PAIRS = ROOT / "data" / "eval" / "real_pairs.csv"
 THRESHOLDS = (0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40)

@@ -4,8 +4,8 @@ Texts: statement-sized sentences (20–400 characters) of the demo corpus (data/
 from ../shared/data/press_releases when it exists, until --sentences (default 500).
 
 - Encode: `load_embedder().embed(texts)` (ONNX Runtime fp32 by default, `CROSSCHECK_ONNX`) against
-  `SentenceTransformer(crosscheck.embed.minilm_path()).encode(texts)` (torch), same batch size. Then
-  MiniLM through ONNX Runtime (`crosscheck.onnx_backend.OnnxSentenceEncoder`, fp32 and int8) against
+  `SentenceTransformer(crosscheck.models.embedder.minilm_path()).encode(texts)` (torch), same batch size. Then
+  MiniLM through ONNX Runtime (`crosscheck.models.onnx.OnnxSentenceEncoder`, fp32 and int8) against
   the same torch `encode`, timed in the same alternation, with the lowest cosine to torch's vector.
 - Stance (when the bundled model in data/models/stance is present, or CROSSCHECK_STANCE_MODEL
   names one): --pairs (default 200) pairs, each sentence with its most similar sentence from
@@ -14,7 +14,7 @@ from ../shared/data/press_releases when it exists, until --sentences (default 50
   pairs the gate keeps, time rule); the scorer's cross-encoder alone on every pair
   (`scorer.probabilities`); and raw `sentence_transformers.CrossEncoder` over the same model
   folder, `predict` on every pair, same batch size. Then the cross-encoder through ONNX Runtime
-  (`crosscheck.onnx_backend`, fp32 — the scorer's default — and int8) against torch's `predict`,
+  (`crosscheck.models.onnx`, fp32 — the scorer's default — and int8) against torch's `predict`,
   with how often each gives torch's most likely label.
 
 Each measurement runs --repeats times, crosscheck and raw alternating; the table gives the best
@@ -44,11 +44,11 @@ from benchutil import add_common_args, apply_sizes, results_path, write_results
 
 from crosscheck import config
 from crosscheck.demo import demo_files
-from crosscheck.embed import load_embedder, minilm_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.ingest import extract_path
+from crosscheck.models.embedder import load_embedder, minilm_path
+from crosscheck.models.stance import CrossEncoderScorer, load_scorer
 from crosscheck.segment import split_sentences
-from crosscheck.stance import CrossEncoderScorer, load_scorer
 
 PRESS_DIR = config.ROOT.parent / "shared" / "data" / "press_releases"
 BATCH_PAIRS = 32  # the batch size CrossEncoderScorer.probabilities uses
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from sentence_transformers import CrossEncoder, SentenceTransformer
 
-    from crosscheck import onnx_backend
+    from crosscheck.models import onnx as onnx_backend
 
     sentences, docs = collect_sentences(args.sentences, args.press_dir)
     embedder = load_embedder()

@@ -14,7 +14,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def embedder():
-    from crosscheck.embed import load_embedder
+    from crosscheck.models.embedder import load_embedder
 
     return load_embedder("minilm")
 

@@ -8,7 +8,7 @@ from crosscheck import config
 from crosscheck.actors import Actor, ActorRegistry, load_registry
 from crosscheck.db.reads import list_actors
 from crosscheck.db.writes import add_inferred_actors, update_actor
-from crosscheck.errors import CrosscheckError
+from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.records import Statement
 
 
@@ -105,9 +105,9 @@ def test_update_actor_retypes_its_statements_in_one_go(db):
 
 def test_update_actor_refuses_bad_input_and_changes_nothing(db):
     _insert_statement(db, "s1", "TASS", "state_media")
-    with pytest.raises(ValueError, match="unknown actor type 'media'"):
+    with pytest.raises(InputError, match="unknown actor type 'media'"):
         update_actor(db, "TASS", actor_type="media")
-    with pytest.raises(ValueError, match="no actor named 'Nobody'"):
+    with pytest.raises(InputError, match="no actor named 'Nobody'"):
         update_actor(db, "Nobody", actor_type="osint")
     assert db.execute("SELECT actor_type FROM statements").fetchone() == ("state_media",)
 

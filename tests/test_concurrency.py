@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from crosscheck.db.writer import Writer
-from crosscheck.embed import Embedder
 from crosscheck.ingest import extract_text
-from crosscheck.pipeline import ingest_documents
-from crosscheck.stance import StanceScorer
-from crosscheck.workspace import ingest_batch
+from crosscheck.models.embedder import Embedder
+from crosscheck.models.stance import StanceScorer
+from crosscheck.pipeline import store_documents
+from crosscheck.workspace import add_documents
 
 PLACES = ["Belgorod", "Kursk", "Voronezh", "Bryansk", "Yelnya", "Klintsy", "Valuyki", "Pogonovo", "Soloti", "Gomel"]
 
@@ -54,7 +54,7 @@ def test_overlapping_batches_from_several_sessions(db, embedder, registry):
 
     def session(k):
         start.wait()
-        futures[k] = writer.submit(ingest_batch, batches[k], embedder=embedder, scorer=StanceScorer(), registry=registry)
+        futures[k] = writer.submit(add_documents, batches[k], embedder=embedder, scorer=StanceScorer(), registry=registry)
 
     threads = [threading.Thread(target=session, args=(k,)) for k in range(len(batches))]
     for t in threads:
@@ -79,7 +79,7 @@ def test_same_document_twice_at_once_through_the_writer(db, embedder, registry):
 
     def session(k):
         start.wait()
-        futures[k] = writer.submit(ingest_batch, [doc], embedder=embedder, scorer=StanceScorer(), registry=registry)
+        futures[k] = writer.submit(add_documents, [doc], embedder=embedder, scorer=StanceScorer(), registry=registry)
 
     threads = [threading.Thread(target=session, args=(k,)) for k in range(2)]
     for t in threads:
@@ -114,7 +114,7 @@ def test_same_document_on_two_cursors_is_stored_once(db, embedder, registry):
 
     def session(k):
         try:
-            results[k] = ingest_documents(db.cursor(), [doc], embedder=racing, scorer=StanceScorer(), registry=registry)
+            results[k] = store_documents(db.cursor(), [doc], embedder=racing, scorer=StanceScorer(), registry=registry)
         except Exception as e:  # noqa: BLE001 - collected for the assertion below
             errors.append(e)
 
@@ -150,7 +150,7 @@ def test_embedder_shared_by_threads_gives_the_same_vectors(embedder):
 
 
 def test_stance_scorer_shared_by_threads_gives_the_same_scores(embedder):
-    from crosscheck.stance import load_scorer
+    from crosscheck.models.stance import load_scorer
 
     scorer = load_scorer(embedder=embedder)
     if type(scorer) is StanceScorer:

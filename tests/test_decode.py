@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crosscheck.decode import decode_bytes, detect_encoding
 from crosscheck.errors import IngestError
 from crosscheck.ingest import normalise_text, text_sha256
+from crosscheck.ingest.decode import decode_bytes, detect_encoding
 
 SAMPLE = "Шойгу said the drills near Brest were over; “échelons” left on 16 February."
 # Characters that must never survive decoding or normalisation.

@@ -12,8 +12,8 @@ from crosscheck import match
 from crosscheck.config import ROOT
 from crosscheck.db import connection, reads
 from crosscheck.ingest import extract_text
-from crosscheck.pipeline import ingest_documents, score_pending
-from crosscheck.stance import load_scorer
+from crosscheck.models.stance import load_scorer
+from crosscheck.pipeline import score_pending, store_documents
 
 TEXTS = [
     ("kremlin.txt", "Kremlin", dt.date(2022, 2, 15),
@@ -45,7 +45,7 @@ class FailingAfter:
 
 def test_deferred_pairs_are_searchable_uncounted_then_scored_as_eager_ones(db, embedder, registry, tmp_path):
     scorer = load_scorer(embedder=embedder)
-    summary = ingest_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    summary = store_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
     assert [r.status for r in summary.results] == ["added"] * 3
     pending = reads.pending_count(db)
     assert pending > 0
@@ -65,7 +65,7 @@ def test_deferred_pairs_are_searchable_uncounted_then_scored_as_eager_ones(db, e
 
         schema.ensure_schema(eager, embedder.name, embedder.dim)
         writes.sync_actors(eager, registry)
-        ingest_documents(eager, _docs(), embedder=embedder, scorer=scorer, registry=registry)
+        store_documents(eager, _docs(), embedder=embedder, scorer=scorer, registry=registry)
         columns = "claim_id, report_id, stance, round(contradiction, 4), round(support, 4), shown"
         assert (db.execute(f"SELECT {columns} FROM matches ORDER BY 1, 2").fetchall()
                 == eager.execute(f"SELECT {columns} FROM matches ORDER BY 1, 2").fetchall())
@@ -75,7 +75,7 @@ def test_deferred_pairs_are_searchable_uncounted_then_scored_as_eager_ones(db, e
 
 def test_a_crash_mid_scoring_keeps_the_statements_and_resumes(db, embedder, registry):
     scorer = load_scorer(embedder=embedder)
-    ingest_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    store_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
     pending = reads.pending_count(db)
     assert pending > 2
     with pytest.raises(RuntimeError, match="scorer died"):
@@ -138,7 +138,7 @@ def test_ingest_waits_for_the_monitors_pairs_and_leaves_other_governments_for_la
 
 def test_pending_pairs_put_the_monitors_first_and_select_by_scope_and_claim(db, embedder, registry):
     kyiv = extract_text(KYIV[3], source_name=KYIV[0], publisher=KYIV[1], date=KYIV[2]).documents
-    ingest_documents(db, _docs() + kyiv, embedder=embedder, scorer=load_scorer(embedder=embedder), registry=registry,
+    store_documents(db, _docs() + kyiv, embedder=embedder, scorer=load_scorer(embedder=embedder), registry=registry,
                      defer_scoring=True)
     everything = reads.pending_pairs(db, 1000)
     monitors = reads.pending_pairs(db, 1000, scope="monitors")
@@ -160,14 +160,14 @@ def test_an_upload_is_stored_and_matched_together_and_one_failing_document_refus
     from crosscheck.db import schema, writes
 
     scorer = load_scorer(embedder=embedder)
-    together = ingest_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    together = store_documents(db, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
     # One by one (each its own transaction and matching pass, as a batch of one document each) finds the same pairs.
     apart = connection.connect(tmp_path / "apart.duckdb")
     try:
         schema.ensure_schema(apart, embedder.name, embedder.dim)
         writes.sync_actors(apart, registry)
         for doc in _docs():
-            ingest_documents(apart, [doc], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+            store_documents(apart, [doc], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
         columns = "claim_id, report_id, round(similarity, 5), lag_days, shown, pending"
         assert (db.execute(f"SELECT {columns} FROM matches ORDER BY 1, 2").fetchall()
                 == apart.execute(f"SELECT {columns} FROM matches ORDER BY 1, 2").fetchall())
@@ -190,7 +190,7 @@ def test_an_upload_is_stored_and_matched_together_and_one_failing_document_refus
 
         monkeypatch.setattr(writes, "insert_document", insert)
         with caplog.at_level(logging.INFO, logger="crosscheck.pipeline"):
-            summary = ingest_documents(fresh, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+            summary = store_documents(fresh, _docs(), embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
         assert "storing 3 documents together failed" in caplog.text  # the group was tried first, then one by one
         assert [r.status for r in summary.results] == ["added", "refused", "added"]
         assert "cit.txt" in summary.results[1].source and "disk hiccup" in summary.results[1].message
@@ -205,9 +205,9 @@ def test_scoring_changes_the_data_version_not_the_claims_version(db, embedder, r
     from crosscheck.db import schema, writes
 
     scorer = load_scorer(embedder=embedder)
-    ingest_documents(db, _docs()[:1], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    store_documents(db, _docs()[:1], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
     claims = schema.claims_version(db)
-    ingest_documents(db, _docs()[1:], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
+    store_documents(db, _docs()[1:], embedder=embedder, scorer=scorer, registry=registry, defer_scoring=True)
     assert schema.claims_version(db) != claims  # new statements
     claims, data = schema.claims_version(db), schema.data_version(db)
     assert score_pending(db, scorer) > 0

@@ -46,7 +46,7 @@ def test_every_demo_document_has_title_publisher_date_and_url():
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory, embedder, registry):
     """The whole demo corpus built once with the real embedder, stance scorer and registry."""
-    from crosscheck.stance import load_scorer
+    from crosscheck.models.stance import load_scorer
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     lines = list(build_demo(path, embedder=embedder, registry=registry, scorer=load_scorer(embedder=embedder)))
@@ -138,7 +138,7 @@ def test_rerun_on_a_built_demo_is_a_no_op_from_the_command_line(demo_db):
 
 @pytest.mark.slow
 def test_a_broken_file_is_reported_and_the_rest_is_built(tmp_path, embedder, registry):
-    from crosscheck.stance import load_scorer
+    from crosscheck.models.stance import load_scorer
 
     folder = tmp_path / "corpus"
     folder.mkdir()

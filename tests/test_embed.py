@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from crosscheck.db import connection, schema
-from crosscheck.embed import load_embedder, minilm_path
 from crosscheck.errors import ModelError
+from crosscheck.models.embedder import load_embedder, minilm_path
 
 
 def test_minilm_embeds_normalised_384_d_vectors_offline(embedder):

@@ -11,8 +11,8 @@ from fpdf import FPDF
 
 from crosscheck.config import Limits
 from crosscheck.errors import IngestError
-from crosscheck.fetch import check_url, fetch_url, refusal_reason
 from crosscheck.ingest import extract_url
+from crosscheck.ingest.fetch import check_url, fetch_url, refusal_reason
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from crosscheck.config import Limits
-from crosscheck.decode import printable_name
 from crosscheck.errors import IngestError
 from crosscheck.ingest import extract_file, extract_path
+from crosscheck.ingest.decode import printable_name
 from crosscheck.pipeline import DocResult, IngestSummary, Status
 
 pytestmark = pytest.mark.timeout(180)
@@ -48,13 +48,13 @@ def test_summary_lines_are_one_line_each_and_inert():
 
 
 def test_a_file_name_with_bytes_that_are_not_utf8_is_stored_and_shown_escaped(tmp_path, db, embedder, registry):
-    from crosscheck.pipeline import ingest_documents
+    from crosscheck.pipeline import store_documents
 
     name = os.fsdecode(b"report\xff\xfe.txt")
     (tmp_path / name).write_bytes(ARTICLE)
     extraction = extract_path(tmp_path / name)
     assert extraction.documents[0].source_name == "report\\xff\\xfe.txt"
-    summary = ingest_documents(db, extraction.documents, embedder=embedder, scorer=None, registry=registry,
+    summary = store_documents(db, extraction.documents, embedder=embedder, scorer=None, registry=registry,
                                defer_scoring=True)
     assert [r.status for r in summary.results] == [Status.ADDED]
     stored = [row[0] for row in db.execute("SELECT source_name FROM documents").fetchall()]
@@ -208,14 +208,14 @@ def test_a_docx_with_a_bad_creation_date_says_so():
 
 @pytest.mark.timeout(300)
 def test_a_bad_pdf_date_does_not_cost_the_batch_through_the_pipeline(tmp_path, db, embedder, registry):
-    from crosscheck.pipeline import extract_each, ingest_documents
+    from crosscheck.pipeline import extract_each, store_documents
 
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "bad.pdf").write_bytes(_pdf_with_creation_date("D:00000000000000"))
     (folder / "good.txt").write_bytes(ARTICLE)
     documents, summary = extract_each([(p.name, lambda p=p: extract_path(p)) for p in sorted(folder.iterdir())])
-    summary.extend(ingest_documents(db, documents, embedder=embedder, scorer=None, registry=registry, defer_scoring=True))
+    summary.extend(store_documents(db, documents, embedder=embedder, scorer=None, registry=registry, defer_scoring=True))
     assert sorted(r.status for r in summary.results) == [Status.ADDED, Status.ADDED]
     line = next(x for x in summary.lines() if x.startswith("bad.pdf: added"))
     assert "(no date found; PDF creation date" in line and "not used" in line

@@ -16,8 +16,8 @@ from crosscheck.config import Limits
 from crosscheck.db import reads
 from crosscheck.errors import IngestError
 from crosscheck.ingest import extract_file, extract_path
-from crosscheck.pipeline import ingest_documents
-from crosscheck.stance import StanceScorer
+from crosscheck.models.stance import StanceScorer
+from crosscheck.pipeline import store_documents
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -280,9 +280,9 @@ def test_pdf_decompression_bomb_is_refused():
 
 
 def test_pdf_with_too_many_pages_is_refused(monkeypatch):
-    from crosscheck import ingest
+    from crosscheck.ingest import pdf
 
-    monkeypatch.setattr(ingest, "MAX_PDF_PAGES", 2)  # a real 3-page PDF against a lowered cap
+    monkeypatch.setattr(pdf, "MAX_PDF_PAGES", 2)  # a real 3-page PDF against a lowered cap
     pdf = FPDF()
     for _ in range(3):
         pdf.add_page()
@@ -298,7 +298,7 @@ def test_pdf_with_too_much_text_is_refused():
         pdf.add_page()
         pdf.set_font("Helvetica", size=8)
         pdf.multi_cell(0, 4, "Armour moved towards the border. " * 60)
-    with pytest.raises(IngestError, match=r"^long\.pdf: PDF text is more than the limit of 3,000 characters"):
+    with pytest.raises(IngestError, match=r"^long\.pdf: text has at least [\d,]+ characters, more than the limit of 3,000"):
         extract_file("long.pdf", bytes(pdf.output()), limits=Limits(max_text_chars=3_000))
 
 
@@ -309,7 +309,7 @@ def test_pdf_with_too_much_text_is_refused():
 def test_hostile_files_leave_stored_documents_unchanged(db, embedder, registry):
     scorer = StanceScorer()
     good = extract_path(FORMATS / "statement.txt").documents
-    first = ingest_documents(db, good, embedder=embedder, scorer=scorer, registry=registry)
+    first = store_documents(db, good, embedder=embedder, scorer=scorer, registry=registry)
     assert [r.status for r in first.results] == ["added"]
     doc_id = first.results[0].doc_id
 
@@ -330,13 +330,13 @@ def test_hostile_files_leave_stored_documents_unchanged(db, embedder, registry):
 
     # A document over the statement limit is refused by the pipeline, all or nothing.
     too_many = extract_path(FORMATS / "2022-02-17-briefing.md").documents
-    limited = ingest_documents(db, too_many, embedder=embedder, scorer=scorer, registry=registry,
+    limited = store_documents(db, too_many, embedder=embedder, scorer=scorer, registry=registry,
                                limits=Limits(max_statements=1))
     assert [r.status for r in limited.results] == ["refused"]
     assert "more than the limit of 1" in limited.results[0].message
     assert reads.counts(db) == counts_before
 
-    summary = ingest_documents(db, degraded, embedder=embedder, scorer=scorer, registry=registry)
+    summary = store_documents(db, degraded, embedder=embedder, scorer=scorer, registry=registry)
     assert {r.status for r in summary.results} <= {"added", "duplicate"}
     assert statements_of(doc_id) == before
     assert reads.counts(db)["documents"] == counts_before["documents"] + len({d.sha256 for d in degraded})

@@ -17,9 +17,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from crosscheck import lake as lakes
 from crosscheck.config import ROOT, ClusterSettings
 from crosscheck.errors import CrosscheckError
+from crosscheck.lake import store as lakes
 
 pytestmark = pytest.mark.slow
 
@@ -92,17 +92,17 @@ def assert_same_as_local(db: Path, local: Path, min_pairs: int = 50) -> None:
 
 def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_adds_nothing(
         ray_local, local_db, tmp_path, capsys):
-    from crosscheck import cluster
+    from crosscheck.lake import engine
 
     lake_dir = tmp_path / "lake"
-    first = cluster.ingest([str(f) for f in FILES[:5]], str(lake_dir), cluster=ClusterSettings(workers=2, part_docs=5))
+    first = engine.build_lake([str(f) for f in FILES[:5]], str(lake_dir), cluster=ClusterSettings(workers=2, part_docs=5))
     assert [r.status for r in first.results] == ["added"] * 5
     # One month changed and two workers: the month is matched in two shares of its claims, a task each.
     assert sorted(lakes.Lake(str(lake_dir)).manifest().pairs) == ["2022-02#0", "2022-02#1"]
     later = pd.Timestamp.now(tz="UTC").tz_localize(None)
     # The rest: March's claims, and February's pairs computed again with the new reports (scored ones kept);
     # two months for two workers, so one task each, whose files replace February's two shares.
-    summary = cluster.ingest([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=2, part_docs=5))
+    summary = engine.build_lake([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=2, part_docs=5))
     assert [r.status for r in summary.results] == ["duplicate"] * 5 + ["added"] * 3
     manifest = lakes.Lake(str(lake_dir)).manifest()
     pairs = lakes.Lake(str(lake_dir)).read(manifest.files("pairs")).to_pandas()
@@ -112,7 +112,7 @@ def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_
                for f in p["documents"] + p["statements"])
     assert_same_as_local(_attached(lake_dir, tmp_path / "ws.duckdb"), local_db)
 
-    again = cluster.ingest([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=1))
+    again = engine.build_lake([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=1))
     assert [r.status for r in again.results] == ["duplicate"] * len(FILES)
     assert "already in the lake, skipped" in capsys.readouterr().out
     after = lakes.Lake(str(lake_dir)).manifest()
@@ -132,7 +132,7 @@ def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_
     fresh = tmp_path / "dashboard.duckdb"
     os.environ.update(CROSSCHECK_DB=str(fresh), CROSSCHECK_LAKE=str(lake_dir))
     try:
-        at = open_page("views/claim.py", {"claim": claim})
+        at = open_page("claim", {"claim": claim})
         assert not at.exception
         page = "\n".join(str(e.value) for kind in ("markdown", "caption", "subheader") for e in getattr(at, kind))
         assert text[:40] in page.replace("\\", "")
@@ -144,10 +144,10 @@ def test_the_lake_holds_the_local_engines_statements_and_pairs_and_a_second_run_
 
 
 def test_months_matched_in_shares_give_the_local_engines_pairs(ray_local, local_db, tmp_path):
-    from crosscheck import cluster
+    from crosscheck.lake import engine
 
     lake_dir = tmp_path / "lake"
-    cluster.ingest([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=2, month_chunks=3))
+    engine.build_lake([str(f) for f in FILES], str(lake_dir), cluster=ClusterSettings(workers=2, month_chunks=3))
     manifest = lakes.Lake(str(lake_dir)).manifest()
     assert sorted(manifest.pairs) == [f"{m}#{i}" for m in ("2022-02", "2022-03") for i in range(3)]
     assert manifest.dirty == [] and len(manifest.files("pairs", {"2022-02"})) == 3

@@ -40,7 +40,7 @@ MODULES = module_files()
 
 
 def _deepest_module(name: str) -> str | None:
-    """The longest prefix of a dotted name that is one of our modules (`crosscheck.stance.LABELS` → `crosscheck.stance`)."""
+    """The longest prefix of a dotted name that is one of our modules (`crosscheck.models.stance.LABELS` → `crosscheck.models.stance`)."""
     while name and name not in MODULES:
         name = name.rpartition(".")[0]
     return name or None
@@ -78,7 +78,7 @@ def imports_in(source: str, module: str, is_package: bool = False) -> list[Impor
                 else:
                     source = child.module or ""
                 for alias in child.names:
-                    # `from crosscheck import store` imports a module; `from crosscheck.stance import LABELS` a name.
+                    # `from crosscheck import review` imports a module; `from crosscheck.models.labels import LABELS` a name.
                     add(f"{source}.{alias.name}" if f"{source}.{alias.name}" in MODULES else source, function, child.lineno)
             elif isinstance(child, ast.Call) and child.args and isinstance(child.args[0], ast.Constant):
                 # importlib.import_module("crosscheck.…") and __import__("crosscheck.…") count too.
@@ -162,9 +162,9 @@ def test_the_allowed_import_is_the_command_line_registration():
 
 
 def test_training_depends_on_the_runtime():
-    """The direction is one way: training modules import runtime ones (stance, tables …), which is what makes it a layer."""
+    """The direction is one way: training modules import runtime ones (models, datafiles …), which is what makes it a layer."""
     used = {imp.target for module in MODULES if is_training(module) for imp in imports_of(module)}
-    assert {"crosscheck.stance", "crosscheck.tables"} <= used
+    assert {"crosscheck.models.stance", "crosscheck.datafiles"} <= used
 
 
 def test_there_are_no_import_cycles():
@@ -182,16 +182,16 @@ def test_the_checker_sees_imports_inside_functions_and_reports_cycles():
         "    class Inner:\n"
         "        def method(self):\n"
         "            from . import data\n"
-        "            import crosscheck.stance as stance\n"
-        "            importlib.import_module('crosscheck.tables')\n"
+        "            import crosscheck.models.stance as stance\n"
+        "            importlib.import_module('crosscheck.datafiles')\n"
     )
     found = {(imp.target, imp.function) for imp in imports_in(source, "crosscheck.training.evaluate")}
     assert found == {
         ("crosscheck.config", None),
         ("crosscheck.training.train", "evaluate"),
         ("crosscheck.training.data", "evaluate.method"),
-        ("crosscheck.stance", "evaluate.method"),
-        ("crosscheck.tables", "evaluate.method"),
+        ("crosscheck.models.stance", "evaluate.method"),
+        ("crosscheck.datafiles", "evaluate.method"),
     }
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
@@ -222,3 +222,130 @@ def test_only_the_db_package_runs_sql():
 
 def test_the_sql_checker_sees_a_call():
     assert sql_calls("def f(con):\n    return con.cursor().execute('SELECT 1')\n") == [(2, "execute")]
+
+
+# ---------------------------------------------------------------- packages that show the stages
+
+STAGE_PACKAGES = {
+    "crosscheck.ingest": {"plain", "html", "pdf", "word", "rows", "fetch", "decode", "dating", "document"},
+    "crosscheck.models": {"embedder", "onnx", "stance", "labels", "passages", "gate", "timing", "calibration"},
+    "crosscheck.lake": {"engine", "store"},
+}
+# The wiring stays flat beside the packages.
+FLAT = {"crosscheck.pipeline", "crosscheck.workspace", "crosscheck.cli"}
+# Where Streamlit may be imported: the app's own package and the page scripts.
+STREAMLIT_PACKAGE = "crosscheck.ui"
+# The optional scale-out is reached only from the command line and the dashboard's start-up.
+LAKE_USERS = {"crosscheck.cli", "crosscheck.ui.resources"}
+
+
+def test_the_stage_packages_hold_one_module_per_concern():
+    for package, modules in STAGE_PACKAGES.items():
+        found = {name.rpartition(".")[2] for name in MODULES if name.startswith(package + ".")}
+        assert found == modules, (package, found ^ modules)
+    assert FLAT <= set(MODULES)
+    for gone in ("ingest", "fetch", "decode", "embed", "onnx_backend", "stance", "cluster", "tables"):
+        assert f"crosscheck.{gone}" not in MODULES or f"crosscheck.{gone}" in STAGE_PACKAGES, gone
+
+
+def _streamlit_imports(source: str) -> list[int]:
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "streamlit" for a in node.names):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "streamlit":
+            lines.append(node.lineno)
+    return lines
+
+
+def test_streamlit_lives_in_the_ui_package_and_the_pages():
+    offending = {
+        name: lines for name, path in MODULES.items()
+        if not (name == STREAMLIT_PACKAGE or name.startswith(STREAMLIT_PACKAGE + "."))
+        and (lines := _streamlit_imports(path.read_text(encoding="utf-8")))
+    }
+    assert not offending, offending
+    assert _streamlit_imports("import streamlit as st\n") == [1]
+    assert _streamlit_imports("from streamlit.testing.v1 import AppTest\n") == [1]
+
+
+def test_the_lake_is_imported_only_by_the_command_line_and_the_dashboard_start_up():
+    users = {
+        imp.module for module in MODULES if not module.startswith("crosscheck.lake")
+        for imp in imports_of(module) if imp.target == "crosscheck.lake" or imp.target.startswith("crosscheck.lake.")
+    }
+    assert users == LAKE_USERS
+
+
+# ---------------------------------------------------------------- pages only draw
+
+# What writes or scores from a page: the writer's doors and the upload's handlers.
+WRITE_CALLS = {"submit", "submit_upkeep", "finish_or_queue", "ingest_in_writer", "score_in_writer",
+               "score_in_background", "keep_scoring"}
+BUTTONS = {"button", "form_submit_button"}
+
+
+def _name_of(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
+def writes_outside_user_actions(source: str) -> list[tuple[int, str]]:
+    """(line, call) of every write a page script makes while it draws: not in a callback (a function the page
+    hands to a widget) and not under an `if` on a button the user pressed."""
+    tree = ast.parse(source)
+    pressed = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+               and _name_of(node.value) in BUTTONS for t in node.targets if isinstance(t, ast.Name)}
+
+    def user_action(test: ast.AST) -> bool:
+        return any((isinstance(n, ast.Call) and _name_of(n) in BUTTONS) or (isinstance(n, ast.Name) and n.id in pressed)
+                   for n in ast.walk(test))
+
+    found = []
+
+    def visit(node: ast.AST, guarded: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue  # a callback runs when the user acts
+            if isinstance(child, ast.If) and user_action(child.test):
+                for part in child.body:
+                    visit(part, True)
+                for part in child.orelse:
+                    visit(part, guarded)
+                visit(child.test, guarded)
+                continue
+            if isinstance(child, ast.Call) and _name_of(child) in WRITE_CALLS and not guarded:
+                found.append((child.lineno, _name_of(child)))
+            visit(child, guarded)
+
+    visit(tree, False)
+    return found
+
+
+def test_pages_write_only_when_the_user_acts():
+    offending = {
+        path.name: calls for path in sorted((ROOT / "views").glob("*.py"))
+        if (calls := writes_outside_user_actions(path.read_text(encoding="utf-8")))
+    }
+    assert not offending, offending
+
+
+def test_the_page_checker_sees_a_write_while_drawing():
+    assert writes_outside_user_actions("x = 1\nsubmit('verdict', None, f)\n") == [(2, "submit")]
+    assert writes_outside_user_actions("def cb():\n    submit('verdict', None, f)\nst.button('a', on_click=cb)\n") == []
+    assert writes_outside_user_actions("if st.button('Save'):\n    submit('x', None, f)\n") == []
+    assert writes_outside_user_actions("go = st.form_submit_button('Go')\nif go and n:\n    score_in_writer()\n") == []
+    assert writes_outside_user_actions("if st.session_state.get('x'):\n    score_in_background()\n") == [(2, "score_in_background")]
+
+
+def test_page_links_are_built_in_one_place():
+    """Page scripts are named only by crosscheck.ui.urls: no page, widget or test spells "views/…" itself."""
+    offending = []
+    files = [p for name, p in MODULES.items() if name != "crosscheck.ui.urls"]
+    files += [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py")), *sorted((ROOT / "tests").rglob("*.py"))]
+    for path in files:
+        if path.resolve() == Path(__file__).resolve():
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("views/"):
+                offending.append(f"{path.relative_to(ROOT)} line {node.lineno}: {node.value!r}")
+    assert not offending, offending

@@ -238,7 +238,7 @@ def _ingest_typed(con, embedder, items, day, settings):
     """One document of typed statements through the pipeline's store step (pairs pending, trimmed to the top-k)."""
     import hashlib
 
-    from crosscheck.pipeline import ingest_document
+    from crosscheck.pipeline import store_document
     from crosscheck.records import Document, Statement
 
     text = " ".join(t for t, _, _ in items)
@@ -249,7 +249,7 @@ def _ingest_typed(con, embedder, items, day, settings):
         pos = start + len(t)
         statements.append(Statement(t, start, pos, speaker=actor, actor=actor, actor_type=actor_type, stated_on=day))
     vectors = embedder.embed([s.text for s in statements])
-    ingest_document(con, doc, embedder=embedder, scorer=None, registry=None, settings=settings, defer_scoring=True,
+    store_document(con, doc, embedder=embedder, scorer=None, registry=None, settings=settings, defer_scoring=True,
                     prepared=(statements, vectors))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crosscheck import onnx_backend
-from crosscheck.stance import CrossEncoderScorer, bundled_model_dir
+from crosscheck.models import onnx as onnx_backend
+from crosscheck.models.stance import CrossEncoderScorer, bundled_model_dir
 from crosscheck.training.train import calibration_pairs
 
 REAL = bundled_model_dir().parent.parent / "eval" / "real_pairs.csv"

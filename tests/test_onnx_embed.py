@@ -16,10 +16,11 @@ import shutil
 import numpy as np
 import pytest
 
-from crosscheck import config, onnx_backend
+from crosscheck import config
 from crosscheck.demo import demo_files
-from crosscheck.embed import load_embedder, minilm_path
 from crosscheck.ingest import extract_path
+from crosscheck.models import onnx as onnx_backend
+from crosscheck.models.embedder import load_embedder, minilm_path
 from crosscheck.segment import split_sentences
 
 BAR = 0.99
@@ -99,7 +100,7 @@ def test_a_pooling_onnx_does_not_implement_stays_on_torch_with_one_warning(tmp_p
     shutil.copytree(minilm_path(), model, ignore=shutil.ignore_patterns("model.safetensors"))
     (model / "model.safetensors").symlink_to(f"{minilm_path()}/model.safetensors")
     (model / "1_Pooling" / "config.json").write_text('{"word_embedding_dimension": 384, "pooling_mode_cls_token": true}')
-    with caplog.at_level(logging.WARNING, logger="crosscheck.onnx_backend"):
+    with caplog.at_level(logging.WARNING, logger="crosscheck.models.onnx"):
         other = load_embedder(str(model), onnx_mode="fp32")
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert other.backend == "torch" and len(warnings) == 1 and "pooling" in warnings[0].getMessage()

@@ -14,8 +14,9 @@ from crosscheck import review
 from crosscheck.cli import main
 from crosscheck.config import MatchSettings
 from crosscheck.db import connection, reads, schema, writes
+from crosscheck.models import calibration
+from crosscheck.models.stance import load_scorer
 from crosscheck.pipeline import score_pairs
-from crosscheck.stance import load_scorer
 
 FEB15 = dt.date(2022, 2, 15)
 EVERY = MatchSettings(window_days=14, top_k=100, threshold=-1.0)
@@ -38,9 +39,9 @@ def test_answers_come_from_labels_and_from_rejections_of_the_stance_shown():
 def test_precision_threshold_is_the_lowest_that_earns_the_target():
     p = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
     y = np.array([1, 1, 1, 0, 0, 1])
-    assert review.precision_threshold(p, y, 0.8) == 0.7  # 3 of 4 right at 0.6 is 0.75: the next, 0.7, is 3 of 3
-    assert review.precision_threshold(p, y, 0.75) == 0.6
-    assert review.precision_threshold(np.array([0.9, 0.8]), np.array([1, 1])) is None  # fewer than three calls
+    assert calibration.precision_threshold(p, y, 0.8) == 0.7  # 3 of 4 right at 0.6 is 0.75: the next, 0.7, is 3 of 3
+    assert calibration.precision_threshold(p, y, 0.75) == 0.6
+    assert calibration.precision_threshold(np.array([0.9, 0.8]), np.array([1, 1])) is None  # fewer than three calls
 
 
 def _verdict_frame(n: int, seed: int = 0) -> pd.DataFrame:
@@ -61,11 +62,11 @@ def test_fit_learns_where_the_model_is_right_and_keeps_a_label_it_cannot_fit():
     out = calibration.apply(frame["raw_contradiction"], frame["raw_support"])
     called = out["stance"] == "contradicts"
     assert called.any() and (frame.loc[called, "raw_contradiction"] >= 0.75).all()
-    assert (frame.loc[called, "label"] == "contradicts").mean() >= review.PRECISION_TARGET
+    assert (frame.loc[called, "label"] == "contradicts").mean() >= calibration.PRECISION_TARGET
     # The map is monotone: a higher raw probability never gets a lower calibrated one.
     grid = calibration.apply(np.linspace(0.01, 0.99, 50), np.full(50, 0.1))["contradiction"].to_numpy()
     assert (np.diff(grid) >= 0).all()
-    assert review.Calibration.from_json(calibration.to_json()) == calibration
+    assert calibration.Calibration.from_json(calibration.to_json()) == calibration
 
 
 def test_queue_orders_uncertain_or_consequential_pairs_and_skips_decided_ones():
@@ -113,20 +114,20 @@ def test_recalibration_rewrites_the_stored_stances_and_applies_to_new_pairs(db, 
     after = review.evaluate(reads.verdict_pairs(db))
     assert after["contradicts"]["precision"] >= 0.8 and after["contradicts"]["called"] > 0
     names = {r[0] for r in db.execute("SELECT DISTINCT calibration FROM matches").fetchall()}
-    assert names == {review.stored_calibration(db).name}
+    assert names == {calibration.stored_calibration(db).name}
     raw_kept = db.execute("SELECT raw_contradiction FROM matches ORDER BY report_id").fetchall()
     assert sorted(round(r[0], 5) for r in raw_kept) == sorted(round(float(r), 5) for r in raw)
     # A pair scored after it goes through the same calibration, with the model's own scores beside it.
     new, pairs = add_document(db, embedder, [("Satellite images show the troops are still at the border.", "CIT", "osint")],
                               FEB15 + dt.timedelta(days=2), save=False, settings=EVERY)
     scored = score_pairs(db, pairs, load_scorer())
-    assert (scored["calibration"] == review.stored_calibration(db).name).all()
-    expected = review.stored_calibration(db).apply(scored["raw_contradiction"], scored["raw_support"])
+    assert (scored["calibration"] == calibration.stored_calibration(db).name).all()
+    expected = calibration.stored_calibration(db).apply(scored["raw_contradiction"], scored["raw_support"])
     assert np.allclose(scored["contradiction"].astype(float), expected["contradiction"])
     # Removing it brings the model's own scores and stances back.
     with connection.transaction(db):
         review.recalibrate(db, {}, reset=True)
-    assert schema.get_meta(db, review.META_KEY) is None
+    assert schema.get_meta(db, calibration.META_KEY) is None
     back = db.execute("SELECT count(*) FROM matches WHERE stance IS DISTINCT FROM raw_stance OR calibration IS NOT NULL").fetchone()
     assert back == (0,)
 

@@ -12,7 +12,7 @@ import pytest
 from crosscheck import review, roles
 from crosscheck.db import connection, reads, schema, writes
 from crosscheck.db.writer import Writer
-from crosscheck.errors import AccessDenied, StoreError
+from crosscheck.errors import AccessDenied, InputError, StoreError
 from crosscheck.records import Document, Statement
 
 ANA = {"is_logged_in": True, "email": "Ana@Newsroom.test", "email_verified": True, "name": "Ana Analyst"}
@@ -143,9 +143,9 @@ def test_an_actor_edit_records_who_and_when(db):
 def test_role_grants_are_validated(db):
     writes.grant_role(db, " Vic@Partner.test ", "analyst", by="lead@newsroom.test", roles=roles.ASSIGNABLE)
     assert reads.role_grants(db)[["user_id", "role", "granted_by"]].values.tolist() == [["vic@partner.test", "analyst", "lead@newsroom.test"]]
-    with pytest.raises(ValueError, match="not an email"):
+    with pytest.raises(InputError, match="not an email"):
         writes.grant_role(db, "partner.test", "analyst", by="lead@newsroom.test", roles=roles.ASSIGNABLE)
-    with pytest.raises(ValueError, match="unknown role"):
+    with pytest.raises(InputError, match="unknown role"):
         writes.grant_role(db, "vic@partner.test", "owner", by="lead@newsroom.test", roles=roles.ASSIGNABLE)
     writes.grant_role(db, "vic@partner.test", None, by="lead@newsroom.test", roles=roles.ASSIGNABLE)
     assert reads.role_grants(db).empty
@@ -167,7 +167,7 @@ def test_the_guarded_writer_refuses_a_write_without_the_role_and_audits_every_at
             writer.submit_as(viewer, "upload", "1 documents", writes.update_actor, "TASS", country="X")
         writer.submit_as(analyst, "verdict", f"{claim}/{report}", writes.save_verdict, claim, report, "confirmed",
                          analyst=analyst.user_id, analyst_name=analyst.name).result(timeout=30)
-        with pytest.raises(ValueError, match="no actor named"):
+        with pytest.raises(InputError, match="no actor named"):
             writer.submit_as(analyst, "edit_actor", "Nobody", writes.update_actor, "Nobody", country="X").result(timeout=30)
     assert reads.list_verdicts(db)[["analyst", "analyst_name", "verdict"]].values.tolist() == [
         ["ana@newsroom.test", "Ana Analyst", "confirmed"]]

@@ -10,19 +10,11 @@ import pandas as pd
 import pytest
 
 from crosscheck import config
-from crosscheck.stance import (
-    CrossEncoderScorer,
-    RelatednessGate,
-    StanceScorer,
-    apply_time_rule,
-    gated_probability,
-    is_forward_looking,
-    load_scorer,
-    normalise_label,
-    overlap_features,
-    select_passages,
-    short_evidence,
-)
+from crosscheck.models.gate import RelatednessGate, gated_probability
+from crosscheck.models.labels import normalise_label
+from crosscheck.models.passages import overlap_features, select_passages, short_evidence
+from crosscheck.models.stance import CrossEncoderScorer, StanceScorer, load_scorer
+from crosscheck.models.timing import apply_time_rule, is_forward_looking
 
 
 def test_labels_of_other_datasets_map_to_ours():
@@ -88,7 +80,7 @@ def test_time_rule_ignores_missing_dates():
 
 
 def test_when_note_says_how_long_after_the_claim_the_report_came():
-    from crosscheck.stance import dated_passages, when_note
+    from crosscheck.models.timing import dated_passages, when_note
 
     assert when_note("2022-03-01", "2022-03-01") == "(same day) "
     assert when_note("2022-03-01", dt.date(2022, 3, 2)) == "(1 day later) "

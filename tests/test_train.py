@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from crosscheck.errors import CrosscheckError, DataFileError
-from crosscheck.stance import LABELS, CrossEncoderScorer, load_scorer
+from crosscheck.models.labels import LABELS
+from crosscheck.models.stance import CrossEncoderScorer, load_scorer
 from crosscheck.training.data import load_pair_file, split_calibration, split_fnc
 from crosscheck.training.train import TrainConfig, train_device, train_stance
 
@@ -77,7 +78,7 @@ def test_label_order_comes_from_the_model_config(tiny_model, embedder, tmp_path)
     theirs = CrossEncoderScorer(str(nli), embedder=embedder)
     assert theirs.labels == ["contradicts", "supports", "discusses", "unrelated"]
     claims, evidences = [c for c, _, _ in PAIRS], [e for _, e, _ in PAIRS]
-    from crosscheck.stance import select_passages
+    from crosscheck.models.passages import select_passages
 
     passages, _ = select_passages(claims, evidences, embedder)
     a, b = ours.probabilities(claims, passages), theirs.probabilities(claims, passages)
@@ -244,7 +245,7 @@ def test_temperature_fit_recovers_overconfidence():
 
 
 def test_precision_thresholds_and_the_precision_first_rule():
-    from crosscheck.stance import decide_labels
+    from crosscheck.models.labels import decide_labels
     from crosscheck.training.train import calibrate_precision, precision_threshold
 
     scores = np.array([0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.4, 0.3])

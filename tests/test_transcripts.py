@@ -151,15 +151,15 @@ def test_questions_are_marked_whoever_asks_them(registry):
 
 def test_questions_are_stored_and_never_paired(db, embedder, registry):
     from crosscheck.db import reads
-    from crosscheck.pipeline import ingest_documents
-    from crosscheck.stance import load_scorer
+    from crosscheck.models.stance import load_scorer
+    from crosscheck.pipeline import store_documents
 
     docs = [Document(text=CONFERENCE, publisher="en.kremlin.ru", published_on=dt.date(2022, 2, 15), source_name="conf.txt",
                      sha256="c" * 64),
             Document(text="The Conflict Intelligence Team said convoys near Belgorod were moving toward the border, "
                           "not back to their garrisons. Is anyone leaving?", publisher="Conflict Intelligence Team",
                      published_on=dt.date(2022, 2, 16), source_name="cit.txt", sha256="d" * 64)]
-    summary = ingest_documents(db, docs, embedder=embedder, scorer=load_scorer(), registry=registry)
+    summary = store_documents(db, docs, embedder=embedder, scorer=load_scorer(), registry=registry)
     assert [r.status for r in summary.results] == ["added", "added"]
     stored = reads.list_statements(db).merge(
         db.execute("SELECT statement_id, is_question FROM statements").df(), on="statement_id")
@@ -175,12 +175,12 @@ def test_questions_are_stored_and_never_paired(db, embedder, registry):
 
 def test_a_version_1_database_is_upgraded(db, embedder, registry):
     from crosscheck.db import reads, schema
-    from crosscheck.pipeline import ingest_documents
-    from crosscheck.stance import StanceScorer
+    from crosscheck.models.stance import StanceScorer
+    from crosscheck.pipeline import store_documents
 
     doc = Document(text=CONFERENCE, publisher="en.kremlin.ru", published_on=dt.date(2022, 2, 15), source_name="conf.txt",
                    sha256="e" * 64)
-    ingest_documents(db, [doc], embedder=embedder, scorer=StanceScorer(), registry=registry)
+    store_documents(db, [doc], embedder=embedder, scorer=StanceScorer(), registry=registry)
     # Make it look as version 1 left it: no is_question column, no matches.shown, a pair whose claim is a question.
     question = db.execute("SELECT statement_id FROM statements WHERE text LIKE 'Why would they stay%'").fetchone()[0]
     answer = db.execute("SELECT statement_id FROM statements WHERE text LIKE 'They are going back%'").fetchone()[0]

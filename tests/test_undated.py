@@ -25,9 +25,10 @@ from crosscheck.dates import EARLIEST, LATEST, as_date, shift, to_days
 from crosscheck.db import connection, reads, schema, writes
 from crosscheck.ingest import extract_file, extract_text, text_sha256
 from crosscheck.match import find_matches, rematch, search_reports
-from crosscheck.pipeline import extract_each, ingest_documents, score_pairs
+from crosscheck.models.stance import load_scorer
+from crosscheck.models.timing import apply_time_rule, when_note
+from crosscheck.pipeline import extract_each, score_pairs, store_documents
 from crosscheck.records import Document, Statement
-from crosscheck.stance import apply_time_rule, load_scorer, when_note
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -177,7 +178,7 @@ def test_any_batch_ingests_or_refuses_each_document(embedder, registry, scorer, 
         jobs = [(n, lambda n=n, d=d: extract_file(n, d)) for n, d in files]
         jobs.append(("pasted text", lambda: extract_text(body + " " + body2)))
         documents, summary = extract_each(jobs)
-        summary.extend(ingest_documents(con, documents, embedder=embedder, scorer=scorer, registry=registry))
+        summary.extend(store_documents(con, documents, embedder=embedder, scorer=scorer, registry=registry))
 
         refused = {r.source for r in summary.refused}
         assert "empty.txt" in refused  # a bad file is refused in one line that names it ...
@@ -305,7 +306,7 @@ def test_an_unexpected_error_refuses_one_document_and_the_batch_goes_on(db, embe
         *extract_text(REPORT + " Rochan Consulting said more tanks arrived.", source_name="good-2.txt").documents,
     ]
     with caplog.at_level(logging.ERROR, logger="crosscheck"):
-        summary = ingest_documents(db, docs, embedder=FailOn(embedder, "BOOM"), scorer=scorer, registry=registry)
+        summary = store_documents(db, docs, embedder=FailOn(embedder, "BOOM"), scorer=scorer, registry=registry)
     assert [r.status for r in summary.results] == ["added", "refused", "added"]
     line = summary.lines()[1]
     assert line.startswith("bad-embed.txt: refused: unexpected error (RuntimeError: simulated failure")
@@ -320,7 +321,7 @@ def test_an_unexpected_error_refuses_one_document_and_the_batch_goes_on(db, embe
     ).documents
     actors_before = db.execute("SELECT count(*) FROM actors").fetchone()[0]
     statements_before = reads.counts(db)["statements"]
-    summary = ingest_documents(db, late, embedder=embedder, scorer=FailWhileScoring(scorer, "MARKER"), registry=registry)
+    summary = store_documents(db, late, embedder=embedder, scorer=FailWhileScoring(scorer, "MARKER"), registry=registry)
     assert summary.results[0].status == "refused" and "ZeroDivisionError" in summary.results[0].message
     assert not reads.has_document(db, late[0].sha256)
     assert reads.counts(db)["statements"] == statements_before

@@ -14,9 +14,9 @@ from crosscheck.db import connection, reads, schema, writes
 from crosscheck.db.writer import Writer
 from crosscheck.errors import StoreError
 from crosscheck.ingest import extract_text
+from crosscheck.models.stance import StanceScorer
 from crosscheck.segment import split_sentences
-from crosscheck.stance import StanceScorer
-from crosscheck.workspace import ingest_batch
+from crosscheck.workspace import add_documents
 
 
 def make_doc(n: int, extra: str = ""):
@@ -105,7 +105,7 @@ def test_failing_job_reaches_its_future_and_the_worker_lives_on(writer, db):
 
 def test_reader_sees_last_committed_state_while_a_write_is_open(writer, db, embedder, registry):
     first = make_doc(1)
-    pipeline.ingest_documents(db, [first], embedder=embedder, scorer=StanceScorer(), registry=registry)
+    pipeline.store_documents(db, [first], embedder=embedder, scorer=StanceScorer(), registry=registry)
     before = reads.counts(db.cursor())
     doc = make_doc(2)
     statements = attribute_sentences(doc, split_sentences(doc.text), registry)
@@ -144,7 +144,7 @@ def test_reader_sees_last_committed_state_while_a_write_is_open(writer, db, embe
 def test_submit_ingest_returns_the_summary_and_reports_progress(writer, db, embedder, registry):
     docs = [make_doc(i) for i in range(3)]
     calls: list = []
-    future = writer.submit(ingest_batch,
+    future = writer.submit(add_documents,
         docs + [docs[0]], embedder=embedder, scorer=StanceScorer(), registry=registry,
         progress=lambda i, r: calls.append((i, r.status, threading.current_thread().name)),
     )
@@ -161,7 +161,7 @@ def test_submit_ingest_creates_the_schema_of_a_new_database(tmp_path, embedder, 
     con = connection.connect(tmp_path / "fresh.duckdb")
     try:
         with Writer(con) as w:
-            summary = w.submit(ingest_batch, [make_doc(7)], embedder=embedder, scorer=StanceScorer(), registry=registry).result(timeout=120)
+            summary = w.submit(add_documents, [make_doc(7)], embedder=embedder, scorer=StanceScorer(), registry=registry).result(timeout=120)
         assert [r.status for r in summary.results] == ["added"]
         assert reads.counts(con)["documents"] == 1
     finally:
@@ -181,7 +181,7 @@ def test_crash_in_one_document_rolls_back_only_that_document(writer, db, embedde
         return real_find_matches(con, ids, settings)
 
     monkeypatch.setattr(pipeline, "find_matches", find_matches_or_crash)
-    future = writer.submit(ingest_batch, docs, embedder=embedder, scorer=StanceScorer(), registry=registry)
+    future = writer.submit(add_documents, docs, embedder=embedder, scorer=StanceScorer(), registry=registry)
     # The crash refuses that document in one line; the batch goes on with the next.
     first = future.result(timeout=120)
     assert [r.status for r in first.results] == ["added", "refused", "added"]
@@ -194,7 +194,7 @@ def test_crash_in_one_document_rolls_back_only_that_document(writer, db, embedde
         c, "SELECT n_statements FROM documents WHERE doc_id = ?", [docs[0].doc_id])
     # The worker survived; once the fault is gone the same batch completes without duplicates.
     monkeypatch.setattr(pipeline, "find_matches", real_find_matches)
-    summary = writer.submit(ingest_batch, docs, embedder=embedder, scorer=StanceScorer(), registry=registry).result(timeout=120)
+    summary = writer.submit(add_documents, docs, embedder=embedder, scorer=StanceScorer(), registry=registry).result(timeout=120)
     assert [r.status for r in summary.results] == ["duplicate", "added", "duplicate"]
     assert count(c, "SELECT count(*) FROM documents") == 3
 

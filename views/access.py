@@ -8,7 +8,7 @@ from crosscheck import roles
 from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui.access import QUEUED, current_identity, finish_or_queue, refuse_page, role_rules, submit
-from crosscheck.ui.resources import data_version, open_reader
+from crosscheck.ui.resources import data_version, read
 from crosscheck.ui.widgets import escape_markdown
 
 st.title("Access")
@@ -32,7 +32,7 @@ if data_version() == "empty":
     st.stop()
 if done := st.session_state.pop("grant_done", None):
     st.success(escape_markdown(done))
-grants = reads.role_grants(open_reader())
+grants = read(reads.role_grants)
 if grants.empty:
     st.info("No roles given here yet.")
 else:
@@ -50,5 +50,5 @@ with st.form("grant", clear_on_submit=True):
             if done is not QUEUED:
                 st.session_state["grant_done"] = f"{email.strip().lower()}: {chosen or 'grant removed'}"
             st.rerun()
-        except (CrosscheckError, ValueError) as e:
+        except CrosscheckError as e:
             st.error(escape_markdown(str(e)))

@@ -9,7 +9,7 @@ from crosscheck.config import ACTOR_TYPES
 from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui.access import QUEUED, current_identity, finish_or_queue, submit
-from crosscheck.ui.resources import data_version, open_reader
+from crosscheck.ui.resources import data_version, read
 from crosscheck.ui.widgets import actor_changes, aliases_text, empty_database_notice, escape_markdown
 
 st.title("Actors")
@@ -25,7 +25,7 @@ a, b = st.columns([3, 1])
 types = a.multiselect("Type", ACTOR_TYPES, key="type", bind="query-params")
 unconfirmed = b.toggle("Unconfirmed only", key="unconfirmed", bind="query-params")
 
-table = reads.list_actors(open_reader())
+table = read(reads.list_actors)
 if types:
     table = table[table["actor_type"].isin(types)]
 if unconfirmed:
@@ -73,7 +73,7 @@ else:
             name = change.pop("actor")
             try:
                 _save(name, change)
-            except (CrosscheckError, ValueError) as e:
+            except CrosscheckError as e:
                 failed = True
                 st.error(escape_markdown(f"{name}: {e}"))
         if not failed:
@@ -81,7 +81,7 @@ else:
             st.rerun()
 
 st.subheader("Edit one actor" if can_edit else "One actor")
-every = reads.list_actors(open_reader())
+every = read(reads.list_actors)
 every["aliases"] = every["aliases"].map(aliases_text)
 name = st.selectbox("Actor", list(every["actor"]), index=None, placeholder="choose an actor", key="actor", bind="query-params")
 if name is not None and name in set(every["actor"]):
@@ -114,5 +114,5 @@ elif name is not None and name in set(every["actor"]):
                 try:
                     if _save(name, change) is not QUEUED:
                         st.success(escape_markdown(f"{name}: saved"))
-                except (CrosscheckError, ValueError) as e:
+                except CrosscheckError as e:
                     st.error(escape_markdown(f"{name}: {e}"))

@@ -13,14 +13,12 @@ from crosscheck.dates import as_date
 from crosscheck.db import reads, writes
 from crosscheck.db.sql import INDEPENDENT_SOURCES
 from crosscheck.errors import CrosscheckError
-from crosscheck.ui import cache
+from crosscheck.ui import cache, urls
 from crosscheck.ui.access import current_identity, finish_or_queue, submit
-from crosscheck.ui.resources import data_version, db_path, open_reader
-from crosscheck.ui.upload import score_claim_now
+from crosscheck.ui.resources import data_version, db_path, read
+from crosscheck.ui.upload import watch_claim
 from crosscheck.ui.widgets import (
-    CLAIMS_PAGE,
     STANCE_COLOURS,
-    claim_url,
     empty_database_notice,
     escape_markdown,
     number,
@@ -77,11 +75,10 @@ if version == "empty":
 if not claim_id:
     st.title("Claim")
     st.info("Open a claim from the Claims page; its link carries ?claim=ID.")
-    st.page_link(CLAIMS_PAGE, label="Go to Claims", icon=":material/fact_check:")
+    st.page_link(urls.script("claims"), label="Go to Claims", icon=":material/fact_check:")
     st.stop()
 
-con = open_reader()
-claim = reads.get_statement(con, claim_id)
+claim = read(reads.get_statement, claim_id)
 if claim is None:
     st.title("Claim")
     st.error(escape_markdown(f"claim {claim_id}: no such statement in this database"))
@@ -96,7 +93,7 @@ st.markdown(
     + f" · {_date(claim['stated_on'])}"
     + f" · {escape_markdown(claim['title'] or claim['source_name'])}"
 )
-show_context(reads.statement_context(con, claim_id, neighbours=2))
+show_context(read(reads.statement_context, claim_id, neighbours=2))
 standing = cache.claim_standing(path, version, claim_id)
 if not standing.empty:
     row = standing.iloc[0]
@@ -109,7 +106,7 @@ if claim["is_question"]:
     st.info("This statement is a question: questions are shown in context but never paired as claims.")
 if url := safe_url(claim["url"]):
     st.link_button("Original source", url, icon=":material/open_in_new:")
-st.caption(f"Permalink: `{claim_url(claim_id)}`")
+st.caption(f"Permalink: `{urls.claim_link(claim_id)}`")
 if error := st.session_state.pop("verdict_error", None):
     st.error(error)
 
@@ -140,23 +137,23 @@ elif focus:
 candidates = candidates.astype(object).where(candidates.notna(), None)
 reports = candidates[candidates["shown"].astype(bool)]
 others = candidates[~candidates["shown"].astype(bool)].groupby("source", sort=False)
-verdicts = reads.claim_verdicts(con, claim_id)
+verdicts = read(reads.claim_verdicts, claim_id)
 who = current_identity()
 can_judge = who.may("verdict")  # viewers (and a read-only workspace) see the verdicts, never the buttons
 st.subheader(f"{len(reports)} matched reports")
-if waiting := reads.pending_count(con, claim_id):
-    # Its pairs are scored now, ahead of the rest of an upload: this is the claim an analyst is reading.
-    try:
-        with st.spinner(f"Scoring {waiting:,} pairs of this claim…"):
-            scored = score_claim_now(claim_id)
-    except Exception as e:  # noqa: BLE001 - read-only, or the models cannot load: the page still shows the claim
-        scored = 0
-        log.warning("could not score the pairs of %s: %s", claim_id, e)
-    # Rerun when they landed, scored here or by the background scorer's batch that ran first.
-    if scored or reads.pending_count(open_reader(), claim_id) < waiting:
-        st.rerun()
-    st.info(f"{waiting:,} pairs of this claim wait for their scores: stance and contradiction appear when they land "
-            "(reload the page).", icon=":material/hourglass_top:")
+if waiting := read(reads.pending_count, claim_id):
+    # The background scorer takes this claim's pairs next (this is the claim an analyst is reading); the page only
+    # reads, and draws itself again when they have landed.
+    watch_claim(claim_id)
+
+    @st.fragment(run_every=2)
+    def _wait_for_scores() -> None:
+        if read(reads.pending_count, claim_id) < waiting:
+            st.rerun()
+        st.info(f"{waiting:,} pairs of this claim wait for their scores: stance and contradiction appear as they land.",
+                icon=":material/hourglass_top:")
+
+    _wait_for_scores()
 st.caption("One sentence per source: the one that bears most on the claim (highest contradiction or support); "
            "a source's other close sentences are under it.")
 if reports.empty:
@@ -177,7 +174,7 @@ for row in reports.itertuples(index=False):
             f"contradiction **{number(row.contradiction)}** · similarity **{number(row.similarity)}** · "
             f"{_date(row.stated_on)} · {_lag(row.lag_days)}"
         )
-        show_context(reads.statement_context(con, row.report_id, neighbours=1), colour="blue")
+        show_context(read(reads.statement_context, row.report_id, neighbours=1), colour="blue")
         pair_verdicts = verdicts[verdicts["report_id"] == row.report_id]
         mine = pair_verdicts.loc[pair_verdicts["analyst"] == who.user_id, "verdict"]
         mine = mine.iloc[0] if len(mine) else None
@@ -196,7 +193,7 @@ for row in reports.itertuples(index=False):
                 on_click=_record_verdict, args=(claim_id, row.report_id, None if mine == "rejected" else "rejected"),
             )
         links[3].caption(("" if len(pair_verdicts) else "No analyst verdict yet. · ")
-                         + f"pair link: `{claim_url(claim_id, row.report_id)}`")
+                         + f"pair link: `{urls.claim_link(claim_id, row.report_id)}`")
         _show_verdicts(pair_verdicts)
         if row.source in others.groups:
             rest = others.get_group(row.source)
@@ -205,6 +202,6 @@ for row in reports.itertuples(index=False):
                     st.markdown(
                         f":{STANCE_COLOURS.get(other.stance, 'gray')}-badge[{escape_markdown(other.stance or 'not scored')}] · "
                         f"contradiction **{number(other.contradiction)}** · support **{number(other.support)}** · "
-                        f"similarity **{number(other.similarity)}** · pair link: `{claim_url(claim_id, other.report_id)}`"
+                        f"similarity **{number(other.similarity)}** · pair link: `{urls.claim_link(claim_id, other.report_id)}`"
                     )
                     st.text(other.text)

@@ -7,9 +7,9 @@ import streamlit as st
 from crosscheck.config import STANCES
 from crosscheck.dates import EARLIEST, LATEST, as_date
 from crosscheck.db.sql import INDEPENDENT_SOURCES, STANDINGS
-from crosscheck.ui import cache
+from crosscheck.ui import cache, urls
 from crosscheck.ui.resources import data_version, db_path
-from crosscheck.ui.widgets import claim_url, empty_database_notice
+from crosscheck.ui.widgets import empty_database_notice
 
 st.title("Claims")
 path, version = db_path(), data_version()
@@ -46,7 +46,7 @@ frame = cache.claims(
     search.strip(), tuple(storyline), tuple(standings),
 )
 if not frame.empty:
-    frame.insert(0, "link", [claim_url(cid) for cid in frame["claim_id"]])
+    frame.insert(0, "link", [urls.claim_link(cid) for cid in frame["claim_id"]])
     # ISO dates sort as dates; an undated claim says so rather than "None".
     frame["stated_on"] = [day.isoformat() if (day := as_date(v)) else "no date" for v in frame["stated_on"]]
 st.caption(f"{len(frame):,} claims" + (" (claims without a date are left out while From or To is set)" if start or end else ""))

@@ -8,7 +8,7 @@ from crosscheck import analytics, config, export
 from crosscheck.db import reads
 from crosscheck.ui import cache
 from crosscheck.ui.access import may
-from crosscheck.ui.resources import data_version, db_path, open_reader
+from crosscheck.ui.resources import data_version, db_path, read
 from crosscheck.ui.widgets import empty_database_notice, escape_markdown
 
 st.title("Data")
@@ -33,22 +33,22 @@ if version == "empty":
 st.subheader("Downloads")
 st.caption("CSV cells that a spreadsheet would run as formulas are prefixed with a quote.")
 tables = {
-    "statements": lambda: reads.list_statements(open_reader()),
-    "matches": lambda: analytics.pairs_frame(open_reader()),
-    "verdicts": lambda: reads.list_verdicts(open_reader()),
+    "statements": lambda: read(reads.list_statements),
+    "matches": lambda: read(analytics.pairs_frame),
+    "verdicts": lambda: read(reads.list_verdicts),
 }
 can_audit = may("audit")
 if can_audit:  # who tried which write, when, and whether it was done, refused or failed
-    tables["audit"] = lambda: reads.list_audit(open_reader())
-for name, read in tables.items():
+    tables["audit"] = lambda: read(reads.list_audit)
+for name, fetch in tables.items():
     a, b, c = st.columns([2, 1, 1])
     a.markdown(f"**{escape_markdown(name.capitalize())}**")
     b.download_button(
-        "CSV", lambda read=read: export.to_csv_text(read()), file_name=f"crosscheck-{name}.csv", mime="text/csv",
+        "CSV", lambda fetch=fetch: export.to_csv_text(fetch()), file_name=f"crosscheck-{name}.csv", mime="text/csv",
         key=f"csv-{name}", on_click="ignore", icon=":material/download:",
     )
     c.download_button(
-        "Parquet", lambda read=read: export.to_parquet_bytes(read()), file_name=f"crosscheck-{name}.parquet",
+        "Parquet", lambda fetch=fetch: export.to_parquet_bytes(fetch()), file_name=f"crosscheck-{name}.parquet",
         mime="application/vnd.apache.parquet", key=f"parquet-{name}", on_click="ignore", icon=":material/download:",
     )
 
@@ -56,7 +56,7 @@ if can_audit:
     st.subheader("Audit")
     st.caption("Every write attempt in the dashboard, newest first: who, their role, what, and whether it was done, "
                "refused or failed (the audit download has them all).")
-    recent = reads.list_audit(open_reader(), limit=50)
+    recent = read(reads.list_audit, limit=50)
     if recent.empty:
         st.info("No write attempts recorded yet.")
     else:

@@ -8,9 +8,9 @@ import streamlit as st
 
 from crosscheck import analytics, charts
 from crosscheck.dates import shift
-from crosscheck.ui import cache
+from crosscheck.ui import cache, urls
 from crosscheck.ui.resources import data_version, db_path
-from crosscheck.ui.widgets import CLAIMS_PAGE, claim_link, empty_database_notice, escape_markdown
+from crosscheck.ui.widgets import claim_link, empty_database_notice, escape_markdown
 
 st.title("Crosscheck")
 st.caption("What governments claim, next to what independent monitors report.")
@@ -120,13 +120,13 @@ if behind.empty:
     st.info("No matched pairs at this point.")
     st.stop()
 
-claims_params = {"start": start.isoformat(), "end": end.isoformat()}
+actor = None
 if by == "actor_pair" and group:
     # The group's actors are columns of the timeline, not parsed from its label.
     actors = frame.loc[frame["group"] == group, "claim_actor"].dropna()
-    if not actors.empty:
-        claims_params["actor"] = actors.iloc[0]
-st.page_link(CLAIMS_PAGE, label="Open these in Claims", icon=":material/filter_list:", query_params=claims_params)
+    actor = actors.iloc[0] if not actors.empty else None
+claims_params = urls.claims_filter(start=start, end=end, actor=actor)
+st.page_link(urls.script("claims"), label="Open these in Claims", icon=":material/filter_list:", query_params=claims_params)
 for claim_id, rows in behind.groupby("claim_id", sort=False):
     first = rows.iloc[0]
     contradicting = int((rows["stance"] == "contradicts").sum())

@@ -7,11 +7,11 @@ import streamlit as st
 from crosscheck import review
 from crosscheck.db import writes
 from crosscheck.errors import CrosscheckError
-from crosscheck.stance import decision_thresholds
-from crosscheck.ui import cache
+from crosscheck.models.stance import decision_thresholds
+from crosscheck.ui import cache, urls
 from crosscheck.ui.access import QUEUED, current_identity, finish_or_queue, submit
 from crosscheck.ui.resources import data_version, db_path
-from crosscheck.ui.widgets import STANCE_COLOURS, claim_url, empty_database_notice, escape_markdown, number
+from crosscheck.ui.widgets import STANCE_COLOURS, empty_database_notice, escape_markdown, number
 
 # The analyst's answer for a pair: (button text, stored label).
 ANSWERS = [("Contradicts", "contradicts"), ("Supports", "supports"), ("Neither", "unrelated")]
@@ -75,7 +75,7 @@ for row in todo.astype(object).where(todo.notna(), None).itertuples(index=False)
         colour = STANCE_COLOURS.get(row.stance, "gray")
         st.markdown(
             f"Model: :{colour}-badge[{escape_markdown(row.stance or 'not scored')}] · contradiction "
-            f"**{number(row.contradiction)}** · support **{number(row.support)}** · pair: `{claim_url(row.claim_id, row.report_id)}`"
+            f"**{number(row.contradiction)}** · support **{number(row.support)}** · pair: `{urls.claim_link(row.claim_id, row.report_id)}`"
         )
         if can_answer:
             buttons = st.columns(len(ANSWERS) + 1)

@@ -8,7 +8,7 @@ from crosscheck.dates import EARLIEST, LATEST
 from crosscheck.db import reads
 from crosscheck.pipeline import LineKind
 from crosscheck.ui.access import may, refuse_page
-from crosscheck.ui.resources import open_reader
+from crosscheck.ui.resources import read
 from crosscheck.ui.upload import collect_documents, ingest_in_writer, score_in_background, score_in_writer
 from crosscheck.ui.widgets import claim_link, escape_markdown
 
@@ -66,7 +66,6 @@ if submitted:
         "lines": [(line.kind, line.text) for line in summary.report()],
         "doc_ids": [r.doc_id for r in summary.added],
     }
-    st.session_state["score_now"] = True
 
 result = st.session_state.get("upload_result")
 if result:
@@ -74,7 +73,7 @@ if result:
     for kind, line in result["lines"]:
         show, icon = SHOW[kind]
         show(escape_markdown(line), icon=icon)
-    claims = reads.claims_of_documents(open_reader(), result["doc_ids"])
+    claims = read(reads.claims_of_documents, result["doc_ids"])
     if not claims.empty:
         st.subheader(f"{len(claims)} new claims")
         for row in claims.itertuples(index=False):
@@ -84,15 +83,15 @@ if result:
 
 # The statements are stored and searchable; the monitors' pairs (what the pages count) are scored now, batch by
 # batch, in the writer; other governments' pairs after them, in the background.
-waiting = reads.pending_count(open_reader(), scope="monitors")
-if waiting and (st.session_state.get("score_now", False) or st.button(
+waiting = read(reads.pending_count, scope="monitors")
+if waiting and (submitted or st.button(
         f"Score the {waiting:,} pairs waiting for it", icon=":material/play_arrow:",
         help="pairs an interrupted upload left unscored; pages count only scored pairs")):
     with st.status(f"Scoring {waiting:,} pairs…", expanded=True) as scoring:
         bar = st.progress(0.0)
         done = score_in_writer(lambda n, total: bar.progress(n / max(total, 1), text=f"{n:,} of {total:,} pairs scored"))
         scoring.update(label=f"Scored {done:,} pairs: the Overview, Claims and Claim pages show them", state="complete")
-if st.session_state.pop("score_now", False) and (rest := reads.pending_count(open_reader())):
+if submitted and (rest := read(reads.pending_count)):
     score_in_background()
     st.caption(f":material/hourglass_top: {rest:,} pairs with other governments' statements as evidence are being scored "
                "in the background; the Overview's \"other governments\" series shows them as they land.")

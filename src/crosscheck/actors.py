@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from crosscheck import config
-from crosscheck.errors import CrosscheckError
+from crosscheck.errors import CrosscheckError, InputError
 
 
 @dataclass
@@ -112,17 +112,12 @@ def load_registry(path: str | Path | None = None) -> ActorRegistry:
         if unknown:
             raise CrosscheckError(f"{path.name}: actor {item['name']!r} has unknown fields {sorted(unknown)}")
         actor = Actor(**{**item, "aliases": [str(a) for a in item.get("aliases") or []]})
-        if actor.actor_type not in config.ACTOR_TYPES:
-            raise CrosscheckError(f"{path.name}: actor {actor.name!r} has unknown type {actor.actor_type!r}")
+        try:
+            config.check_actor_type(actor.actor_type)
+        except InputError as e:
+            raise InputError(f"{path.name}: actor {actor.name!r} has unknown type {actor.actor_type!r}") from e
         actors.append(actor)
     return ActorRegistry(actors)
-
-
-def check_actor_type(actor_type: str) -> str:
-    """The actor type if it is one of config.ACTOR_TYPES, else ValueError."""
-    if actor_type not in config.ACTOR_TYPES:
-        raise ValueError(f"unknown actor type {actor_type!r}; choose one of {', '.join(config.ACTOR_TYPES)}")
-    return actor_type
 
 
 def publisher_from_name(source_name: str, registry: ActorRegistry) -> str | None:

@@ -71,8 +71,8 @@ def open_for_reading(db: str | None):
 
 def cmd_ingest(args) -> int:
     from crosscheck.ingest import extract_path, extract_url
-    from crosscheck.pipeline import extract_each, ingest_documents
-    from crosscheck.workspace import open_workspace
+    from crosscheck.pipeline import extract_each
+    from crosscheck.workspace import add_documents, open_workspace
 
     if args.engine == "ray":
         return _ingest_on_ray(args)
@@ -85,10 +85,8 @@ def cmd_ingest(args) -> int:
             for item in args.paths
         ]
         documents, total = extract_each(jobs)
-        models = ws.models
         # Statements are stored and searchable first; the pairs are scored after, in large batches.
-        total.extend(ingest_documents(ws.con, documents, embedder=models.embedder, scorer=models.scorer,
-                                      registry=models.registry, defer_scoring=True))
+        total.extend(add_documents(ws.con, documents, ws.models, defer_scoring=True))
         for line in total.lines():
             print(line, flush=True)
         _score(ws, wait=not args.no_wait, scope="all" if args.all_pairs else "monitors")
@@ -98,7 +96,7 @@ def cmd_ingest(args) -> int:
 
 
 def _ingest_on_ray(args) -> int:
-    """`crosscheck ingest --engine ray --lake DIR`: the pipeline's stages on Ray, into a Parquet lake (crosscheck.cluster)."""
+    """`crosscheck ingest --engine ray --lake DIR`: the pipeline's stages on Ray, into a Parquet lake (crosscheck.lake.engine)."""
     import dataclasses
 
     from crosscheck.config import ClusterSettings
@@ -108,15 +106,15 @@ def _ingest_on_ray(args) -> int:
     if any(_URL.match(p) for p in args.paths):
         raise CrosscheckError("--engine ray reads files (a folder, or any path Ray's workers can read), not URLs")
     try:
-        from crosscheck import cluster
+        from crosscheck.lake import engine
     except ImportError as e:
         raise CrosscheckError(f"--engine ray needs Ray: pip install -e .[cluster] ({e})") from e
     settings = ClusterSettings()
     changes = {k: v for k, v in (("workers", args.workers), ("part_docs", args.part_docs),
                                  ("month_chunks", args.month_chunks)) if v is not None}
     options = {k: v for k, v in {"date": args.date, "publisher": args.publisher, "title": args.title}.items() if v is not None}
-    summary = cluster.ingest(args.paths, args.lake, address=args.address, options=options,
-                             cluster=dataclasses.replace(settings, **changes), out=lambda line: print(line, flush=True))
+    summary = engine.build_lake(args.paths, args.lake, address=args.address, options=options,
+                            cluster=dataclasses.replace(settings, **changes), out=lambda line: print(line, flush=True))
     for line in summary.lines()[len(summary.results):]:  # warnings and notes (each document's line came as it landed)
         print(line)
     print(f"open it in a workspace: crosscheck attach-lake {args.lake} --db WORKSPACE.duckdb")
@@ -125,14 +123,14 @@ def _ingest_on_ray(args) -> int:
 
 def cmd_attach_lake(args) -> int:
     """Import a lake into the workspace: the pages, exports and search then show it."""
-    from crosscheck import lake
+    from crosscheck.lake import store
     from crosscheck.workspace import open_workspace
 
     uri = args.lake or config.lake_uri()
     if not uri:
         raise CrosscheckError("give the lake (crosscheck attach-lake DIR) or set CROSSCHECK_LAKE")
     with open_workspace(args.db) as ws:
-        counts = lake.attach(ws.con, uri)
+        counts = store.attach(ws.con, uri)
         c = reads.counts(ws.con)
         print(f"lake {uri} (version {counts['version']}): {counts['documents']:,} documents and {counts['statements']:,} "
               f"statements added, {counts['pairs']:,} pairs imported, {counts['pairs_removed']:,} removed")
@@ -200,7 +198,7 @@ def cmd_matches(args) -> int:
 def cmd_verdicts(args) -> int:
     """The stored stances against the analysts' verdicts; --recalibrate (or --reset) changes the workspace."""
     from crosscheck import review
-    from crosscheck.stance import decision_thresholds
+    from crosscheck.models.stance import decision_thresholds
 
     if not (args.recalibrate or args.reset):
         con = open_for_reading(args.db)

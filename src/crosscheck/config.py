@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crosscheck.errors import IngestError, InputError
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 DEMO_DIR = DATA_DIR / "demo"
@@ -26,6 +28,13 @@ CLAIM_TYPES = tuple(t.strip() for t in os.environ.get("CROSSCHECK_CLAIM_TYPES", 
 GOVERNMENT_EVIDENCE_TYPES = ("government",)
 REPORT_TYPES = ("osint", "independent_media", "intl_org")
 ACTOR_TYPES = ("government", "state_media", "osint", "independent_media", "intl_org", "other")
+
+
+def check_actor_type(actor_type: str) -> str:
+    """The actor type if it is one of ACTOR_TYPES (the one definition of the rule), else InputError."""
+    if actor_type not in ACTOR_TYPES:
+        raise InputError(f"unknown actor type {actor_type!r}; choose one of {', '.join(ACTOR_TYPES)}")
+    return actor_type
 STANCES = ("supports", "contradicts", "uncertain", "discusses", "unrelated")
 
 
@@ -48,6 +57,13 @@ class Limits:
     url_timeout_s: float = field(default_factory=lambda: _float("CROSSCHECK_URL_TIMEOUT", 15.0))
     max_url_bytes: int = field(default_factory=lambda: _int("CROSSCHECK_MAX_URL_MB", 10) * 1024 * 1024)
 
+    def check_text(self, source: str, length: int, *, so_far: bool = False) -> None:
+        """The text-size rule, defined once: IngestError naming the source when `length` characters are too many
+        (`so_far`: the text is still being read, so it has at least that many)."""
+        if length > self.max_text_chars:
+            raise IngestError(source, f"text has {'at least ' if so_far else ''}{length:,} characters, more than the limit "
+                                      f"of {self.max_text_chars:,} (CROSSCHECK_MAX_TEXT_CHARS)")
+
 
 @dataclass(frozen=True)
 class MatchSettings:
@@ -67,7 +83,7 @@ class MatchSettings:
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    """How `crosscheck ingest --engine ray` splits its work (crosscheck.cluster); each has an environment variable."""
+    """How `crosscheck ingest --engine ray` splits its work (crosscheck.lake.engine); each has an environment variable."""
 
     # Documents prepared (segmented, attributed, embedded) in one map_batches call of one worker.
     batch_docs: int = field(default_factory=lambda: _int("CROSSCHECK_RAY_BATCH_DOCS", 32))

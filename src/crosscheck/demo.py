@@ -57,8 +57,8 @@ def build_demo(
     (tests reuse theirs); otherwise the configured ones are loaded.
     """
     from crosscheck.ingest import extract_path
-    from crosscheck.pipeline import LineKind, extract_each, ingest_documents
-    from crosscheck.workspace import load_models, open_workspace
+    from crosscheck.pipeline import LineKind, extract_each
+    from crosscheck.workspace import add_documents, load_models, open_workspace
 
     files = demo_files(folder)
     if not files:
@@ -78,10 +78,8 @@ def build_demo(
             )
             return
     with open_workspace(db, load_models(embedder, scorer, registry)) as ws:
-        models = ws.models
         documents, summary = extract_each([(str(file), lambda file=file: extract_path(file)) for file in files])
-        summary.extend(ingest_documents(
-            ws.con, documents, embedder=models.embedder, scorer=models.scorer, registry=models.registry))
+        summary.extend(add_documents(ws.con, documents, ws.models))
         failed = len(summary.refused)
         for line in summary.report():
             yield f"error: {line.text}" if line.kind is LineKind.REFUSED else line.text

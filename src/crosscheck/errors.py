@@ -16,6 +16,10 @@ class IngestError(CrosscheckError):
         super().__init__(f"{source}: {reason}")
 
 
+class InputError(CrosscheckError):
+    """A value a person gave that cannot be used: an unknown actor type or role, an address that is not an email."""
+
+
 class StoreError(CrosscheckError):
     """The database could not be opened, read or written."""
 

@@ -314,7 +314,7 @@ def rematch(
     """Every claim ranked against the stored reports with these settings (ad-hoc window, top-k, threshold).
 
     claims_on ranks only the claims dated inside it, undated_claims only the undated ones: the lake engine ranks
-    one month's claims at a time against the reports of that month's window (crosscheck.cluster). share=(i, n)
+    one month's claims at a time against the reports of that month's window (crosscheck.lake.engine). share=(i, n)
     ranks only the claims of share i of n (claim_share): a claim's pairs never depend on the other claims, so the
     shares of a month together give its pairs."""
     settings = settings or MatchSettings()

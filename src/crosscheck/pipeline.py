@@ -13,18 +13,18 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crosscheck import review
 from crosscheck.actors import ActorRegistry, publisher_from_name
 from crosscheck.attribute import attribute_sentences
 from crosscheck.config import CLAIM_TYPES, REPORT_TYPES, Limits, MatchSettings
 from crosscheck.db import connection, reads, schema, writes
-from crosscheck.decode import printable_name
-from crosscheck.embed import Embedder
 from crosscheck.errors import CrosscheckError, IngestError
+from crosscheck.ingest.decode import printable_name
 from crosscheck.match import find_matches
+from crosscheck.models import calibration
+from crosscheck.models.embedder import Embedder
+from crosscheck.models.stance import StanceScorer
 from crosscheck.records import Document, Extraction, Statement
 from crosscheck.segment import split_sentences
-from crosscheck.stance import StanceScorer
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, scorer: Sta
     out = pairs.reset_index(drop=True).copy()
     for col in ("stance", "contradiction", "support"):
         out[col] = scores[col].to_numpy()
-    out = review.calibrate_scores(con, out)  # the workspace's calibration from verdicts, if it has one
+    out = calibration.calibrate_scores(con, out)  # the workspace's calibration from verdicts, if it has one
     out["model"] = scorer.name
     out["scored_at"] = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     return out
@@ -194,8 +194,7 @@ def _stored_soon(con: duckdb.DuckDBPyConnection, sha256: str, wait_s: float = 60
 
 def prepare_statements(doc: Document, registry: ActorRegistry, limits: Limits) -> list[Statement]:
     """The document's attributed statements, within the size limits (IngestError names the file otherwise)."""
-    if len(doc.text) > limits.max_text_chars:
-        raise IngestError(doc.source_name, f"text has {len(doc.text):,} characters, more than the limit of {limits.max_text_chars:,}")
+    limits.check_text(doc.source_name, len(doc.text))
     if not doc.publisher and (guess := publisher_from_name(doc.source_name, registry)):
         doc.publisher = guess
     statements = attribute_sentences(doc, split_sentences(doc.text), registry)
@@ -213,7 +212,7 @@ def prepare_group(
 
     Documents `skip` says are stored already are left out. When the one embedding call fails, the vectors are
     None, so the caller embeds document by document and one bad text refuses one document. The local engine
-    (ingest_documents) and the cluster's preparing stage (crosscheck.cluster) both run this.
+    (store_documents) and the cluster's preparing stage (crosscheck.lake.engine) both run this.
     """
     prepared: dict[int, list[Statement] | BaseException] = {}
     for k, doc in enumerate(group):
@@ -236,7 +235,7 @@ def prepare_group(
     return out
 
 
-def ingest_document(
+def store_document(
     con: duckdb.DuckDBPyConnection,
     doc: Document,
     *,
@@ -274,7 +273,7 @@ def ingest_document(
     return added_result(doc, statements, scored, settings.per_source)
 
 
-def ingest_documents(
+def store_documents(
     con: duckdb.DuckDBPyConnection,
     documents: Iterable[Document],
     *,
@@ -288,7 +287,7 @@ def ingest_documents(
 ) -> IngestSummary:
     """Ingest documents one transaction each; a refused document, or an error of ours on one, does not stop the others.
 
-    defer_scoring: store the pairs unscored, for `score_pending` to score after the batch (see ingest_document).
+    defer_scoring: store the pairs unscored, for `score_pending` to score after the batch (see store_document).
     """
     summary, limits = IngestSummary(), limits or Limits()
     i = 0
@@ -308,7 +307,7 @@ def ingest_documents(
                 done = prepared.get(k)
                 if isinstance(done, BaseException):
                     raise done
-                result = ingest_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings,
+                result = store_document(con, doc, embedder=embedder, scorer=scorer, registry=registry, settings=settings,
                                          limits=limits, defer_scoring=defer_scoring, prepared=given.get(k))
             except Exception as e:  # noqa: BLE001 - one document must never stop the batch; its transaction rolled back
                 result = refusal(doc.source_name, e, doc.doc_id)

@@ -14,22 +14,26 @@ refitted or removed without scoring anything again.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
 from crosscheck.db import reads, schema, writes
-from crosscheck.stance import LABELS, UNCERTAIN, decide_labels
+from crosscheck.models.calibration import (
+    META_KEY,
+    Calibration,
+    fit_platt,
+    logit,
+    precision_threshold,
+    sigmoid,
+)
+from crosscheck.models.labels import UNCERTAIN
 
 TARGETS = ("contradicts", "supports")
 # A label is refitted only from this many pairs whose answer for it is known, with both answers among them.
 MIN_KNOWN = 20
 MIN_EACH = 5
-PRECISION_TARGET = 0.8
-MIN_CALLS = 3  # a threshold must be earned on at least this many calls
-META_KEY = "verdict_calibration"
 QUEUE_ORDERS = ("uncertain", "consequential")
 
 
@@ -94,76 +98,6 @@ def agreement(verdicts: pd.DataFrame) -> Agreement:
     return Agreement(analysts=len(verdicts), answers=ordered)
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def fit_platt(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """(a, b) of P(yes) = sigmoid(a · logit(p) + b), by logistic regression on the model's probability."""
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=10.0).fit(_logit(p).reshape(-1, 1), np.asarray(y, dtype=int))
-    return float(model.coef_[0, 0]), float(model.intercept_[0])
-
-
-def precision_threshold(p: np.ndarray, y: np.ndarray, target: float = PRECISION_TARGET) -> float | None:
-    """The lowest threshold at which at least `target` of the calls (p ≥ threshold, ≥ MIN_CALLS of them) are right."""
-    p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
-    for t in np.unique(p):
-        called = p >= t
-        if called.sum() >= MIN_CALLS and y[called].mean() >= target:
-            return float(t)
-    return None
-
-
-@dataclass
-class Calibration:
-    """Per label (a, b) on the logit of the model's probability, and the threshold for calling it."""
-
-    contradicts: tuple[float, float]
-    supports: tuple[float, float]
-    contradicts_threshold: float | None  # None: the label is never called (no threshold earned its precision)
-    supports_threshold: float | None
-    verdicts: int
-    refitted: list[str]
-    fitted_at: str
-
-    def apply(self, raw_contradiction, raw_support) -> pd.DataFrame:
-        """contradiction, support and stance from the model's own scores, by the one decision rule."""
-        c = _sigmoid(self.contradicts[0] * _logit(raw_contradiction) + self.contradicts[1])
-        s = _sigmoid(self.supports[0] * _logit(raw_support) + self.supports[1])
-        probs = np.zeros((len(c), len(LABELS)))
-        probs[:, LABELS.index("contradicts")] = c
-        probs[:, LABELS.index("supports")] = s
-        probs[:, LABELS.index("unrelated")] = np.clip(1.0 - c - s, 0.0, 1.0)
-        never = 1.01  # above any probability
-        stances = decide_labels(
-            probs, LABELS,
-            contradicts_threshold=never if self.contradicts_threshold is None else self.contradicts_threshold,
-            supports_threshold=never if self.supports_threshold is None else self.supports_threshold,
-        )
-        return pd.DataFrame({"contradiction": c, "support": s, "stance": stances})
-
-    @property
-    def name(self) -> str:
-        """What each pair it decided records in matches.calibration."""
-        return f"verdicts ({self.verdicts}, {self.fitted_at})"
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> Calibration:
-        data = json.loads(text)
-        data["contradicts"], data["supports"] = tuple(data["contradicts"]), tuple(data["supports"])
-        return cls(**data)
-
-
 def fit(pairs: pd.DataFrame, thresholds: dict[str, float | None]) -> Calibration:
     """A calibration from verdict pairs (verdict, label, stance_seen, raw_contradiction, raw_support).
 
@@ -180,7 +114,7 @@ def fit(pairs: pd.DataFrame, thresholds: dict[str, float | None]) -> Calibration
         if ok.sum() >= MIN_KNOWN and min(yes, int(ok.sum()) - yes) >= MIN_EACH:
             a, b = fit_platt(raw[target][ok], y[ok])
             maps[target] = (a, b)
-            cuts[target] = precision_threshold(_sigmoid(a * _logit(raw[target][ok]) + b), y[ok])
+            cuts[target] = precision_threshold(sigmoid(a * logit(raw[target][ok]) + b), y[ok])
             refitted.append(target)
         else:
             maps[target] = (1.0, 0.0)
@@ -243,29 +177,6 @@ def waiting(source) -> int:
 
 
 # ---------------------------------------------------------------- the workspace's calibration
-
-
-def stored_calibration(con) -> Calibration | None:
-    """The calibration the workspace applies to every pair it scores, if one was fitted."""
-    text = schema.get_meta(con, META_KEY)
-    return Calibration.from_json(text) if text else None
-
-
-def calibrate_scores(con, scores: pd.DataFrame) -> pd.DataFrame:
-    """Newly scored pairs (stance, contradiction, support) with the model's output kept as raw_* and, when the
-    workspace has a calibration, its scores and stances in their place (named in `calibration`)."""
-    out = scores.assign(raw_contradiction=scores["contradiction"], raw_support=scores["support"],
-                        raw_stance=scores["stance"], calibration=None)
-    calibration = stored_calibration(con)
-    if calibration is None or out.empty:
-        return out
-    scored = out["raw_contradiction"].notna() & out["raw_support"].notna()
-    if scored.any():
-        new = calibration.apply(out.loc[scored, "raw_contradiction"], out.loc[scored, "raw_support"])
-        for col in ("contradiction", "support", "stance"):
-            out.loc[scored, col] = new[col].to_numpy()
-        out.loc[scored, "calibration"] = calibration.name
-    return out
 
 
 def recalibrate(con, thresholds: dict[str, float | None], *, reset: bool = False) -> dict:

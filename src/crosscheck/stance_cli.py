@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crosscheck.stance import load_trained_scorer
-from crosscheck.tables import read_csv
+from crosscheck.datafiles import read_csv
+from crosscheck.models.stance import load_trained_scorer
 
 
 def cmd_stance(args) -> int:

@@ -2,9 +2,11 @@
 
     models = load_models()                       # embedder, stance scorer, actor registry
     with open_workspace("team.duckdb", models) as ws:
-        summary = ingest_batch(ws.con, documents, models)
+        summary = add_documents(ws.con, documents, models)
 
-The command line, the demo builder and the app (through its writer) all start here.
+`add_documents` is the one way documents go in (stored, matched and, unless deferred, scored): the command
+line, the demo builder and the app (through its writer) all call it. Reading inputs into Documents is
+crosscheck.ingest; the stages behind it are crosscheck.pipeline; the same stages at scale, crosscheck.lake.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import duckdb
 
 from crosscheck import config
 from crosscheck.db import connection, schema, writes
-from crosscheck.pipeline import ingest_documents
+from crosscheck.pipeline import store_documents
 from crosscheck.records import Document
 
 
@@ -32,7 +34,7 @@ class Models:
 def load_models(embedder=None, scorer=None, registry=None) -> Models:
     """The configured models, loading only those not given."""
     if embedder is None:
-        from crosscheck.embed import load_embedder
+        from crosscheck.models.embedder import load_embedder
 
         embedder = load_embedder()
     if registry is None:
@@ -40,7 +42,7 @@ def load_models(embedder=None, scorer=None, registry=None) -> Models:
 
         registry = load_registry()
     if scorer is None:
-        from crosscheck.stance import load_scorer
+        from crosscheck.models.stance import load_scorer
 
         # The stance model picks passages with MiniLM: share the loaded copy when that is the embedder.
         scorer = load_scorer(embedder=embedder if embedder.name == config.DEFAULT_EMBED_MODEL else None)
@@ -54,7 +56,7 @@ def prepare(con: duckdb.DuckDBPyConnection, models: Models) -> None:
 
 
 @dataclass
-class Runtime:
+class Workspace:
     """An open workspace: its database path, connection and models. Close it (or use `with`)."""
 
     path: str
@@ -64,14 +66,14 @@ class Runtime:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> Runtime:
+    def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
 
-def open_workspace(db: str | None = None, models: Models | None = None) -> Runtime:
+def open_workspace(db: str | None = None, models: Models | None = None) -> Workspace:
     """Open (creating if needed) the database `db` (default: $CROSSCHECK_DB, then the demo) ready for ingest."""
     path = config.db_path(db)
     con = connection.connect(path)  # first: a database held by the dashboard is refused before models load
@@ -81,10 +83,10 @@ def open_workspace(db: str | None = None, models: Models | None = None) -> Runti
     except BaseException:
         con.close()
         raise
-    return Runtime(path, con, models)
+    return Workspace(path, con, models)
 
 
-def ingest_batch(
+def add_documents(
     con: duckdb.DuckDBPyConnection,
     documents: Sequence[Document],
     models: Models | None = None,
@@ -95,14 +97,15 @@ def ingest_batch(
     progress: Callable | None = None,
     defer_scoring: bool = False,
 ):
-    """Prepare the database and ingest the documents (one transaction each); the IngestSummary.
+    """Documents in, stored and matched: prepare the database, then store each document (one transaction each,
+    crosscheck.pipeline.store_documents); the IngestSummary.
 
-    Meant for the app's writer (`writer.submit(ingest_batch, docs, models)`), where the database may
+    Meant for the app's writer (`writer.submit(add_documents, docs, models)`), where the database may
     still be empty; `progress(i, result)` runs on the writer thread after each document.
     """
     models = models or Models(embedder, scorer, registry)
     prepare(con, models)
-    return ingest_documents(
+    return store_documents(
         con, list(documents), embedder=models.embedder, scorer=models.scorer, registry=models.registry, progress=progress,
         defer_scoring=defer_scoring,
     )

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from crosscheck.db import connection, schema, writes
+from crosscheck.ui import urls
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -43,8 +44,8 @@ UPLOAD_TEXT = (
 def build_database(path: Path, embedder, registry) -> None:
     """Ingest DOCUMENTS into a new database file with the real pipeline."""
     from crosscheck.ingest import extract_text
-    from crosscheck.pipeline import ingest_documents
-    from crosscheck.stance import load_scorer
+    from crosscheck.models.stance import load_scorer
+    from crosscheck.pipeline import store_documents
 
     con = connection.connect(path)
     try:
@@ -53,7 +54,7 @@ def build_database(path: Path, embedder, registry) -> None:
         docs = []
         for name, title, publisher, date, text in DOCUMENTS:
             docs += extract_text(text, source_name=name, title=title, publisher=publisher, date=date).documents
-        summary = ingest_documents(con, docs, embedder=embedder, scorer=load_scorer(), registry=registry)
+        summary = store_documents(con, docs, embedder=embedder, scorer=load_scorer(), registry=registry)
         assert all(r.status == "added" for r in summary.results), summary.lines()
     finally:
         con.close()
@@ -123,15 +124,16 @@ def claim_ids(built_db) -> dict[str, str]:
 
 
 def open_page(page: str, params: dict | None = None, prepare=None) -> AppTest:
-    """The app on `page`, opened as a fresh browser opens a link: its parameters there from the first run.
+    """The app on the page called `page` (crosscheck.ui.urls), opened as a fresh browser opens a link: its
+    parameters there from the first run.
     prepare(at), when given, runs before the first run (secrets, a signed-in user)."""
     at = AppTest.from_file(APP, default_timeout=180)
     if prepare is not None:
         prepare(at)
     at.query_params.update(params or {})
     at.run()
-    if page != "views/overview.py":
-        at.switch_page(page)
+    if page != "overview":
+        at.switch_page(urls.script(page))
         at.query_params.update(params or {})
         at.run()
     return at

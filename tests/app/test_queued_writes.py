@@ -40,7 +40,7 @@ def _verdicts(path) -> list[tuple]:
 
 def test_a_verdict_clicked_while_the_writer_is_held_is_queued_then_saved(app_db, claim_ids, held_writer):
     hold, gate = held_writer
-    at = open_page("views/claim.py", {"claim": claim_ids["withdraw"]})
+    at = open_page("claim", {"claim": claim_ids["withdraw"]})
     job = hold()
     confirm = [b for b in at.button if b.key and b.key.startswith("confirm-")][0]
     report_id = confirm.key.removeprefix("confirm-")
@@ -65,7 +65,7 @@ def test_a_verdict_clicked_while_the_writer_is_held_is_queued_then_saved(app_db,
 
 def test_a_review_answer_while_the_writer_is_held_is_queued(app_db, held_writer):
     hold, gate = held_writer
-    at = open_page("views/review.py")
+    at = open_page("review")
     hold()
     first = [b for b in at.button if b.key and b.key.startswith("contradicts-")][0]
     at = first.click().run()

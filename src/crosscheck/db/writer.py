@@ -58,7 +58,7 @@ class Writer:
 
         writer = Writer(con)
         future = writer.submit(fn, arg)          # fn(cursor, arg) runs on the writer thread
-        summary = writer.submit(ingest_batch, docs, models=models).result()   # crosscheck.workspace
+        summary = writer.submit(add_documents, docs, models=models).result()   # crosscheck.workspace
         writer.close()
     """
 

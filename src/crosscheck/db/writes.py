@@ -13,9 +13,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crosscheck.config import ACTOR_TYPES
+from crosscheck.config import check_actor_type
 from crosscheck.db.schema import ANONYMOUS, MATCH_COLUMNS, get_meta
-from crosscheck.errors import StoreError
+from crosscheck.errors import InputError, StoreError
 from crosscheck.records import Document, Statement
 
 VERDICTS = ("confirmed", "rejected")
@@ -122,7 +122,7 @@ def trim_sources(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], top_k
     their most similar sentence, ties by source key, as match.cap_sources), except pairs an analyst gave a verdict on; how many.
 
     So a claim's stored pairs stay those of ranking it against every stored report at once, whatever the order
-    the documents came in (the lake engine computes exactly that, crosscheck.cluster)."""
+    the documents came in (the lake engine computes exactly that, crosscheck.lake.engine)."""
     if not len(claim_ids):
         return 0
     gone = con.execute(
@@ -311,12 +311,12 @@ def update_actor(
 
     `by` (who made the edit: an email, `anonymous` without sign-in) and the time are kept on the actor.
     """
-    if actor_type is not None and actor_type not in ACTOR_TYPES:
-        raise ValueError(f"unknown actor type {actor_type!r}; choose one of {', '.join(ACTOR_TYPES)}")
+    if actor_type is not None:
+        check_actor_type(actor_type)
     if aliases is not None and not all(isinstance(a, str) for a in aliases):
-        raise ValueError("aliases must be a list of names")
+        raise InputError("aliases must be a list of names")
     if not con.execute("SELECT 1 FROM actors WHERE actor = ?", [actor]).fetchone():
-        raise ValueError(f"no actor named {actor!r}")
+        raise InputError(f"no actor named {actor!r}")
     values = dict(zip(ACTOR_COLUMNS, (actor_type, country, aliases, confirmed)))
     changes = {k: v for k, v in values.items() if v is not None}
     retyped = 0
@@ -384,11 +384,11 @@ def grant_role(con: duckdb.DuckDBPyConnection, user_id: str, role: str | None, *
     """Give `user_id` (an email) a role in this workspace, or remove their grant (role None); `roles` are the assignable ones."""
     user_id = (user_id or "").strip().lower()
     if "@" not in user_id[1:]:
-        raise ValueError(f"{user_id!r} is not an email address")
+        raise InputError(f"{user_id!r} is not an email address")
     if role is None:
         con.execute("DELETE FROM role_grants WHERE user_id = ?", [user_id])
         return
     if role not in roles:
-        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(roles)}")
+        raise InputError(f"unknown role {role!r}; choose one of {', '.join(roles)}")
     con.execute("INSERT OR REPLACE INTO role_grants (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)",
                 [user_id, role, by, _now()])

@@ -1,6 +1,6 @@
 """Model research the dashboard never runs: training data, pair generation, training, evaluation.
 
-This package imports the runtime (crosscheck.stance, crosscheck.embed, crosscheck.segment …); no
+This package imports the runtime (crosscheck.models, crosscheck.segment …); no
 runtime module imports it, except the `crosscheck` command line registering `train-stance` and
 `eval` (tests/test_layout.py checks both directions and that there are no import cycles).
 

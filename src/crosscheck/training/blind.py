@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from crosscheck import config
+from crosscheck.datafiles import read_csv
 from crosscheck.errors import DataFileError
-from crosscheck.tables import read_csv
 from crosscheck.training.data import gold_label
 
 RUWA = config.ROOT.parent / "shared" / "data" / "ruwa_other_events" / "ruwa_prisoners_supermarket_sinking.csv"

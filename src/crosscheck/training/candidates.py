@@ -30,8 +30,8 @@ import numpy as np
 from crosscheck import config
 from crosscheck.actors import load_registry
 from crosscheck.config import CLAIM_TYPES, Limits, MatchSettings
-from crosscheck.embed import load_embedder
 from crosscheck.match import rank_pairs
+from crosscheck.models.embedder import load_embedder
 from crosscheck.pipeline import prepare_statements
 from crosscheck.records import Document
 

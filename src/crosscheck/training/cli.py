@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from crosscheck import config
-from crosscheck.stance import load_trained_scorer
-from crosscheck.tables import read_csv
+from crosscheck.datafiles import read_csv
+from crosscheck.models.stance import load_trained_scorer
 from crosscheck.training.blind import BLIND, RUWA, load_blind_pairs
 from crosscheck.training.data import load_fnc, split_fnc
 from crosscheck.training.evaluate import evaluate_fnc, evaluate_frame, evaluate_pairs, format_summary

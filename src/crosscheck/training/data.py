@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from crosscheck.datafiles import read_csv
 from crosscheck.errors import DataFileError
-from crosscheck.stance import normalise_label
-from crosscheck.tables import read_csv
+from crosscheck.models.labels import normalise_label
 
 DEFAULT_SEED = 13
 DEV_FRACTION = 0.25

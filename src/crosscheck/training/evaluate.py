@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from crosscheck.datafiles import read_csv
 from crosscheck.errors import DataFileError
-from crosscheck.stance import LABELS
-from crosscheck.tables import read_csv
+from crosscheck.models.labels import LABELS
 from crosscheck.training.data import (
     DEFAULT_SEED,
     fnc_frames,

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from crosscheck.datafiles import read_csv
 from crosscheck.segment import split_sentences
-from crosscheck.tables import read_csv
 from crosscheck.training.data import heldout_rows
 
 HELDOUT_WINDOW_DAYS = 7

@@ -17,22 +17,13 @@ import numpy as np
 import pandas as pd
 
 from crosscheck.attribute import spoken_text
-from crosscheck.embed import load_embedder, minilm_path
 from crosscheck.errors import DataFileError
-from crosscheck.stance import (
-    LABELS,
-    UNCERTAIN,
-    CrossEncoderScorer,
-    RelatednessGate,
-    dated_passages,
-    decide_labels,
-    expand_features,
-    gated_probability,
-    label_column,
-    normalise_label,
-    select_passages,
-    short_evidence,
-)
+from crosscheck.models.embedder import load_embedder, minilm_path
+from crosscheck.models.gate import RelatednessGate, expand_features, gated_probability
+from crosscheck.models.labels import LABELS, UNCERTAIN, decide_labels, label_column, normalise_label
+from crosscheck.models.passages import select_passages, short_evidence
+from crosscheck.models.stance import CrossEncoderScorer
+from crosscheck.models.timing import dated_passages
 from crosscheck.training.data import (
     DATE_COLUMNS,
     DEFAULT_SEED,

@@ -160,7 +160,7 @@ def calibration(path: str, version: str) -> dict | None:
     """The workspace's calibration from verdicts, as a dict, or None."""
     from dataclasses import asdict
 
-    from crosscheck.review import stored_calibration
+    from crosscheck.models.calibration import stored_calibration
 
     with _cursor(path) as con:
         found = stored_calibration(con)

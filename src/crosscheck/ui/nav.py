@@ -7,29 +7,12 @@ from pathlib import Path
 import streamlit as st
 
 from crosscheck import roles
+from crosscheck.ui import urls
 from crosscheck.ui.access import auth_configured, current_identity, show_queued_writes
+from crosscheck.ui.upload import keep_scoring, waiting_pairs
 from crosscheck.ui.widgets import escape_markdown
 
-# Page scripts live in views/, not pages/: with a pages/ folder next to app.py, Streamlit runs a
-# deep link opened first after a restart (e.g. /claim?claim=…) in its old folder mode, without
-# app.py, its navigation or its page config.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
-PAGES = [
-    ("views/overview.py", "Overview", "overview", ":material/timeline:"),
-    ("views/claims.py", "Claims", "claims", ":material/fact_check:"),
-    ("views/claim.py", "Claim", "claim", ":material/article:"),
-    ("views/review.py", "Review", "review", ":material/rule:"),
-    ("views/upload.py", "Upload", "upload", ":material/upload:"),
-    ("views/actors.py", "Actors", "actors", ":material/groups:"),
-    ("views/data.py", "Data", "data", ":material/download:"),
-]
-
-
-# Only with sign-in: the page where admins give people roles.
-ACCESS_PAGE = ("views/access.py", "Access", "access", ":material/admin_panel_settings:")
-# Pages that exist for a write: out of the navigation for whoever may not do it (the page itself refuses, and
-# the attempt is audited, when its URL is opened anyway).
-WRITE_PAGES = {"upload": "upload", "access": "grant_role"}
 
 
 def require_login() -> bool:
@@ -67,6 +50,7 @@ def run_app() -> None:
         return
     show_identity(who)
     show_queued_writes()  # a click that waits behind an upload says so, on whichever page comes next
+    keep_scoring(waiting_pairs())  # the background scorer, not a page, scores what waits
     if who.role == roles.NO_ACCESS:
         st.title("Crosscheck")
         st.warning(escape_markdown(f"{who.label} has no access to this workspace: ask one of its admins for a role."))
@@ -74,12 +58,13 @@ def run_app() -> None:
     # The default page is served at "/" only (its url_path would answer "Page not found"), so a
     # hidden default forwards to /overview, keeping one stable URL per page, parameters included.
     pages = [st.Page(_open_overview, title="Crosscheck", url_path="home", default=True, visibility="hidden")]
-    listed = PAGES + ([ACCESS_PAGE] if auth_configured() else [])
-    for path, title, url, icon in listed:
-        allowed = url not in WRITE_PAGES or who.may(WRITE_PAGES[url])
-        pages.append(st.Page(path, title=title, url_path=url, icon=icon, visibility="visible" if allowed else "hidden"))
+    listed = [*urls.PAGES, *([urls.ACCESS] if auth_configured() else [])]
+    for page in listed:
+        allowed = page.name not in urls.WRITE_PAGES or who.may(urls.WRITE_PAGES[page.name])
+        pages.append(st.Page(page.script, title=page.title, url_path=page.name, icon=page.icon,
+                             visibility="visible" if allowed else "hidden"))
     st.navigation(pages).run()
 
 
 def _open_overview() -> None:
-    st.switch_page(PAGES[0][0], query_params=st.query_params.to_dict())
+    st.switch_page(urls.script("overview"), query_params=st.query_params.to_dict())

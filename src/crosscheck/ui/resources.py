@@ -44,7 +44,7 @@ def _database(path: str, read_only: bool = False):
     con = connection.connect(path)
     schema.upgrade(con)  # a database of an older Crosscheck is brought up to date before any page reads it
     if uri := config.lake_uri():  # CROSSCHECK_LAKE: the lake's new data is imported before any page reads
-        from crosscheck.lake import attach_if_changed
+        from crosscheck.lake.store import attach_if_changed
 
         attach_if_changed(con, uri)
     return con
@@ -94,3 +94,13 @@ def prepare_database(caller) -> None:
 def data_version() -> str:
     """Changes whenever stored data changes: the key of every cached page read."""
     return schema.data_version(open_reader())
+
+
+def read(fn, *args, **kwargs):
+    """What a read function (crosscheck.db.reads, crosscheck.analytics) returns on a cursor of its own, closed after:
+    the one way a page reads the database outside crosscheck.ui.cache."""
+    cursor = open_reader()
+    try:
+        return fn(cursor, *args, **kwargs)
+    finally:
+        cursor.close()

@@ -12,9 +12,9 @@ from typing import Callable, Sequence
 from crosscheck import ingest, roles
 from crosscheck.pipeline import IngestSummary, extract_each, refusal
 from crosscheck.records import Document
-from crosscheck.ui.access import submit, submit_upkeep
+from crosscheck.ui.access import submit
 from crosscheck.ui.resources import get_models, get_writer
-from crosscheck.workspace import ingest_batch
+from crosscheck.workspace import add_documents
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def ingest_in_writer(
     events: queue.Queue = queue.Queue()
     try:
         future = submit(
-            "upload", f"{len(documents)} documents", ingest_batch, list(documents), get_models(),
+            "upload", f"{len(documents)} documents", add_documents, list(documents), get_models(),
             progress=lambda i, result: events.put((i, result)),
             defer_scoring=True,  # searchable at embedding speed; score_in_writer scores the pairs after
         )
@@ -74,7 +74,7 @@ def ingest_in_writer(
         except FutureTimeout:
             drain()
             continue
-        except Exception as e:  # noqa: BLE001 - ingest_documents refuses per document; this is the batch itself
+        except Exception as e:  # noqa: BLE001 - store_documents refuses per document; this is the batch itself
             drain()
             return IngestSummary(results=[refusal("this upload", e)])
         drain()
@@ -103,34 +103,75 @@ def score_in_writer(on_progress: Callable[[int, int], None] | None = None, scope
 
 
 _background = threading.Lock()  # one background scorer per server process
+# Claims whose Claim page is open: the background scorer scores their waiting pairs before the next batch.
+_watched: list[str] = []
+_watched_lock = threading.Lock()
+
+
+def watch_claim(claim_id: str) -> None:
+    """Ask the background scorer to score this claim's waiting pairs next (a page reads; it writes nothing)."""
+    with _watched_lock:
+        if claim_id not in _watched:
+            _watched.append(claim_id)
+
+
+def _next_watched() -> str | None:
+    with _watched_lock:
+        return _watched.pop(0) if _watched else None
 
 
 def score_in_background() -> bool:
     """Score every pair still waiting (other governments' evidence, after the monitors') in a thread of its own,
     one writer job per batch as the dashboard itself (as `submit_upkeep("score")`), so the page returns at once and
-    an analyst's verdict never waits behind it. False when a background scorer already runs."""
+    an analyst's verdict never waits behind it; the claims an analyst has open (watch_claim) go first. False when a
+    background scorer already runs."""
     from crosscheck.pipeline import score_pending
 
     if not _background.acquire(blocking=False):
         return False
     # Resolved on the page's thread, where Streamlit's resource cache lives; the thread only queues jobs.
-    scorer, writer, dashboard = get_models().scorer, get_writer(), roles.system_identity(roles.read_only_mode())
+    try:
+        scorer, writer, dashboard = get_models().scorer, get_writer(), roles.system_identity(roles.read_only_mode())
+    except BaseException:
+        _background.release()
+        raise
 
     def run() -> None:
         try:
-            while writer.submit_as(dashboard, "score", "pending pairs", score_pending, scorer, batches=1).result():
-                pass
+            while True:
+                if (claim := _next_watched()) is not None:
+                    writer.submit_as(dashboard, "score", claim, score_pending, scorer, claim_id=claim).result()
+                elif not writer.submit_as(dashboard, "score", "pending pairs", score_pending, scorer, batches=1).result():
+                    return
         except Exception:  # noqa: BLE001 - the writer logs and audits the failure; the next upload resumes
             log.exception("background scoring stopped")
         finally:
-            _background.release()
+            with _watched_lock:
+                _watched.clear()  # all scored, or the scorer stopped: a page asks again
+                _background.release()
 
     threading.Thread(target=run, name="crosscheck-background-scoring", daemon=True).start()
     return True
 
 
-def score_claim_now(claim_id: str, timeout_s: float = 120) -> int:
-    """Score the waiting pairs of one claim at once (its Claim page is open), as the dashboard itself; returns pairs scored."""
-    from crosscheck.pipeline import score_pending
+def keep_scoring(pending: int) -> None:
+    """At the start of every run: pairs still waiting (after a restart, or a claim page asking) have a background
+    scorer on them. Never raises for the page: a read-only workspace or models that cannot load score nothing."""
+    if not pending or roles.read_only_mode():
+        return
+    try:
+        score_in_background()
+    except Exception as e:  # noqa: BLE001 - the pages still show what is stored
+        log.warning("background scoring could not start: %s", e)
 
-    return submit_upkeep("score", claim_id, score_pending, get_models().scorer, claim_id=claim_id).result(timeout=timeout_s)
+
+def waiting_pairs() -> int:
+    """Pairs of this workspace that wait for the scorer (0 when it cannot be read yet)."""
+    from crosscheck.db import reads
+    from crosscheck.ui.resources import open_reader
+
+    try:
+        with open_reader() as con:
+            return reads.pending_count(con)
+    except Exception:  # noqa: BLE001 - no database yet, or a busy one: nothing to start now
+        return 0

@@ -7,10 +7,8 @@ import re
 import pandas as pd
 import streamlit as st
 
+from crosscheck.ui import urls
 from crosscheck.ui.access import may
-
-CLAIMS_PAGE = "views/claims.py"
-CLAIM_PAGE = "views/claim.py"
 
 # Every character Markdown (and Streamlit's directives, LaTeX and emoji shortcodes) gives a meaning.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
@@ -51,20 +49,7 @@ def show_context(context: dict | None, *, colour: str = "orange") -> None:
 
 def claim_link(claim_id: str, label: str, report_id: str | None = None, key: str | None = None) -> None:
     """A link to the Claim page (or to one pair when report_id is given)."""
-    params = {"claim": claim_id}
-    if report_id:
-        params["report"] = report_id
-    st.page_link(CLAIM_PAGE, label=escape_markdown(shorten(label)), query_params=params)
-
-
-def claim_url(claim_id: str, report_id: str | None = None) -> str:
-    """Relative permalink of a claim or a pair, valid from any page of the app."""
-    from urllib.parse import urlencode
-
-    params = {"claim": claim_id}
-    if report_id:
-        params["report"] = report_id
-    return "claim?" + urlencode(params)
+    st.page_link(urls.script("claim"), label=escape_markdown(shorten(label)), query_params=urls.claim_params(claim_id, report_id))
 
 
 def empty_database_notice() -> None:
@@ -73,7 +58,7 @@ def empty_database_notice() -> None:
         st.info("The database is empty: nothing has been uploaded to this workspace yet.")
         return
     st.info("The database is empty: upload documents to begin.")
-    st.page_link("views/upload.py", label="Upload documents", icon=":material/upload:")
+    st.page_link(urls.script("upload"), label="Upload documents", icon=":material/upload:")
 
 
 def aliases_text(value) -> str:

@@ -38,7 +38,7 @@ import pandas as pd
 import pyarrow as pa
 
 from crosscheck.config import ClusterSettings, Limits, MatchSettings
-from crosscheck.lake import (
+from crosscheck.lake.store import (
     UNDATED,
     Lake,
     add_inferred_actors,
@@ -141,7 +141,7 @@ class Prepare:
 
     def __init__(self, known: frozenset[str], limits: Limits | None = None):
         from crosscheck.actors import load_registry
-        from crosscheck.embed import load_embedder
+        from crosscheck.models.embedder import load_embedder
 
         self.embedder, self.registry = load_embedder(), load_registry()
         self.known, self.limits = known, limits or Limits()
@@ -264,7 +264,7 @@ def _init_ray(address: str | None, cluster: ClusterSettings) -> None:
                  log_to_driver=False, logging_level=logging.WARNING)
 
 
-def ingest(
+def build_lake(
     paths: Sequence[str],
     lake_uri: str,
     *,
@@ -278,8 +278,8 @@ def ingest(
     """Ingest files into the lake at lake_uri on Ray (a local one with cluster.workers CPUs, or the one at address)."""
     import ray.data
 
-    from crosscheck.embed import load_embedder
-    from crosscheck.stance import load_scorer
+    from crosscheck.models.embedder import load_embedder
+    from crosscheck.models.stance import load_scorer
 
     settings, cluster, options = settings or MatchSettings(), cluster or ClusterSettings(), dict(options or {})
     embedder = load_embedder()

@@ -1,6 +1,6 @@
 """The lake: documents, statements (with vectors) and scored pairs as Parquet partitioned by month.
 
-`crosscheck ingest --engine ray --lake DIR` writes it (crosscheck.cluster); `crosscheck attach-lake DIR`
+`crosscheck ingest --engine ray --lake DIR` writes it (crosscheck.lake.engine); `crosscheck attach-lake DIR`
 imports it into a workspace, so the pages, exports and search work on it unchanged. A lake is a folder
 or any pyarrow.fs URI (s3://bucket/path, gs://…):
 
@@ -233,9 +233,9 @@ def attach(con, uri: str) -> dict[str, int]:
     """Import the lake at `uri` into the workspace `con` (one transaction): its documents and statements, and its
     pairs, put through the workspace's calibration from verdicts when it has one. Verdicts and actor edits stay
     the workspace's. Returns the counts of db.writes.import_lake, and the lake's manifest version."""
-    from crosscheck import review
     from crosscheck.db import connection, schema, writes
     from crosscheck.db.schema import MATCH_COLUMNS
+    from crosscheck.models import calibration
 
     lake = Lake(uri)
     manifest, documents, statements, pairs = read_all(lake)
@@ -253,7 +253,7 @@ def attach(con, uri: str) -> dict[str, int]:
     frame = pairs.to_pandas() if pairs is not None else None
     if frame is not None and len(frame):
         # The model's own scores, decided again by the workspace's calibration when it has one.
-        frame = review.calibrate_scores(con, frame.assign(contradiction=frame["raw_contradiction"],
+        frame = calibration.calibrate_scores(con, frame.assign(contradiction=frame["raw_contradiction"],
                                                           support=frame["raw_support"], stance=frame["raw_stance"]))
         frame = frame[MATCH_COLUMNS]
     else:

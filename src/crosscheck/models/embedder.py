@@ -32,14 +32,14 @@ def minilm_path() -> str:
 class SentenceTransformerEmbedder(Embedder):
     """Any sentence-transformers model; "minilm" is the offline default.
 
-    A local model folder runs on ONNX Runtime (`crosscheck.onnx_backend`, exported once into var/onnx/;
+    A local model folder runs on ONNX Runtime (`crosscheck.models.onnx`, exported once into var/onnx/;
     the same vectors as torch, tests/test_onnx_embed.py) unless `CROSSCHECK_ONNX=off` (or onnx_mode="off");
     when ONNX cannot load, one warning is logged and torch embeds. `backend` says which: "onnx fp32",
     "onnx int8" or "torch".
     """
 
     def __init__(self, model: str | None = None, batch_size: int = 64, onnx_mode: str | None = None):
-        from crosscheck import onnx_backend
+        from crosscheck.models import onnx as onnx_backend
 
         self.name = model or config.embed_model_name()
         if self.name == config.DEFAULT_EMBED_MODEL:
