@@ -260,6 +260,7 @@ def report(rows: list[dict], args, db_info: str, load_before: str) -> str:
 def build_demo_database(db: Path, files: int, tmp: Path) -> str:
     """The demo database from the first `files` files of data/demo (all of them: `crosscheck demo`); its description."""
     from crosscheck.demo import build_demo
+    from crosscheck.pipeline import LineKind
 
     every = demo_files()
     folder = None
@@ -268,7 +269,7 @@ def build_demo_database(db: Path, files: int, tmp: Path) -> str:
         folder.mkdir()
         for path in every[:files]:
             shutil.copyfile(path, folder / path.name)
-    errors = [line for line in build_demo(db, folder=folder) if line.startswith("error:")]
+    errors = [line.text for line in build_demo(db, folder=folder) if line.kind is LineKind.REFUSED]
     if errors:
         raise SystemExit("the demo database could not be built:\n" + "\n".join(errors))
     if folder is None:

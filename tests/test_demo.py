@@ -13,6 +13,7 @@ from crosscheck import config
 from crosscheck.db import reads, schema
 from crosscheck.demo import CORPUS_META_KEY, build_demo, demo_files
 from crosscheck.ingest import extract_path
+from crosscheck.pipeline import LineKind
 
 FORMATS = {"txt", "md", "html", "pdf", "docx", "csv", "jsonl"}
 MONITORS = ("osint", "independent_media", "intl_org")
@@ -63,8 +64,8 @@ def demo_con(demo_db):
 @pytest.mark.slow
 def test_demo_builds_without_refusals(demo_db):
     path, lines = demo_db
-    assert not [line for line in lines if "refused" in line or line.startswith("error:")]
-    assert lines[-1].startswith(f"demo database {path}:")
+    assert not [line for line in lines if line.kind is LineKind.REFUSED or "refused" in line.text]
+    assert lines[-1].text.startswith(f"demo database {path}:")
 
 
 @pytest.mark.slow
@@ -148,15 +149,15 @@ def test_a_broken_file_is_reported_and_the_rest_is_built(tmp_path, embedder, reg
     db = tmp_path / "partial.duckdb"
     scorer = load_scorer("none")
     lines = list(build_demo(db, folder=folder, embedder=embedder, registry=registry, scorer=scorer))
-    assert any(line.startswith("error:") and "2022-02-17-broken.pdf" in line for line in lines)
+    assert any(line.kind is LineKind.REFUSED and "2022-02-17-broken.pdf" in line.text for line in lines)
     with duckdb.connect(str(db), read_only=True) as con:
         assert reads.counts(con)["documents"] == 2
         # An incomplete build is not marked done, so the next run tries again.
         assert schema.get_meta(con, CORPUS_META_KEY) is None
     (folder / "2022-02-17-broken.pdf").unlink()
     again = list(build_demo(db, folder=folder, embedder=embedder, registry=registry, scorer=scorer))
-    assert any("already stored" in line for line in again)
-    assert "already built" in list(build_demo(db, folder=folder))[0]
+    assert any("already stored" in line.text for line in again)
+    assert "already built" in list(build_demo(db, folder=folder))[0].text
 
 
 def registry_actor(name: str) -> str:

@@ -56,17 +56,17 @@ def _verdict_frame(n: int, seed: int = 0) -> pd.DataFrame:
 
 def test_fit_learns_where_the_model_is_right_and_keeps_a_label_it_cannot_fit():
     frame = _verdict_frame(60)
-    calibration = review.fit(frame, {"contradicts": 0.55, "supports": 0.5})
-    assert calibration.refitted == ["contradicts"]  # no pair was labelled supports: too few to refit
-    assert calibration.supports == (1.0, 0.0) and calibration.supports_threshold == 0.5
-    out = calibration.apply(frame["raw_contradiction"], frame["raw_support"])
+    fitted = review.fit(frame, {"contradicts": 0.55, "supports": 0.5})
+    assert fitted.refitted == ["contradicts"]  # no pair was labelled supports: too few to refit
+    assert fitted.supports == (1.0, 0.0) and fitted.supports_threshold == 0.5
+    out = fitted.apply(frame["raw_contradiction"], frame["raw_support"])
     called = out["stance"] == "contradicts"
     assert called.any() and (frame.loc[called, "raw_contradiction"] >= 0.75).all()
     assert (frame.loc[called, "label"] == "contradicts").mean() >= calibration.PRECISION_TARGET
     # The map is monotone: a higher raw probability never gets a lower calibrated one.
-    grid = calibration.apply(np.linspace(0.01, 0.99, 50), np.full(50, 0.1))["contradiction"].to_numpy()
+    grid = fitted.apply(np.linspace(0.01, 0.99, 50), np.full(50, 0.1))["contradiction"].to_numpy()
     assert (np.diff(grid) >= 0).all()
-    assert calibration.Calibration.from_json(calibration.to_json()) == calibration
+    assert calibration.Calibration.from_json(fitted.to_json()) == fitted
 
 
 def test_queue_orders_uncertain_or_consequential_pairs_and_skips_decided_ones():

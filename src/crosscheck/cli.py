@@ -235,12 +235,14 @@ def cmd_verdicts(args) -> int:
 
 def cmd_demo(args) -> int:
     from crosscheck.demo import build_demo
+    from crosscheck.pipeline import LineKind
 
     path = config.db_path(args.db)
     failed = False
     for line in build_demo(path, rebuild=args.rebuild):
-        failed = failed or line.startswith("error:")
-        print(line, file=sys.stderr if line.startswith("error:") else sys.stdout)
+        refused = line.kind is LineKind.REFUSED
+        failed = failed or refused
+        print(f"error: {line.text}" if refused else line.text, file=sys.stderr if refused else sys.stdout)
     return 1 if failed else 0
 
 

@@ -50,14 +50,14 @@ def build_demo(
     scorer=None,
     registry=None,
 ) -> Iterator[str]:
-    """Ingest every demo file into db and yield one summary line per document.
+    """Ingest every demo file into db and yield one summary line (a pipeline.SummaryLine) per document.
 
     An unchanged corpus already in db is not ingested again (no model is loaded); rebuild deletes
     the database first. A file that cannot be read is reported and skipped. Models may be passed in
     (tests reuse theirs); otherwise the configured ones are loaded.
     """
     from crosscheck.ingest import extract_path
-    from crosscheck.pipeline import LineKind, extract_each
+    from crosscheck.pipeline import LineKind, SummaryLine, extract_each
     from crosscheck.workspace import add_documents, load_models, open_workspace
 
     files = demo_files(folder)
@@ -72,7 +72,7 @@ def build_demo(
     with connection.connect(db) as con:  # the no-op check loads no model
         if schema.get_meta(con, CORPUS_META_KEY) == fingerprint:
             c = reads.counts(con)
-            yield (
+            yield SummaryLine(LineKind.NOTE,
                 f"demo database {db} is already built: {c['documents']} documents, {c['statements']} statements, "
                 f"{c['matches']} matched pairs (use --rebuild to build it again)"
             )
@@ -82,12 +82,12 @@ def build_demo(
         summary.extend(add_documents(ws.con, documents, ws.models))
         failed = len(summary.refused)
         for line in summary.report():
-            yield f"error: {line.text}" if line.kind is LineKind.REFUSED else line.text
+            yield line
         if not failed:
             # Only a complete build is marked done, so a rerun retries the files that failed.
             schema.set_meta(ws.con, CORPUS_META_KEY, fingerprint)
         c = reads.counts(ws.con)
-        yield (
+        yield SummaryLine(LineKind.NOTE,
             f"demo database {db}: {c['documents']} documents, {c['statements']} statements, "
             f"{c['matches']} matched pairs" + (f"; {failed} files or rows refused" if failed else "")
         )
