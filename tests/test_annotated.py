@@ -53,3 +53,28 @@ def test_references_resolve_and_held_out_claims_stay_out_of_training():
     trained = frame[frame["split"] == "train"]
     assert not any(h in c or c in h for c in trained["claim"] for h in held)
     assert all(s == "dev" or annotated.claim_split(c) == s for c, s in zip(frame["claim"], frame["split"]))
+
+
+def test_contrast_pairs_are_checked_and_come_from_training_claims(pairs):
+    from crosscheck.training import contrast
+
+    frame = pd.read_csv(contrast.OUT, dtype=str, keep_default_na=False)
+    assert list(frame.columns) == contrast.COLUMNS and frame["contrast_id"].is_unique
+    assert set(frame["label"]) | set(frame["label_check"]) <= set(annotated.LABELS)
+    assert (frame["kept"] == (frame["label"] == frame["label_check"]).map({True: "yes", False: "no"})).all()
+    # Each side is either our text or a reference to the shared data, never both, never neither.
+    for side in ("claim", "evidence"):
+        assert ((frame[side] == "") != (frame[f"{side}_ref"] == "")).all(), side
+    split = pairs.set_index("pair_id")["split"]
+    assert (split.loc[frame["source_pair_id"]] == "train").all()
+    kept = frame[frame["kept"] == "yes"]
+    assert len(kept) >= 2000 and set(kept["style"]) == {"headline", "monitor"}
+    assert kept["label"].value_counts().min() >= 0.2 * len(kept)
+
+
+def test_contrast_references_resolve():
+    shared_data("cir_monitor")
+    from crosscheck.training import contrast
+
+    frame = contrast.load()
+    assert (frame["claim"].str.len() > 5).all() and (frame["evidence"].str.len() > 5).all()

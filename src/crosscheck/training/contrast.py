@@ -1,0 +1,96 @@
+"""Contrast pairs: minimal edits of real annotated pairs that change the answer, each checked by a second reader.
+
+Each contrast pair was written from one real pair of data/eval/annotated_pairs.csv (train split only) by reading
+it: who did it, the direction of a movement, a negation, a count against a claimed limit, the place, the date,
+hedged against asserted, or a same-topic pair that is `unrelated`; in monitor-entry and news-agency headline
+style. A second reader labelled every pair blind (without the writer's label); a pair is kept for training when
+the two agree.
+
+A side left as it was in the real pair is stored as its reference (`file|row|field|start|end`, resolved from
+../shared/data), never as text; an edited side is our own text. `load` gives both sides as text.
+
+    python -m crosscheck.training.contrast --session DIR    # rebuild data/eval/contrast_pairs.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from crosscheck import config
+from crosscheck.training.annotated import LABELS
+from crosscheck.training.annotated import OUT as ANNOTATED
+from crosscheck.training.candidates import DEFAULT_SHARED, resolve
+
+OUT = config.DATA_DIR / "eval" / "contrast_pairs.csv"
+COLUMNS = ["contrast_id", "source_pair_id", "claim_ref", "claim", "claim_date", "evidence_ref", "evidence",
+           "evidence_date", "evidence_place", "label", "label_check", "kept", "phenomenon", "style", "note", "check_reason"]
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(str(a).split()) == " ".join(str(b).split())
+
+
+def build(session: Path, shared: Path = DEFAULT_SHARED) -> pd.DataFrame:
+    """The checked contrast pairs of an annotation session (contrast/src*_pairs_ids.csv, check/check*_labels.csv)."""
+    real = pd.read_csv(ANNOTATED, dtype=str, keep_default_na=False).set_index("pair_id")
+    frames = []
+    for written in sorted((session / "contrast").glob("src*_pairs_ids.csv")):
+        number = re.search(r"src(\d+)_", written.name)[1]
+        checked = session / "check" / f"check{number}_labels.csv"
+        if not checked.exists():
+            continue
+        pairs = pd.read_csv(written, dtype=str, keep_default_na=False)
+        check = pd.read_csv(checked, dtype=str, keep_default_na=False).drop_duplicates("contrast_id", keep="last")
+        pairs = pairs.merge(check.rename(columns={"label": "label_check", "reason": "check_reason"}), on="contrast_id", how="inner")
+        frames.append(pairs)
+    frame = pd.concat(frames, ignore_index=True)
+    frame["label"] = frame["label"].str.strip()
+    frame["label_check"] = frame["label_check"].str.strip()
+    bad = frame[~frame["label"].isin(LABELS) | ~frame["label_check"].isin(LABELS)]
+    if not bad.empty:
+        raise ValueError(f"labels outside {LABELS}: {bad['contrast_id'].tolist()[:5]}")
+    source = real.loc[frame["source_pair_id"]]
+    if (source["split"] != "train").any():
+        raise ValueError("a contrast pair was written from a pair outside the train split")
+    claims = [resolve(ref, shared) for ref in source["claim_ref"]]
+    evidences = [resolve(ref, shared) for ref in source["evidence_ref"]]
+    # An unedited side is a reference to the shared data, not a copy of it.
+    keep_claim = [_same(text, orig) for text, orig in zip(frame["claim"], claims)]
+    keep_evidence = [_same(text, orig) for text, orig in zip(frame["evidence"], evidences)]
+    frame["claim_ref"] = [ref if same else "" for ref, same in zip(source["claim_ref"], keep_claim)]
+    frame["evidence_ref"] = [ref if same else "" for ref, same in zip(source["evidence_ref"], keep_evidence)]
+    frame.loc[keep_claim, "claim"] = ""
+    frame.loc[keep_evidence, "evidence"] = ""
+    frame["kept"] = (frame["label"] == frame["label_check"]).map({True: "yes", False: "no"})
+    return frame[COLUMNS].sort_values("contrast_id").reset_index(drop=True)
+
+
+def load(shared: Path = DEFAULT_SHARED, path: Path = OUT, kept_only: bool = True) -> pd.DataFrame:
+    """The contrast pairs with both sides as text (references resolved)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if kept_only:
+        frame = frame[frame["kept"] == "yes"].reset_index(drop=True)
+    frame["claim"] = [text or resolve(ref, shared) for text, ref in zip(frame["claim"], frame["claim_ref"])]
+    frame["evidence"] = [text or resolve(ref, shared) for text, ref in zip(frame["evidence"], frame["evidence_ref"])]
+    return frame
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--session", type=Path, required=True)
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    frame = build(args.session)
+    frame.to_csv(args.out, index=False)
+    kept = frame[frame["kept"] == "yes"]
+    print(f"{len(frame):,} contrast pairs, {len(kept):,} kept (writer and second reader agree, "
+          f"{len(kept) / len(frame):.1%}) -> {args.out}")
+    print(kept.groupby(["style", "label"]).size().unstack(fill_value=0).to_string())
+
+
+if __name__ == "__main__":
+    main()
