@@ -186,7 +186,7 @@ class MatchMonth:
     """A Ray actor: the pairs of one month's claims, scored, in an in-memory workspace (match.rematch, score_pairs)."""
 
     def __init__(self, lake_uri: str, manifest_json: str, settings: dict, run: str):
-        from crosscheck.lake import Manifest
+        from crosscheck.lake.store import Manifest
         from crosscheck.workspace import load_models
 
         raw = json.loads(manifest_json)
