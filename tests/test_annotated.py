@@ -78,3 +78,23 @@ def test_contrast_references_resolve():
 
     frame = contrast.load()
     assert (frame["claim"].str.len() > 5).all() and (frame["evidence"].str.len() > 5).all()
+
+
+def test_the_promise_sample_is_read_twice_and_settled():
+    from crosscheck.training import promise_sample
+
+    frame = pd.read_csv(promise_sample.OUT, dtype=str, keep_default_na=False)
+    assert list(frame.columns) == promise_sample.COLUMNS and len(frame) == 400 and frame["sentence_id"].is_unique
+    assert set(frame["label_a"]) | set(frame["label_b"]) | set(frame["label"]) <= set(promise_sample.LABELS)
+    split = frame["label_a"] != frame["label_b"]
+    assert (frame.loc[split, "label_c"] != "").all() and (frame.loc[~split, "label"] == frame.loc[~split, "label_a"]).all()
+    assert (frame.loc[frame["label"] == "not", "due"] == "").all()
+    assert frame.loc[frame["due"] != "", "due"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert (frame["label"] == "promise").sum() >= 20
+
+
+def test_the_promise_sample_resolves():
+    shared_data("press_releases")
+    from crosscheck.training import promise_sample
+
+    assert (promise_sample.load()["sentence"].str.len() > 10).all()
