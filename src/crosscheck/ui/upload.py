@@ -166,12 +166,12 @@ def keep_scoring(pending: int) -> None:
 
 
 def waiting_pairs() -> int:
-    """Pairs of this workspace that wait for the scorer (0 when it cannot be read yet)."""
-    from crosscheck.db import reads
-    from crosscheck.ui.resources import open_reader
+    """Pairs of this workspace that wait for the scorer (0 when it cannot be read yet); cached per data version, so
+    the check every run makes costs a query only after a write."""
+    from crosscheck.ui import cache
+    from crosscheck.ui.resources import data_version, db_path
 
     try:
-        with open_reader() as con:
-            return reads.pending_count(con)
+        return cache.pending_count(db_path(), data_version())
     except Exception:  # noqa: BLE001 - no database yet, or a busy one: nothing to start now
         return 0
