@@ -184,24 +184,31 @@ def test_a_pdf_with_a_good_creation_date_keeps_it():
     assert doc.notes == []
 
 
-def test_a_docx_with_a_bad_creation_date_says_so():
-    import re
+def _docx_with(part: str, edit, text: str = "Text.") -> bytes:
+    """A real one-paragraph DOCX whose zip member `part` went through edit(bytes) -> bytes."""
     import zipfile
 
     import docx
 
     word = docx.Document()
-    word.add_paragraph("The ministry said the troops were returning to their bases after the drills.")
+    word.add_paragraph(text)
     plain = io.BytesIO()
     word.save(plain)
     source, out = zipfile.ZipFile(io.BytesIO(plain.getvalue())), io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:created[^>]*>)[^<]*", rb"\g<1>2022-13-45T00:00:00Z", data)
-            target.writestr(item, data)
-    doc = extract_file("drills.docx", out.getvalue()).documents[0]
+            target.writestr(item, edit(data) if item.filename == part else data)
+    return out.getvalue()
+
+
+def test_a_docx_with_a_bad_creation_date_says_so():
+    import re
+
+    data = _docx_with("docProps/core.xml",
+                      lambda xml: re.sub(rb"(<dcterms:created[^>]*>)[^<]*", rb"\g<1>2022-13-45T00:00:00Z", xml),
+                      "The ministry said the troops were returning to their bases after the drills.")
+    doc = extract_file("drills.docx", data).documents[0]
     assert doc.published_on is None
     assert any("DOCX creation date" in n for n in doc.notes)
 
@@ -254,23 +261,10 @@ def test_numbers_in_front_matter_are_text():
 
 
 def test_a_macro_enabled_docx_is_refused_in_words_not_reprs():
-    import zipfile
-
-    import docx
-
-    word = docx.Document()
-    word.add_paragraph("Text.")
-    plain = io.BytesIO()
-    word.save(plain)
-    source, out = zipfile.ZipFile(io.BytesIO(plain.getvalue())), io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "[Content_Types].xml":
-                data = data.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
-            target.writestr(item, data)
+    data = _docx_with("[Content_Types].xml", lambda xml: xml.replace(b"wordprocessingml.document.main+xml",
+                                                                        b"ms-word.document.macroEnabled.main+xml"))
     with pytest.raises(IngestError) as info:
-        extract_file("macro.docx", out.getvalue())
+        extract_file("macro.docx", data)
     assert "macro-enabled" in str(info.value)
     assert "object at 0x" not in str(info.value)
 

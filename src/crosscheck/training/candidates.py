@@ -116,6 +116,15 @@ def resolve(ref: str, shared: Path = DEFAULT_SHARED, _cache: dict = {}) -> str: 
     return _cache[rel][int(row_no)][fld][int(start):int(end)]
 
 
+def pair_row(claim: dict, report: dict, similarity: float) -> dict:
+    """One candidate pair as the annotation files hold it: references, the texts annotators read, dates, place."""
+    return {"claim_ref": claim["ref"], "claim_side": claim["side"], "claim_speaker": claim["speaker"],
+            "claim_date": claim["date"].isoformat(), "claim": claim["text"],
+            "evidence_ref": report["ref"], "evidence_entry": report["entry"], "evidence_date": report["date"].isoformat(),
+            "evidence_place": report["place"], "evidence": report["text"], "evidence_detail": report["desc"],
+            "similarity": round(similarity, 3), "lag_days": (report["date"] - claim["date"]).days}
+
+
 def sample_pairs(claims: list[dict], reports: list[dict], n: int, seed: int = SEED) -> list[dict]:
     embedder = load_embedder()
     cv = embedder.embed([c["text"] for c in claims])
@@ -149,12 +158,7 @@ def sample_pairs(claims: list[dict], reports: list[dict], n: int, seed: int = SE
     rng.shuffle(chosen)
     out = []
     for p in chosen:
-        c, r = claims[int(p["claim_id"])], reports[int(p["report_id"])]
-        out.append({"claim_ref": c["ref"], "claim_side": c["side"], "claim_speaker": c["speaker"],
-                    "claim_date": c["date"].isoformat(), "claim": c["text"],
-                    "evidence_ref": r["ref"], "evidence_entry": r["entry"], "evidence_date": r["date"].isoformat(),
-                    "evidence_place": r["place"], "evidence": r["text"], "evidence_detail": r["desc"],
-                    "similarity": round(float(p["similarity"]), 3), "lag_days": int(p["lag_days"])})
+        out.append(pair_row(claims[int(p["claim_id"])], reports[int(p["report_id"])], float(p["similarity"])))
     return out
 
 
@@ -222,12 +226,7 @@ def sample_targeted(claims: list[dict], reports: list[dict], n: int, exclude: se
     rng.shuffle(chosen)
     rows = []
     for i, j, sim, _ in chosen:
-        c, r = claims[i], reports[j]
-        rows.append({"claim_ref": c["ref"], "claim_side": c["side"], "claim_speaker": c["speaker"],
-                     "claim_date": c["date"].isoformat(), "claim": c["text"],
-                     "evidence_ref": r["ref"], "evidence_entry": r["entry"], "evidence_date": r["date"].isoformat(),
-                     "evidence_place": r["place"], "evidence": r["text"], "evidence_detail": r["desc"],
-                     "similarity": round(sim, 3), "lag_days": (r["date"] - c["date"]).days})
+        rows.append(pair_row(claims[i], reports[j], sim))
     return rows
 
 
@@ -269,12 +268,7 @@ def sample_denials(claims: list[dict], reports: list[dict], n: int, exclude: set
     rng.shuffle(out)
     rows = []
     for i, j, sim in out[:n]:
-        c, r = claims[i], reports[j]
-        rows.append({"claim_ref": c["ref"], "claim_side": c["side"], "claim_speaker": c["speaker"],
-                     "claim_date": c["date"].isoformat(), "claim": c["text"],
-                     "evidence_ref": r["ref"], "evidence_entry": r["entry"], "evidence_date": r["date"].isoformat(),
-                     "evidence_place": r["place"], "evidence": r["text"], "evidence_detail": r["desc"],
-                     "similarity": round(sim, 3), "lag_days": (r["date"] - c["date"]).days})
+        rows.append(pair_row(claims[i], reports[j], sim))
     return rows
 
 
