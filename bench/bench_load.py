@@ -1,22 +1,30 @@
 """Page rerun time while analysts browse and an upload is being ingested.
 
 Starts the real dashboard (`streamlit run app.py`) on a free port against a copy of a database,
-then, for each N in --sessions, opens N browser sessions (Playwright driving Debian's chromium,
-one browser context each, so one Streamlit session each) that click through the pages in the
-sidebar (Claims → Overview → Actors → Data → …) while one more session keeps uploading batches
-of new documents through the Upload page, so the writer is ingesting throughout.
+then, for each N in --sessions, opens N sessions that go through the pages (Claims → Overview →
+Actors → Data → …), each pausing a think time between pages (--think, as an analyst reads a page),
+while one more session keeps uploading batches of new documents through the Upload page, so the
+writer and the models are working throughout.
 
-A page rerun is timed from the click to the `script_finished` message the server sends over
-that session's websocket (read with Streamlit's own protobuf classes), so a rerun that is too
-quick to show the app's `running` state is still seen. A page that ends showing an exception is
-counted too. Each N runs against the same server, after a warm-up upload that loads the models;
-a first row with one session and no upload gives the idle baseline.
+Every session is a light client: it speaks Streamlit's own websocket protocol (its protobuf
+classes) as the browser does, asking for a page with `rerun_script` and the page's name, and
+uploading as the Upload form does (the file URLs, an HTTP PUT per file with the XSRF token, then
+the form's submit), but renders nothing. The server does the same work as for a browser (more: a
+light client caches no message), and eleven clients cost a fraction of eleven browsers. The
+clients run at the lowest scheduling priority (nice 19), and the table reports the server's share
+of all the CPU time used, so the figures are the server's.
+
+A page rerun is timed from the request to the `script_finished` message of that run; an upload,
+from its submit to the end of its run, when its documents are searchable and their monitor pairs
+scored. A page that shows an exception is counted. Each row runs against the same server, after a
+warm-up upload that loads the models; the first rows are the idle baseline (one session, no
+upload) and the upload alone (no session browsing), which each later row's upload is compared with.
 
 Prints a markdown table and writes it to bench/results/load.md.
 
     python bench/bench_load.py                        # N = 1, 5, 10; builds the demo database
     python bench/bench_load.py --db var/demo.duckdb --sessions 1 5 --actions 8
-    python bench/bench_load.py --tiny --out /tmp/bench   # 3 demo files, 1 session, 2 clicks, 1 file a batch (the tests)
+    python bench/bench_load.py --tiny --out /tmp/bench   # 3 demo files, 1 session, 2 pages, 1 file a batch (the tests)
 """
 
 from __future__ import annotations
@@ -35,15 +43,20 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import numpy as np
+import websockets
 from benchutil import add_common_args, apply_sizes, results_path, write_results
 
+from crosscheck import config
 from crosscheck.demo import demo_files
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-# The browser tests' server and Chromium settings, so the benchmark measures the same set-up.
-from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+# The browser tests' server, so the benchmark measures the same set-up.
+from e2e.conftest import start_server, stop_server  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 CYCLE = ["claims", "overview", "actors", "data"]
 
@@ -71,185 +84,270 @@ def write_upload_batch(folder: Path, batch: int, files: int, rng: random.Random)
     return paths
 
 
-class RunWatcher:
-    """Counts the script runs of one page's session that finished, from the websocket messages."""
+FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 
-    def __init__(self, page):
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        self._msg = ForwardMsg
-        self._ended = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
-        self.finished = 0
-        self.changed = asyncio.Event()
-        page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+class LightSession:
+    """One Streamlit session over its websocket, as a browser holds it, rendering nothing."""
 
-    def _on_frame(self, payload) -> None:
-        if not isinstance(payload, bytes):
-            return
-        msg = self._msg()
-        try:
-            msg.ParseFromString(payload)
-        except Exception:  # noqa: BLE001 - not a ForwardMsg: nothing to count
-            return
-        # A run cut short by a rerun (e.g. a page switch) is not the end of the click's work.
-        if msg.WhichOneof("type") == "script_finished" and msg.script_finished in self._ended:
-            self.finished += 1
-            self.changed.set()
+    def __init__(self, base: str):
+        self.base = base
+        self.ws = self.http = self.xsrf = None
+        self.session_id = ""
 
-    async def wait_beyond(self, count: int, timeout_s: float) -> None:
-        """Wait until more than `count` runs have finished."""
+    async def __aenter__(self) -> LightSession:
+        self.http = httpx.AsyncClient(base_url=self.base)
+        # The health check sets the XSRF cookie, as the page load does for a browser; uploads send it back.
+        (await self.http.get("/_stcore/health")).raise_for_status()
+        self.xsrf = self.http.cookies.get("_streamlit_xsrf")
+        url = self.base.replace("http://", "ws://", 1) + "/_stcore/stream"
+        self.ws = await websockets.connect(
+            url, subprotocols=["streamlit", self.xsrf] if self.xsrf else ["streamlit"], origin=self.base, max_size=None,
+            additional_headers={"Cookie": f"_streamlit_xsrf={self.xsrf}"} if self.xsrf else None,
+        )
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.ws.close()
+        await self.http.aclose()
+
+    async def _run(self, msg: BackMsg, timeout_s: float, seen: list | None = None) -> tuple[float, bool]:
+        """Send a rerun and read its messages until the run finishes: (milliseconds, whether it shows an exception).
+        `seen` gets (milliseconds since the rerun was sent, message) of each message."""
+        t0 = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        error = False
         async with asyncio.timeout(timeout_s):
-            while self.finished <= count:
-                self.changed.clear()
-                await self.changed.wait()
+            while True:
+                reply = ForwardMsg()
+                reply.ParseFromString(await self.ws.recv())
+                kind = reply.WhichOneof("type")
+                if seen is not None:
+                    seen.append(((time.perf_counter() - t0) * 1000, reply))
+                if kind == "new_session":
+                    self.session_id = reply.new_session.initialize.session_id
+                elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
+                    error |= reply.delta.new_element.WhichOneof("type") == "exception"
+                elif kind == "script_finished" and reply.script_finished in FINISHED:
+                    return (time.perf_counter() - t0) * 1000, error
+
+    async def open(self, page: str, timeout_s: float, seen: list | None = None) -> tuple[float, bool]:
+        """Ask for `page` as the sidebar link does and wait for its run: (milliseconds, whether it shows an exception)."""
+        msg = BackMsg()
+        msg.rerun_script.page_name = page
+        return await self._run(msg, timeout_s, seen)
+
+    async def upload(self, paths: list[Path], timeout_s: float) -> tuple[int, float, float]:
+        """Upload files through the Upload page as its form does and wait for the run that ingests them: (documents
+        added, seconds from the submit to the page's "Done: N added", when they are stored and searchable, seconds
+        to the run's end, when their monitor pairs are scored too)."""
+        seen: list = []
+        await self.open("upload", timeout_s, seen)
+        widgets = {el.file_uploader.id if el.WhichOneof("type") == "file_uploader" else el.button.id: el.WhichOneof("type")
+                   for _, m in seen if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element"
+                   for el in [m.delta.new_element]
+                   if el.WhichOneof("type") == "file_uploader" or (el.WhichOneof("type") == "button" and el.button.is_form_submitter)}
+        request = BackMsg()
+        request.file_urls_request.request_id = "bench"
+        request.file_urls_request.session_id = self.session_id
+        request.file_urls_request.file_names.extend(p.name for p in paths)
+        await self.ws.send(request.SerializeToString())
+        async with asyncio.timeout(timeout_s):
+            while True:
+                reply = ForwardMsg()
+                reply.ParseFromString(await self.ws.recv())
+                if reply.WhichOneof("type") == "file_urls_response":
+                    break
+        submit = BackMsg()
+        submit.rerun_script.page_name = "upload"
+        for widget_id, kind in widgets.items():
+            state = submit.rerun_script.widget_states.widgets.add()
+            state.id = widget_id
+            if kind == "button":
+                state.trigger_value = True
+                continue
+            for path, urls in zip(paths, reply.file_urls_response.file_urls):
+                data = path.read_bytes()
+                (await self.http.put(urls.upload_url, files={"file": (path.name, data, "text/plain")},
+                                     headers={"X-Xsrftoken": self.xsrf or ""})).raise_for_status()
+                info = state.file_uploader_state_value.uploaded_file_info.add()
+                info.name, info.size, info.file_id = path.name, len(data), urls.file_id
+                info.file_urls.CopyFrom(urls)
+        seen.clear()
+        ms, _ = await self._run(submit, timeout_s, seen)
+        for at, m in seen:
+            if done := re.search(rb"Done: (\d+) added", m.SerializeToString()):
+                return int(done[1]), at / 1000, ms / 1000
+        raise RuntimeError("the upload's run ended without its summary")
 
 
-async def open_page(browser, url: str, timeout_s: float):
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
-    page = await context.new_page()
-    watcher = RunWatcher(page)
-    try:
-        await page.goto(url, timeout=timeout_s * 1000)
-        await watcher.wait_beyond(0, timeout_s)
-        await page.wait_for_selector("[data-testid='stSidebarNav'] a", timeout=timeout_s * 1000)
-    except BaseException:
-        await context.close()
-        raise
-    return context, page, watcher
-
-
-def nav_link(base: str, page: str) -> str:
-    """The sidebar link of a page; the default page (overview) may live at the root URL."""
-    hrefs = [f"{base}/{page}"] + ([f"{base}/"] if page == "overview" else [])
-    return ", ".join(f"[data-testid='stSidebarNav'] a[href='{h}']" for h in hrefs)
-
-
-async def timed_click(page, watcher: RunWatcher, selector: str, timeout_s: float) -> float:
-    """Click, then wait for the script run it starts to finish; milliseconds."""
-    done = watcher.finished
-    t0 = time.perf_counter()
-    await page.click(selector, timeout=timeout_s * 1000)
-    await watcher.wait_beyond(done, timeout_s)
-    return (time.perf_counter() - t0) * 1000
-
-
-async def browse(browser, base: str, actions: int, offset: int, timeout_s: float) -> tuple[list[float], int, int]:
-    """One analyst clicking through the sidebar pages: rerun times, failed reruns, pages showing an error."""
-    try:
-        context, page, watcher = await open_page(browser, f"{base}/overview", timeout_s)
-    except Exception as e:  # noqa: BLE001 - a session that cannot even open fails every rerun it would have made
-        print(f"  session {offset}: cannot open the app: {type(e).__name__}", file=sys.stderr)
-        return [], actions, 0
+async def browse(base: str, actions: int, offset: int, think_s: float, rng: random.Random, timeout_s: float) -> tuple[list[float], int, int]:
+    """One analyst going through the pages: rerun times, failed reruns, pages showing an error."""
     times, failed, errors = [], 0, 0
     try:
-        for i in range(actions):
-            target = CYCLE[(i + offset) % len(CYCLE)]
-            try:
-                times.append(await timed_click(page, watcher, nav_link(base, target), timeout_s))
-            except Exception as e:  # noqa: BLE001 - a timeout or a lost page counts as a failed rerun
-                failed += 1
-                print(f"  session {offset}: {target}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
-                continue
-            if await page.locator("[data-testid='stException']").count():
-                errors += 1
-                print(f"  session {offset}: {target}: the page shows an exception", file=sys.stderr)
-    finally:
-        await context.close()
+        async with LightSession(base) as session:
+            await session.open("overview", timeout_s)
+            for i in range(actions):
+                await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
+                target = CYCLE[(i + offset) % len(CYCLE)]
+                try:
+                    ms, error = await session.open(target, timeout_s)
+                except (TimeoutError, websockets.WebSocketException) as e:
+                    failed += 1
+                    print(f"  session {offset}: {target}: {type(e).__name__}", file=sys.stderr)
+                    continue
+                times.append(ms)
+                if error:
+                    errors += 1
+                    print(f"  session {offset}: {target}: the page shows an exception", file=sys.stderr)
+    except (OSError, TimeoutError, httpx.HTTPError, websockets.WebSocketException) as e:
+        print(f"  session {offset}: cannot open the app: {type(e).__name__}", file=sys.stderr)
+        return times, actions - len(times), errors
     return times, failed, errors
 
 
-async def upload_once(browser, base: str, paths: list[Path], timeout_s: float) -> int:
-    """Upload files through the Upload page and wait for the ingest; documents added."""
-    context, page, watcher = await open_page(browser, f"{base}/upload", timeout_s)
-    try:
-        await page.set_input_files("[data-testid='stFileUploader'] input[type='file']", [str(p) for p in paths])
-        await page.wait_for_function(
-            "(n) => document.querySelectorAll(\"[data-testid='stFileChip']\").length >= n",
-            arg=len(paths), timeout=60_000,
-        )
-        await timed_click(page, watcher, "[data-testid='stFormSubmitButton'] button", timeout_s)
-        label = await page.get_by_text(re.compile(r"Done: \d+ added")).first.inner_text(timeout=10_000)
-        return int(re.search(r"Done: (\d+) added", label)[1])
-    finally:
-        await context.close()
+async def upload_once(base: str, paths: list[Path], timeout_s: float) -> tuple[int, float, float]:
+    """One upload in a session of its own: (documents added, seconds to searchable, seconds to scored)."""
+    async with LightSession(base) as session:
+        return await session.upload(paths, timeout_s)
 
 
-async def keep_uploading(browser, base: str, folder: Path, files: int, stop: asyncio.Event, rng, timeout_s: float) -> tuple[int, int]:
-    """Upload batch after batch until stopped; (batches, documents added)."""
-    batches = added = 0
-    while not stop.is_set():
+async def keep_uploading(base: str, folder: Path, files: int, stop: asyncio.Event, rng, timeout_s: float,
+                         batches: int | None = None) -> tuple[int, list[tuple[float, float]]]:
+    """Upload batch after batch until stopped (or `batches` are done); (documents added, (seconds to searchable,
+    seconds to scored) of each batch)."""
+    added, seconds = 0, []
+    while not stop.is_set() and (batches is None or len(seconds) < batches):
         paths = write_upload_batch(folder, rng.randrange(10**9), files, rng)
-        added += await upload_once(browser, base, paths, timeout_s)
-        batches += 1
-    return batches, added
+        n, searchable, scored = await upload_once(base, paths, timeout_s)
+        added, seconds = added + n, seconds + [(searchable, scored)]
+    return added, seconds
 
 
-async def measure(browser, base: str, sessions: int, actions: int, ingest: bool, folder: Path, files: int, rng, timeout_s: float) -> dict:
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of one live process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds of the server and its model worker (its child processes) so far."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return _cpu_seconds(pid) + sum(_cpu_seconds(c) for c in children)
+
+
+def busy_cpu() -> float:
+    """CPU seconds every process of the machine has used so far (all cores, /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(base: str, sessions: int, actions: int, ingest: bool, folder: Path, files: int, rng,
+                  think_s: float, timeout_s: float, server_pid: int) -> dict:
+    """One row: `sessions` light sessions browsing (none: the upload alone, `actions` batches) while uploads ingest."""
     stop = asyncio.Event()
-    uploader = asyncio.create_task(keep_uploading(browser, base, folder, files, stop, rng, timeout_s)) if ingest else None
-    if uploader:
-        await asyncio.sleep(3)  # let the first upload reach the writer before browsing starts
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
+    cpu0 = (server_cpu(server_pid), busy_cpu())
     started = time.monotonic()
-    results = await asyncio.gather(*(browse(browser, base, actions, k, timeout_s) for k in range(sessions)))
+    uploader = None
+    if ingest:
+        uploader = asyncio.create_task(keep_uploading(base, folder, files, stop, rng, timeout_s,
+                                                      batches=None if sessions else max(1, actions // 2)))
+        if sessions:
+            await asyncio.sleep(3)  # let the first upload reach the writer before browsing starts
+    results = await asyncio.gather(*(
+        browse(base, actions, k, think_s, random.Random(rng.random()), timeout_s) for k in range(sessions)))
+    if sessions:
+        stop.set()  # else the uploader stops by itself after its batches
+    added, batch_s = await uploader if uploader else (0, [])
     elapsed = time.monotonic() - started
-    stop.set()
-    batches, added = await uploader if uploader else (0, 0)
+    served, busy = server_cpu(server_pid) - cpu0[0], busy_cpu() - cpu0[1]
     times = [t for ts, _, _ in results for t in ts]
+    pct = (lambda q: float(np.percentile(times, q))) if times else (lambda q: float("nan"))
     return {
         "sessions": sessions, "ingest": ingest, "reruns": len(times),
         "failed": sum(f for _, f, _ in results), "errors": sum(e for _, _, e in results),
-        "p50": float(np.percentile(times, 50)) if times else float("nan"),
-        "p95": float(np.percentile(times, 95)) if times else float("nan"),
-        "max": max(times) if times else float("nan"),
-        "seconds": elapsed, "batches": batches, "added": added,
+        "p50": pct(50), "p95": pct(95), "max": max(times) if times else float("nan"),
+        "seconds": elapsed, "batches": len(batch_s), "added": added,
+        "searchable_s": float(np.median([b[0] for b in batch_s])) if batch_s else float("nan"),
+        "scored_s": float(np.median([b[1] for b in batch_s])) if batch_s else float("nan"),
+        "server_share": min(1.0, served / busy) if busy > 0 else float("nan"),
+        "busy": busy / elapsed / (os.cpu_count() or 1),
+        "load": load,
     }
 
 
-async def run_all(args, base: str, folder: Path) -> list[dict]:
-    from playwright.async_api import async_playwright
-
+async def run_all(args, base: str, folder: Path, server_pid: int) -> list[dict]:
     rng = random.Random(args.seed)
     timeout_s = args.timeout
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            # Warm-up: load the models with one upload and fill the page caches once.
-            warm = await upload_once(browser, base, write_upload_batch(folder, -1, 1, rng), timeout_s)
-            print(f"warm-up upload: {warm} added", file=sys.stderr)
-            await browse(browser, base, len(CYCLE), 0, timeout_s)
-            rows = []
-            plan = ([(1, False)] if args.baseline else []) + [(n, True) for n in args.sessions]
-            for sessions, ingest in plan:
-                row = await measure(browser, base, sessions, args.actions, ingest, folder, args.files, rng, timeout_s)
-                print(format_row(row), file=sys.stderr)
-                rows.append(row)
-            return rows
-        finally:
-            await browser.close()
+    # Warm-up: load the models with one upload and fill the page caches once.
+    warm, _, _ = await upload_once(base, write_upload_batch(folder, -1, 1, rng), timeout_s)
+    print(f"warm-up upload: {warm} added", file=sys.stderr)
+    await browse(base, len(CYCLE), 0, 0.0, rng, timeout_s)
+    rows = []
+    plan = ([(1, False), (0, True)] if args.baseline else []) + [(n, True) for n in args.sessions]
+    for sessions, ingest in plan:
+        row = await measure(base, sessions, args.actions, ingest, folder, args.files, rng, args.think, timeout_s, server_pid)
+        print(format_row(row, rows), file=sys.stderr)
+        rows.append(row)
+    return rows
 
 
-def format_row(r: dict) -> str:
+def _alone(rows: list[dict], key: str) -> float:
+    """The upload's median time (to searchable, to scored) with nobody browsing (nan without that row)."""
+    return next((r[key] for r in rows if r["sessions"] == 0), float("nan"))
+
+
+def _ms(v: float) -> str:
+    return "–" if v != v else f"{v:.0f}"
+
+
+def _seconds(r: dict, rows: list[dict], key: str) -> str:
+    """Median seconds of the upload, and how many times its time alone when sessions browse."""
+    value, alone = r[key], _alone(rows + [r], key)
+    if value != value:
+        return "–"
+    return f"{value:.2f} ({value / alone:.2f}×)" if r["sessions"] and alone == alone else f"{value:.2f}"
+
+
+def format_row(r: dict, rows: list[dict]) -> str:
     return (
         f"| {r['sessions']} | {'yes' if r['ingest'] else 'no'} | {r['reruns']} | {r['failed']} | {r['errors']} | "
-        f"{r['p50']:.0f} | {r['p95']:.0f} | {r['max']:.0f} | {r['batches']} | {r['added']} | {r['seconds']:.0f} |"
+        f"{_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['max'])} | {r['batches']} | {r['added']} | "
+        f"{_seconds(r, rows, 'searchable_s')} | {_seconds(r, rows, 'scored_s')} | "
+        f"{r['server_share']:.0%} | {r['busy']:.0%} | {r['load']} | {r['seconds']:.0f} |"
     )
 
 
-def report(rows: list[dict], args, db_info: str, load_before: str) -> str:
+def report(rows: list[dict], args, db_info: str) -> str:
     head = (
-        "| sessions | ingest running | page reruns | failed | pages with an error | p50 ms | p95 ms | max ms | upload batches | documents added | seconds |\n"
-        "|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| sessions | upload running | page reruns | failed | pages with an error | p50 ms | p95 ms | max ms | upload batches "
+        "| documents added | upload: s to searchable (× alone) | upload: s to scored (× alone) | server's share of CPU used "
+        "| cores busy | load before | seconds |\n"
+        "|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|---:|"
     )
     lines = [
         "# Load: page rerun time while browsing during an ingest",
         "",
         f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
-        f"{os.cpu_count()} CPU cores, Python {platform.python_version()}; load average before the run: {load_before}.",
-        f"Database: {db_info}. Each session clicks {args.actions} times through the sidebar pages "
-        f"({' → '.join(CYCLE)}); the uploader sends batches of {args.files} new files through the Upload page.",
+        f"{os.cpu_count()} CPU cores, Python {platform.python_version()}; model worker "
+        f"{'on' if config.model_worker() else 'off (CROSSCHECK_MODEL_WORKER=off)'}.",
+        f"Database: {db_info}. Each session opens {args.actions} pages in turn ({' → '.join(CYCLE)}), pausing "
+        f"{args.think:g} s on average (0.5–1.5×) between them; the uploader sends batches of {args.files} new files "
+        "through the Upload page. Sessions are light websocket clients, and every client runs at nice 19.",
         "",
         head,
-        *map(format_row, rows),
+        *(format_row(r, rows[:i]) for i, r in enumerate(rows)),
         "",
         "Command: `python bench/bench_load.py " + " ".join(sys.argv[1:]) + "`",
         "",
@@ -280,7 +378,8 @@ def build_demo_database(db: Path, files: int, tmp: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, nargs="+", help="sessions of each row (default 1 5 10, tiny 1)")
-    parser.add_argument("--actions", type=int, help="page clicks per session (default 12, tiny 2)")
+    parser.add_argument("--actions", type=int, help="pages each session opens (default 12, tiny 2)")
+    parser.add_argument("--think", type=float, help="seconds a session reads a page before the next (default 2, tiny 0)")
     parser.add_argument("--files", type=int, help="files per upload batch (default 3, tiny 1)")
     parser.add_argument("--db", help="database to copy (default: build the demo database)")
     parser.add_argument("--demo-files", type=int, help="without --db: demo files to build from (default all, tiny 3)")
@@ -292,14 +391,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     apply_sizes(
         args,
-        full={"sessions": [1, 5, 10], "actions": 12, "files": 3, "demo_files": len(demo_files()), "baseline": True},
-        tiny={"sessions": [1], "actions": 2, "files": 1, "demo_files": 3, "baseline": False},
+        full={"sessions": [1, 5, 10], "actions": 12, "think": 2.0, "files": 3, "demo_files": len(demo_files()), "baseline": True},
+        tiny={"sessions": [1], "actions": 2, "think": 0.0, "files": 1, "demo_files": 3, "baseline": False},
     )
     out = results_path(args, "load")
-    # A plain `kill` still stops the server and the browser (the finally blocks below run).
+    # A plain `kill` still stops the server (the finally block below runs).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if not Path(CHROMIUM).exists():
-        raise SystemExit(f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium")
 
     with tempfile.TemporaryDirectory(prefix="crosscheck-load-") as tmp:
         tmp = Path(tmp)
@@ -312,13 +409,13 @@ def main(argv: list[str] | None = None) -> int:
             db_info = build_demo_database(db, args.demo_files, tmp)
         folder = tmp / "uploads"
         folder.mkdir()
-        load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
         server, url = start_server(db, tmp / "streamlit.log")
         try:
-            rows = asyncio.run(run_all(args, url, folder))
+            os.nice(19)  # from here on the clients yield to the server
+            rows = asyncio.run(run_all(args, url, folder, server.pid))
         finally:
             stop_server(server)
-    text = report(rows, args, db_info, load_before)
+    text = report(rows, args, db_info)
     print(text)
     write_results(out, text, args.tiny)
     return 0

@@ -3,7 +3,7 @@
 Starts the real dashboard (`streamlit run app.py`, as the browser tests do) on a database made by
 `bench/make_scale_db.py`, opens one browser session (Playwright driving Debian's chromium) and, page by
 page, times each action from the moment it is taken to the `script_finished` message the server sends
-over the session's websocket (bench_load's RunWatcher):
+over the session's websocket (RunWatcher):
 
 - Overview (timeline, then the events chart), Claims, Claim (a claim with many reports, opened by its
   permalink `claim?claim=ID`), Actors, Data, Review, Upload: the first load of the page after the server
@@ -35,7 +35,6 @@ from urllib.parse import quote
 
 import duckdb
 import numpy as np
-from bench_load import RunWatcher, nav_link
 from benchutil import add_common_args, apply_sizes, results_path, write_results
 from make_scale_db import PLACES, THINGS, build
 
@@ -45,6 +44,45 @@ sys.path.insert(0, str(ROOT / "tests"))
 from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 
 TARGET_P95_MS = 1500  # issue 18: every page's p95 rerun under 1.5 s on the 1M-statement database
+
+
+class RunWatcher:
+    """Counts the script runs of one page's session that finished, from the websocket messages."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._msg = ForwardMsg
+        self._ended = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+        self.finished = 0
+        self.changed = asyncio.Event()
+        page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+
+    def _on_frame(self, payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        msg = self._msg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg: nothing to count
+            return
+        # A run cut short by a rerun (e.g. a page switch) is not the end of the click's work.
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished in self._ended:
+            self.finished += 1
+            self.changed.set()
+
+    async def wait_beyond(self, count: int, timeout_s: float) -> None:
+        """Wait until more than `count` runs have finished."""
+        async with asyncio.timeout(timeout_s):
+            while self.finished <= count:
+                self.changed.clear()
+                await self.changed.wait()
+
+
+def nav_link(base: str, page: str) -> str:
+    """The sidebar link of a page; the default page (overview) may live at the root URL."""
+    hrefs = [f"{base}/{page}"] + ([f"{base}/"] if page == "overview" else [])
+    return ", ".join(f"[data-testid='stSidebarNav'] a[href='{h}']" for h in hrefs)
 
 
 def database_facts(path: Path) -> dict:

@@ -61,10 +61,12 @@ def check_match_recall(rows: list[dict[str, str]]) -> None:
 
 def check_load(rows: list[dict[str, str]]) -> None:
     (row,) = rows
-    assert row["sessions"] == "1" and row["ingest running"] == "yes"
+    assert row["sessions"] == "1" and row["upload running"] == "yes"
     assert int(row["page reruns"]) == 2
     assert row["failed"] == "0" and row["pages with an error"] == "0"
     assert int(row["documents added"]) >= 1
+    assert float(row["upload: s to searchable (× alone)"]) > 0  # no upload-alone row in a tiny run: no ratio
+    assert 0 < float(row["server's share of CPU used"].rstrip("%")) <= 100
 
 
 def check_ann(rows: list[dict[str, str]]) -> None:

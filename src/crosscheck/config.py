@@ -138,6 +138,18 @@ def stance_int8() -> bool:
     return os.environ.get("CROSSCHECK_STANCE_INT8", "0") == "1"
 
 
+def model_worker() -> bool:
+    """Whether the dashboard embeds and scores in a model worker process of lower priority ($CROSSCHECK_MODEL_WORKER,
+    default on; "off" runs the models in the page-serving process, as the command line does)."""
+    return os.environ.get("CROSSCHECK_MODEL_WORKER", "on").strip().lower() not in ("off", "0", "no", "false")
+
+
+def worker_niceness() -> int:
+    """How much lower the model worker's scheduling priority is than the dashboard's ($CROSSCHECK_WORKER_NICE, default
+    10: pages first; 0 the same; 19 the lowest)."""
+    return min(19, max(0, _int("CROSSCHECK_WORKER_NICE", 10)))
+
+
 def ann_min_statements() -> int:
     """Embedded statements from which searches without a date window use the approximate index
     ($CROSSCHECK_ANN_MIN, default 100,000; 0 always, a huge number never)."""

@@ -241,11 +241,12 @@ def choose_shown(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], per_s
 
 
 def sync_actors(con: duckdb.DuckDBPyConnection, registry) -> int:
-    """Add registry actors the database does not know yet (edits made in the app are kept)."""
+    """Add registry actors the database does not know yet (edits made in the app are kept). Every upload runs it:
+    one query finds what is known."""
     added = 0
+    known = {row[0] for row in con.execute("SELECT actor FROM actors").fetchall()}
     for a in registry.actors.values():
-        exists = con.execute("SELECT 1 FROM actors WHERE actor = ?", [a.name]).fetchone()
-        if exists:
+        if a.name in known:
             continue
         con.execute(
             f"{ACTOR_INSERT} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

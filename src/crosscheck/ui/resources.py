@@ -57,7 +57,8 @@ def _writer(path: str, read_only: bool = False) -> Writer:
 
 
 def close_resources() -> None:
-    """Stop every cached writer (finishing its queued jobs), then close every cached connection."""
+    """Stop every cached writer (finishing its queued jobs), then close every cached connection. The models (and
+    their worker, which stops when this process ends) stay loaded."""
     _writer.clear()
     _database.clear()
 
@@ -77,9 +78,26 @@ def get_writer() -> Writer:
     return _writer(db_path(), read_only_mode())
 
 
+def _close_worker(worker) -> None:
+    worker.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close_worker)
+def _model_worker():
+    from crosscheck.models.worker import ModelWorker
+
+    return ModelWorker()
+
+
 @st.cache_resource(show_spinner="Loading the models…")
 def get_models() -> Models:
-    """The embedder, stance scorer and actor registry, loaded once per process (workspace.load_models)."""
+    """The embedder, stance scorer and actor registry, loaded once per process. By default ($CROSSCHECK_MODEL_WORKER)
+    the embedder and scorer run in a worker process of lower priority (crosscheck.models.worker), so uploads and the
+    background scorer leave the pages' interpreter and cores to the sessions; else here (workspace.load_models)."""
+    if config.model_worker():
+        from crosscheck.actors import load_registry
+
+        return _model_worker().models(load_registry())
     return load_models()
 
 

@@ -103,6 +103,8 @@ def score_in_writer(on_progress: Callable[[int, int], None] | None = None, scope
 
 
 _background = threading.Lock()  # one background scorer per server process
+# Pairs per background job: an upload or a verdict queued behind one waits a fraction of a second, not a whole batch.
+BACKGROUND_BATCH = 128
 # Claims whose Claim page is open: the background scorer scores their waiting pairs before the next batch.
 _watched: list[str] = []
 _watched_lock = threading.Lock()
@@ -140,8 +142,10 @@ def score_in_background() -> bool:
         try:
             while True:
                 if (claim := _next_watched()) is not None:
-                    writer.submit_as(dashboard, "score", claim, score_pending, scorer, claim_id=claim).result()
-                elif not writer.submit_as(dashboard, "score", "pending pairs", score_pending, scorer, batches=1).result():
+                    writer.submit_as(dashboard, "score", claim, score_pending, scorer, claim_id=claim,
+                                     batch_size=BACKGROUND_BATCH).result()
+                elif not writer.submit_as(dashboard, "score", "pending pairs", score_pending, scorer, batches=1,
+                                          batch_size=BACKGROUND_BATCH).result():
                     return
         except Exception:  # noqa: BLE001 - the writer logs and audits the failure; the next upload resumes
             log.exception("background scoring stopped")
