@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -121,6 +123,24 @@ def test_putin_withdrawal_claim_is_matched_to_cit_or_rochan(demo_con):
     assert not reports.empty, "Putin's withdrawal claim has no matched reports"
     assert reports["claim_id"].notna().all() and reports["report_id"].notna().all()
     assert set(reports["actor"]) & {"Conflict Intelligence Team", "Rochan Consulting"}
+
+
+def test_the_demo_shows_two_broken_promises_with_their_evidence(demo_db):
+    """`crosscheck promises --format json` on the demo: Makei's assurance, due on 20 February, broken by a report of
+    that day or later; a "no plans to attack" denial broken by a report of the attack."""
+    out = subprocess.run([sys.executable, "-m", "crosscheck", "promises", "--db", str(demo_db[0]), "--format", "json"],
+                         capture_output=True, text=True, check=True).stdout
+    rows = json.loads(out)
+    belarus = [r for r in rows if r["text"].startswith('"Not a single Russian serviceman')]
+    assert len(belarus) == 1, [r["text"] for r in rows]
+    (belarus,) = belarus
+    assert (belarus["due_on"], belarus["status"], belarus["kind"]) == ("2022-02-20", "broken", "promise")
+    assert belarus["report_on"] >= "2022-02-20" and belarus["report_id"] and belarus["lag_days"] >= 4
+    denials = [r for r in rows if r["kind"] == "denial" and re.search(r"no plans to (attack|invade)", r["text"])
+               and r["status"] == "broken"]
+    assert denials, [(r["text"], r["status"]) for r in rows if r["kind"] == "denial"]
+    assert all(r["due_on"] == "" and r["report_on"] >= r["stated_on"] for r in denials)
+    assert any(re.search(r"invasion|attack", r["report_text"]) for r in denials)
 
 
 @pytest.mark.slow

@@ -31,6 +31,12 @@ for col, (key, label) in zip(cols, [
         f"{figures.get('contradicted_claims', 0):,} claims have at least one contradicting pair"
     ) if key == "contested_claims" else None)
 
+promised = cache.promises(path, version, dt.date.today())["status"].value_counts()
+if broken_or_overdue := int(promised.get("broken", 0) + promised.get("overdue", 0)):
+    st.page_link(urls.script("promises"), query_params={"status": ["broken", "overdue"]}, icon=":material/event_busy:",
+                 label=f"Promises: {int(promised.get('broken', 0)):,} broken, {int(promised.get('overdue', 0)):,} overdue "
+                       f"(of {int(promised.sum()):,}) — see them on the Promises page")
+
 if waiting := cache.pending_count(path, version):
     st.caption(f":material/hourglass_top: {waiting:,} matched pairs are waiting to be scored (after an upload, in the "
                "background; the Upload page resumes an interrupted one); these figures and charts count scored pairs only.")

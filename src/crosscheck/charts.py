@@ -159,3 +159,64 @@ def events_figure(events: pd.DataFrame, rows: pd.DataFrame) -> go.Figure:
         xaxis_title="Date", height=max(360, 70 * len(rows) + 120),
     )
     return fig
+
+
+PROMISE_COLOURS = {"broken": "#d62728", "overdue": "#ff9f1c", "kept": "#2ca02c", "pending": "#7f7f7f"}
+
+
+def promises_figure(promises: pd.DataFrame) -> go.Figure:
+    """One row per promise: ● when it was made, ◆ when it fell due, and ✕ the report that decided it, coloured by
+    status (broken red, overdue orange, kept green, pending grey); the line runs from the promise to the later of
+    its due date and its deciding report. Each mark's customdata is [claim_id, report_id or ""]."""
+    title = "Promises and what happened after"
+    dated = promises[promises["stated_on"].notna()].reset_index(drop=True)
+    if dated.empty:
+        return _empty("No dated promises in this selection.", title)
+    labels = [html.escape(f"{a or 'unknown'}: {t if len(t) <= 70 else t[:67] + '…'}")
+              for a, t in zip(dated["actor"], dated["text"].astype(str))]
+    y = list(range(len(dated)))
+    fig = go.Figure()
+    ends = [max(d for d in (s, due, rep) if d is not None and not pd.isna(d))
+            for s, due, rep in zip(dated["stated_on"], dated["due_on"], dated["report_on"])]
+    xs = np.column_stack([dated["stated_on"].astype(object), np.array(ends, dtype=object),
+                          np.full(len(dated), None)]).ravel().tolist()
+    ys = np.column_stack([np.array(y, dtype=object), np.array(y, dtype=object), np.full(len(dated), None)]).ravel().tolist()
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#c8c8c8", "width": 2}, hoverinfo="skip",
+                             showlegend=False))
+    texts = dated["text"].astype(str).str.slice(0, 140).map(html.escape)
+    for status, colour in PROMISE_COLOURS.items():
+        rows = dated.index[dated["status"] == status]
+        if len(rows) == 0:
+            continue
+        part = dated.loc[rows]
+        fig.add_trace(go.Scatter(
+            x=part["stated_on"], y=[y[i] for i in rows], mode="markers", name=f"{status}: made",
+            legendgroup=status, showlegend=False, marker={"symbol": "circle", "color": colour, "size": 9},
+            customdata=list(zip(part["claim_id"], [""] * len(part), texts.loc[rows])),
+            hovertemplate="made %{x|%d %b %Y}<br>%{customdata[2]}<extra>" + status + "</extra>",
+        ))
+        due = part[part["due_on"].notna()]
+        if len(due):
+            fig.add_trace(go.Scatter(
+                x=due["due_on"], y=[y[i] for i in due.index], mode="markers", name=f"{status}: due",
+                legendgroup=status, showlegend=False,
+                marker={"symbol": "diamond-open", "color": colour, "size": 11, "line": {"width": 2}},
+                customdata=list(zip(due["claim_id"], [""] * len(due), texts.loc[due.index])),
+                hovertemplate="due %{x|%d %b %Y}<br>%{customdata[2]}<extra>" + status + "</extra>",
+            ))
+        decided = part[part["report_on"].notna()]
+        fig.add_trace(go.Scatter(
+            x=decided["report_on"] if len(decided) else [None], y=[y[i] for i in decided.index] if len(decided) else [None],
+            mode="markers", name=status, legendgroup=status,
+            marker={"symbol": "x", "color": colour, "size": 12},
+            customdata=list(zip(decided["claim_id"], decided["report_id"].fillna(""),
+                                decided["report_actor"].fillna("unknown").map(html.escape),
+                                decided["report_text"].fillna("").astype(str).str.slice(0, 140).map(html.escape))),
+            hovertemplate="%{x|%d %b %Y} · %{customdata[2]}<br>%{customdata[3]}<extra>" + status + "</extra>",
+        ))
+    fig.update_layout(
+        title=title, hovermode="closest", legend_title_text="",
+        yaxis={"tickmode": "array", "tickvals": y, "ticktext": labels, "autorange": "reversed", "zeroline": False},
+        xaxis_title="Date", height=max(300, 34 * len(dated) + 140),
+    )
+    return fig

@@ -195,6 +195,21 @@ def cmd_matches(args) -> int:
     return 0
 
 
+def cmd_promises(args) -> int:
+    """Promises, plans, deadlines and denials of intent among the claims, with their status (crosscheck.promises)."""
+    from crosscheck import promises
+
+    con = open_for_reading(args.db)
+    try:
+        frame = promises.list_promises(con, today=args.today) if con is not None and schema.has_schema(con) else \
+            promises.empty()
+    finally:
+        if con is not None:
+            con.close()
+    _print_frame(promises.for_export(frame), args.format)
+    return 0
+
+
 def cmd_verdicts(args) -> int:
     """The stored stances against the analysts' verdicts; --recalibrate (or --reset) changes the workspace."""
     from crosscheck import review
@@ -308,6 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=cmd_matches)
+
+    p = sub.add_parser("promises", help="promises and denials of intent among the claims, with due date and status "
+                       "(broken, overdue, kept, pending) and the report that decided it")
+    p.add_argument("--db")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--today", type=_date, help="the day that decides overdue and pending (default: today)")
+    p.set_defaults(func=cmd_promises)
 
     p = sub.add_parser("verdicts", help="the stored stances against the analysts' verdicts (also `eval verdicts`); "
                                          "--recalibrate fits a calibration on them")

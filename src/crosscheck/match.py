@@ -14,6 +14,7 @@ vectors inside the window of its dates; the ranking itself is numpy over that sl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zlib
 from typing import Sequence
@@ -267,6 +268,51 @@ def _new_report_pairs(con, reports, new_ids: list[str], settings: MatchSettings)
     return pairs.merge(keep, on=["claim_id", "source"], how="inner").reset_index(drop=True)
 
 
+def _promise_ids(con, where: str, params: list) -> list[str]:
+    """The claims among these (`where` on statements s) that are promises (crosscheck.promises.detect)."""
+    from crosscheck import promises
+
+    rows = con.execute(
+        f"""SELECT s.statement_id, s.text, s.stated_on FROM statements s
+            WHERE s.actor_type IN ({", ".join("?" for _ in CLAIM_TYPES)}) AND s.stated_on IS NOT NULL
+              AND regexp_matches(s.text, ?, 'i') AND {where}""",
+        [*CLAIM_TYPES, promises.CUE, *params],
+    ).fetchall()
+    return [sid for sid, text, day in rows if promises.detect(text, day) is not None]
+
+
+def _promise_pairs(con, claims, reports, settings: MatchSettings) -> pd.DataFrame:
+    """Pairs past the window for promises: a promise is decided by what happens after it, whenever it comes
+    ("no plans to attack", then the attack two months later). New promises against the monitor reports of their
+    horizon (crosscheck.promises.HORIZON_DAYS after the statement), and new monitor reports against the stored
+    promises whose horizon they fall in; only reports dated on or after the promise."""
+    from crosscheck import promises
+
+    far = dataclasses.replace(settings, window_days=promises.HORIZON_DAYS)
+    parts = []
+    c_ids, c_days = claims[0], claims[1]
+    dated = ~np.isnat(c_days)
+    if dated.any() and (found := _promise_ids(con, "list_contains(?, s.statement_id)", [list(c_ids[dated])])):
+        p = _load(con, CLAIM_TYPES, ids=found, ordered=True)
+        window = (as_date(p[1].min()), shift(as_date(p[1].max()), promises.HORIZON_DAYS))
+        r = _load(con, REPORT_TYPES, dated=window)
+        parts.append(rank_pairs(*p[:3], *r[:3], far, p[3], r[3], r[4]))
+    r_ids, r_days, r_vecs, r_sides, r_sources = reports
+    monitor = ~np.isnat(r_days) & pd.isna(r_sides)  # monitors have no side; governments are not promise evidence
+    if monitor.any():
+        lo, hi = shift(as_date(r_days[monitor].min()), -promises.HORIZON_DAYS), as_date(r_days[monitor].max())
+        found = _promise_ids(con, "s.stated_on BETWEEN ? AND ?", [lo, hi])
+        if found:
+            p = _load(con, CLAIM_TYPES, ids=found, ordered=True)
+            parts.append(rank_pairs(*p[:3], r_ids[monitor], r_days[monitor], r_vecs[monitor], far, p[3],
+                                    r_sides[monitor], r_sources[monitor]))
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return _empty()
+    pairs = pd.concat(parts, ignore_index=True)
+    return pairs[pairs["lag_days"].notna() & (pairs["lag_days"] >= 0)].reset_index(drop=True)
+
+
 def find_matches(
     con: duckdb.DuckDBPyConnection,
     statement_ids: Sequence[str] | None = None,
@@ -293,12 +339,13 @@ def find_matches(
     # New government statements are claims, and evidence against other governments' stored claims.
     claims = kinds.isin(CLAIM_TYPES).to_numpy()
     reports = kinds.isin(EVIDENCE_TYPES).to_numpy()
+    claim_part = (ids[claims], days[claims], vecs[claims], sides[claims], sources[claims])
+    report_part = (ids[reports], days[reports], vecs[reports], sides[reports], sources[reports])
     parts = [
         p for p in (
-            _new_claim_pairs(con, (ids[claims], days[claims], vecs[claims], sides[claims], sources[claims]), settings),
-            _new_report_pairs(
-                con, (ids[reports], days[reports], vecs[reports], sides[reports], sources[reports]), new_ids, settings
-            ),
+            _new_claim_pairs(con, claim_part, settings),
+            _new_report_pairs(con, report_part, new_ids, settings),
+            _promise_pairs(con, claim_part, report_part, settings),
         ) if not p.empty
     ]
     if not parts:

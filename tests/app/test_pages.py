@@ -15,6 +15,7 @@ PAGES = {
     "overview": "Crosscheck",
     "claims": "Claims",
     "claim": "Claim",
+    "promises": "Promises",
     "upload": "Upload",
     "actors": "Actors",
     "data": "Data",
@@ -91,6 +92,22 @@ def test_claims_filters_come_from_the_url(app_db):
     assert len(frame) == 1
     assert "withdraw forces" in frame["text"].iloc[0]
     assert frame["link"].iloc[0] == f"claim?claim={frame['claim_id'].iloc[0]}"
+
+
+def test_promises_filters_come_from_the_url_and_rows_link_to_the_claim(app_db):
+    at = open_page("promises", {"status": ["broken", "overdue"], "kind": "promise"})
+    assert not at.exception
+    assert at.multiselect(key="status").value == ["broken", "overdue"]
+    assert at.multiselect(key="kind").value == ["promise"]
+    frame = at.dataframe[0].value
+    belarus = frame[frame["text"].str.contains("Not a single Russian serviceman")]
+    assert len(belarus) == 1 and belarus["due_on"].iloc[0] == "2022-02-20"
+    assert set(frame["status"]) <= {"broken", "overdue"} and set(frame["kind"]) == {"promise"}
+    row = belarus.iloc[0]
+    assert row["link"] == f"claim?claim={row['claim_id']}" + (f"&report={row['report_id']}" if row["report_id"] else "")
+    # Open-ended promises (the Kremlin's "will return to their permanent bases") are pending, so filtered out.
+    assert not frame["text"].str.contains("permanent bases").any()
+    assert len(at.get("plotly_chart")) == 1
 
 
 def test_claims_date_range_reaches_beyond_ten_years_of_today(app_db):

@@ -13,8 +13,8 @@ from e2e.conftest import wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = {"overview": "Crosscheck", "claims": "Claims", "claim": "Claim", "review": "Review", "upload": "Upload", "actors": "Actors",
-         "data": "Data"}
+PAGES = {"overview": "Crosscheck", "claims": "Claims", "claim": "Claim", "promises": "Promises", "review": "Review",
+         "upload": "Upload", "actors": "Actors", "data": "Data"}
 
 
 @pytest.fixture
@@ -195,6 +195,33 @@ def test_overview_events_chart_draws_claims_and_reports(server, page):
     expect(page.get_by_text("Click a mark to open its claim.")).to_have_count(1)
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 2  # lags, and claims and reports
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_promises_page_filters_live_in_the_url_and_rows_open_the_claim(server, page, browser):
+    open_url(page, f"{server.url}/promises?kind=promise")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    caption = page.get_by_text(re.compile(r"^\d+ promises · "))
+    total = int(caption.inner_text().split()[0])
+    assert total >= 2  # the Belarus assurance and the Kremlin's return to the bases
+    # Choosing an actor narrows the list and goes into the URL, so the link reopens it.
+    page.get_by_label("Actor").click()
+    page.get_by_role("option", name=re.compile("Belarus")).first.click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    assert "actor=Belarus" in page.url and "kind=promise" in page.url
+    shared = page.url
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        fresh = other.new_page()
+        open_url(fresh, shared)
+        fresh.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        narrowed = int(fresh.get_by_text(re.compile(r"^\d+ promises · ")).inner_text().split()[0])
+        assert 1 <= narrowed < total
+        expect(fresh.get_by_text("Not a single Russian serviceman").first).to_be_visible()
+        assert fresh.locator("[data-testid='stException']").count() == 0
+    finally:
+        other.close()
 
 
 def test_no_request_leaves_the_host(server, browser):

@@ -7,6 +7,10 @@ an announced deadline or a denial of intent; its due date, explicit or relative 
 disagreements settled by a third reading.
 
     python -m crosscheck.training.promise_sample --session DIR    # rebuild the CSV from a session's files
+    python -m crosscheck.training.promise_sample --evaluate dev    # the detector's precision and recall on a half
+
+The sample has two halves: odd sentence numbers (`dev`), which rules may be written against, and even ones
+(`test`), read once by the detector the README reports.
 """
 
 from __future__ import annotations
@@ -57,11 +61,51 @@ def load(shared: Path = DEFAULT_SHARED, path: Path = OUT) -> pd.DataFrame:
     return frame
 
 
+def half(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The dev (odd sentence numbers) or test (even) half of the sample."""
+    odd = frame["sentence_id"].str[2:].astype(int) % 2 == 1
+    return frame[odd if name == "dev" else ~odd].reset_index(drop=True)
+
+
+def evaluate(frame: pd.DataFrame) -> dict:
+    """crosscheck.promises.detect on the labelled sentences: precision and recall of `promise` (denials count as
+    promises), and how many of the promises found with a gold due date got that date; the sentences it got wrong."""
+    import datetime as dt
+
+    from crosscheck.promises import detect
+
+    found = [detect(s, dt.date.fromisoformat(d) if d else None) for s, d in zip(frame["sentence"], frame["stated_on"])]
+    predicted = pd.Series([f is not None for f in found])
+    gold = (frame["label"] == "promise").reset_index(drop=True)
+    tp, fp, fn = int((predicted & gold).sum()), int((predicted & ~gold).sum()), int((~predicted & gold).sum())
+    dated = [(f.due_on.isoformat() if f.due_on else "", d) for f, d, g in zip(found, frame["due"], gold) if f and g and d]
+    return {
+        "sentences": len(frame), "promises": int(gold.sum()), "found": int(predicted.sum()), "tp": tp,
+        "precision": tp / (tp + fp) if tp + fp else float("nan"), "recall": tp / (tp + fn) if tp + fn else float("nan"),
+        "due_right": sum(a == b for a, b in dated), "due_given": len(dated),
+        "false_positives": frame.loc[(predicted & ~gold).to_numpy(), "sentence"].tolist(),
+        "missed": frame.loc[(~predicted & gold).to_numpy(), "sentence"].tolist(),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--session", type=Path, required=True)
+    ap.add_argument("--session", type=Path, help="rebuild the CSV from a labelling session's files")
+    ap.add_argument("--evaluate", choices=["dev", "test"], help="the detector on one half of the sample")
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
+    if args.evaluate:
+        result = evaluate(half(load(args.shared), args.evaluate))
+        print(f"{args.evaluate}: {result['sentences']} sentences, {result['promises']} promises; found {result['found']}, "
+              f"{result['tp']} right: precision {result['precision']:.2f}, recall {result['recall']:.2f}; due date right "
+              f"for {result['due_right']} of the {result['due_given']} found with one")
+        for label in ("false_positives", "missed"):
+            for sentence in result[label]:
+                print(f"  {label.replace('_', ' ')}: {sentence[:160]}")
+        return
+    if not args.session:
+        ap.error("give --session or --evaluate")
     frame = build(args.session)
     frame.to_csv(args.out, index=False)
     print(f"{len(frame)} sentences, {int((frame['label'] == 'promise').sum())} promises "

@@ -165,3 +165,12 @@ def calibration(path: str, version: str) -> dict | None:
     with _cursor(path) as con:
         found = stored_calibration(con)
     return asdict(found) if found else None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def promises(path: str, version: str, today: dt.date) -> pd.DataFrame:
+    """Every promise with its status (crosscheck.promises.list_promises), as of `today`."""
+    from crosscheck import promises as found
+
+    with _cursor(path) as con:
+        return found.list_promises(con, today=today)

@@ -32,6 +32,7 @@ PAGES = (
     Page("overview", "Overview", ":material/timeline:"),
     Page("claims", "Claims", ":material/fact_check:"),
     Page("claim", "Claim", ":material/article:"),
+    Page("promises", "Promises", ":material/event_available:"),
     Page("review", "Review", ":material/rule:"),
     Page("upload", "Upload", ":material/upload:"),
     Page("actors", "Actors", ":material/groups:"),
@@ -45,6 +46,8 @@ _BY_NAME = {p.name: p for p in (*PAGES, ACCESS)}
 
 # The Claims page's filters as they appear in its URL (its widgets are bound to these query parameters).
 CLAIMS_FILTERS = ("actor", "country", "start", "end", "storyline", "standing", "stance", "min_contradiction", "q")
+# The Promises page's filters as they appear in its URL.
+PROMISES_FILTERS = ("actor", "status", "kind")
 
 
 def page(name: str) -> Page:
