@@ -228,7 +228,7 @@ def test_the_sql_checker_sees_a_call():
 
 STAGE_PACKAGES = {
     "crosscheck.ingest": {"plain", "html", "pdf", "word", "rows", "fetch", "decode", "dating", "document"},
-    "crosscheck.models": {"embedder", "onnx", "stance", "labels", "passages", "gate", "timing", "calibration"},
+    "crosscheck.models": {"embedder", "onnx", "stance", "labels", "passages", "gate", "timing", "calibration", "worker"},
     "crosscheck.lake": {"engine", "store"},
 }
 # The wiring stays flat beside the packages.

@@ -74,8 +74,8 @@ def test_what_each_role_may_do():
     table = {role: {a for a in [*roles.REQUIRES, "read", "export", "audit"] if roles.Identity("x@y.test", role).may(a)}
              for role in roles.ASSIGNABLE}
     assert table["none"] == set()
-    assert table["viewer"] == {"read", "export"}
-    assert table["analyst"] == {"read", "export", "audit", "upload", "verdict", "edit_actor", "recalibrate"}
+    assert table["viewer"] == {"read", "export", "follow"}  # following changes no evidence
+    assert table["analyst"] == {"read", "export", "audit", "upload", "verdict", "edit_actor", "recalibrate", "follow"}
     assert table["admin"] == table["analyst"] | {"grant_role"}
     frozen = roles.Identity("x@y.test", "admin", read_only=True)
     assert not any(frozen.may(a) for a in roles.REQUIRES) and frozen.may("read")
@@ -222,7 +222,7 @@ def test_a_version_3_database_keeps_its_verdicts_per_analyst(db, pair):
     db.execute("DROP TABLE role_grants")
     schema.set_meta(db, "schema_version", "3")
     schema.upgrade(db)
-    assert schema.get_meta(db, "schema_version") == str(schema.SCHEMA_VERSION) == "4"
+    assert schema.get_meta(db, "schema_version") == str(schema.SCHEMA_VERSION) == "5"
     kept = reads.list_verdicts(db)
     assert kept[["analyst", "verdict", "label", "note"]].values.tolist() == [["anonymous", "confirmed", "contradicts", "seen"]]
     writes.save_verdict(db, claim, report, "rejected", analyst="ana@newsroom.test")

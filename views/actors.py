@@ -10,7 +10,7 @@ from crosscheck.db import reads, writes
 from crosscheck.errors import CrosscheckError
 from crosscheck.ui.access import QUEUED, current_identity, finish_or_queue, submit
 from crosscheck.ui.resources import data_version, read
-from crosscheck.ui.widgets import actor_changes, aliases_text, empty_database_notice, escape_markdown
+from crosscheck.ui.widgets import actor_changes, aliases_text, empty_database_notice, escape_markdown, follow_toggle
 
 st.title("Actors")
 st.caption(
@@ -86,6 +86,7 @@ every["aliases"] = every["aliases"].map(aliases_text)
 name = st.selectbox("Actor", list(every["actor"]), index=None, placeholder="choose an actor", key="actor", bind="query-params")
 if name is not None and name in set(every["actor"]):
     current = every[every["actor"] == name].reset_index(drop=True)
+    follow_toggle("actor", name, f"the claims of {name}", key="follow-actor")
     edited_by, edited_at = current.at[0, "edited_by"], current.at[0, "edited_at"]
     if isinstance(edited_by, str) and edited_by:
         st.caption(escape_markdown(f"Last edited by {edited_by} on {pd.Timestamp(edited_at):%Y-%m-%d %H:%M} UTC"))

@@ -19,8 +19,10 @@ from crosscheck.ui.resources import data_version, db_path, read
 from crosscheck.ui.upload import watch_claim
 from crosscheck.ui.widgets import (
     STANCE_COLOURS,
+    dossier_buttons,
     empty_database_notice,
     escape_markdown,
+    follow_toggle,
     number,
     safe_url,
     show_context,
@@ -107,6 +109,8 @@ if claim["is_question"]:
 if url := safe_url(claim["url"]):
     st.link_button("Original source", url, icon=":material/open_in_new:")
 st.caption(f"Permalink: `{urls.claim_link(claim_id)}`")
+dossier_buttons([claim_id], key="dossier")
+follow_toggle("claim", claim_id, "this claim", key="follow-claim")
 if error := st.session_state.pop("verdict_error", None):
     st.error(error)
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
+from crosscheck.alerts import SEARCH_FILTERS
 from crosscheck.config import STANCES
 from crosscheck.dates import EARLIEST, LATEST, as_date
 from crosscheck.db.sql import INDEPENDENT_SOURCES, STANDINGS
+from crosscheck.dossier import MAX_CLAIMS
 from crosscheck.ui import cache, urls
 from crosscheck.ui.resources import data_version, db_path
-from crosscheck.ui.widgets import empty_database_notice
+from crosscheck.ui.widgets import dossier_buttons, empty_database_notice, follow_toggle
 
 st.title("Claims")
 path, version = db_path(), data_version()
@@ -50,6 +54,13 @@ if not frame.empty:
     # ISO dates sort as dates; an undated claim says so rather than "None".
     frame["stated_on"] = [day.isoformat() if (day := as_date(v)) else "no date" for v in frame["stated_on"]]
 st.caption(f"{len(frame):,} claims" + (" (claims without a date are left out while From or To is set)" if start or end else ""))
+# This view's filters, as `crosscheck follow search` stores them: following it lists the claims it finds later.
+this_search = urlencode(sorted((k, v) for k in SEARCH_FILTERS for v in st.query_params.get_all(k)))
+if this_search:
+    follow_toggle("search", this_search, "this search", key="follow-search")
+if len(frame):
+    st.caption(f"Dossier of the first {min(len(frame), MAX_CLAIMS)} claims shown:")
+    dossier_buttons(frame["claim_id"].head(MAX_CLAIMS).tolist(), key="dossier")
 st.dataframe(
     frame,
     hide_index=True,

@@ -210,6 +210,92 @@ def cmd_promises(args) -> int:
     return 0
 
 
+def _follow_target(con, kind: str, target: str) -> tuple[str, str | None]:
+    """The stored target of a follow and its label: a search URL becomes its query string."""
+    from crosscheck import alerts
+
+    if kind == "search":
+        return alerts.search_query(target), None
+    if kind == "claim" and "claim=" in target:  # a Claim page URL
+        from urllib.parse import parse_qs, urlsplit
+
+        target = parse_qs(urlsplit(target).query).get("claim", [target])[-1]
+    return target, None
+
+
+def cmd_follow(args) -> int:
+    """Follow (or unfollow) a claim, actor, storyline or Claims search for an analyst (crosscheck.alerts)."""
+    from crosscheck.db import writes
+
+    path = config.db_path(args.db)
+    if not Path(path).exists():
+        raise CrosscheckError(f"{path}: no database yet")
+    con = connection.connect(path)
+    try:
+        if not schema.has_schema(con):
+            raise CrosscheckError(f"{path}: no database yet")
+        schema.upgrade(con)
+        target, label = _follow_target(con, args.kind, args.target)
+        if args.command == "follow":
+            writes.follow(con, args.analyst, args.kind, target, label)
+            print(f"{args.analyst} follows {args.kind} {target}")
+        elif writes.unfollow(con, args.analyst, args.kind, target):
+            print(f"{args.analyst} no longer follows {args.kind} {target}")
+        else:
+            print(f"{args.analyst} did not follow {args.kind} {target}")
+    finally:
+        con.close()
+    return 0
+
+
+def _since(value: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time (ISO 8601, e.g. 2026-12-07T09:00:00Z): {value}") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return when
+
+
+def cmd_alerts(args) -> int:
+    """What's new for an analyst's follows, as JSON or Atom (crosscheck.alerts)."""
+    from crosscheck import alerts
+
+    con = open_for_reading(args.db)
+    try:
+        frame = alerts.alerts(con, args.analyst, args.since) if con is not None else alerts.alerts_empty()
+    finally:
+        if con is not None:
+            con.close()
+    if args.format == "atom":
+        sys.stdout.write(alerts.to_atom(frame, args.analyst, args.base_url))
+    else:
+        sys.stdout.write(alerts.to_json(frame) + "\n")
+    return 0
+
+
+def cmd_dossier(args) -> int:
+    """A dossier of claims for an editor: self-contained HTML or Markdown (crosscheck.dossier)."""
+    from crosscheck import dossier
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
+        raise CrosscheckError(f"{out}: the dossier is written as .html or .md")
+    con = open_for_reading(args.db)
+    if con is None or not schema.has_schema(con):
+        raise CrosscheckError(f"{config.db_path(args.db)}: no database to read claims from")
+    try:
+        found = dossier.gather(con, args.claim_ids)
+    finally:
+        con.close()
+    write = dossier.to_markdown if out.suffix.lower() in (".md", ".markdown") else dossier.to_html
+    out.write_text(write(found, base_url=args.base_url), encoding="utf-8")
+    print(f"{out}: {len(found)} claim{'s' if len(found) != 1 else ''}, "
+          f"{sum(len(d.reports) for d in found)} sources")
+    return 0
+
+
 def cmd_verdicts(args) -> int:
     """The stored stances against the analysts' verdicts; --recalibrate (or --reset) changes the workspace."""
     from crosscheck import review
@@ -330,6 +416,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--today", type=_date, help="the day that decides overdue and pending (default: today)")
     p.set_defaults(func=cmd_promises)
+
+    from crosscheck.db.schema import ANONYMOUS
+    from crosscheck.db.writes import FOLLOW_KINDS
+
+    for name, verb in (("follow", "follow"), ("unfollow", "stop following")):
+        p = sub.add_parser(name, help=f"{verb} a claim, actor, storyline or Claims search (its URL) for an analyst")
+        p.add_argument("kind", choices=FOLLOW_KINDS)
+        p.add_argument("target", help="a claim id or Claim page URL, an actor's name, a storyline's label, a Claims URL")
+        p.add_argument("--analyst", default=ANONYMOUS, help=f"who follows (default {ANONYMOUS!r}: the dashboard without sign-in)")
+        p.add_argument("--db")
+        p.set_defaults(func=cmd_follow)
+
+    p = sub.add_parser("alerts", help="what arrived for an analyst's follows since a time, as JSON or an Atom feed")
+    p.add_argument("--analyst", default=ANONYMOUS)
+    p.add_argument("--since", type=_since, help="ISO date and time (default: when the analyst last marked What's new read)")
+    p.add_argument("--format", choices=["json", "atom"], default="json")
+    p.add_argument("--base-url", help="the dashboard's address, for absolute links in the feed")
+    p.add_argument("--db")
+    p.set_defaults(func=cmd_alerts)
+
+    p = sub.add_parser("dossier", help="write claims with their evidence as a self-contained HTML file or Markdown")
+    p.add_argument("claim_ids", nargs="+", metavar="CLAIM_ID")
+    p.add_argument("--db")
+    p.add_argument("--out", required=True, help="FILE.html or FILE.md")
+    p.add_argument("--base-url", help="the dashboard's address, for links back to the live view (https://…)")
+    p.set_defaults(func=cmd_dossier)
 
     p = sub.add_parser("verdicts", help="the stored stances against the analysts' verdicts (also `eval verdicts`); "
                                          "--recalibrate fits a calibration on them")

@@ -268,17 +268,12 @@ def _new_report_pairs(con, reports, new_ids: list[str], settings: MatchSettings)
     return pairs.merge(keep, on=["claim_id", "source"], how="inner").reset_index(drop=True)
 
 
-def _promise_ids(con, where: str, params: list) -> list[str]:
-    """The claims among these (`where` on statements s) that are promises (crosscheck.promises.detect)."""
+def _promise_ids(con, **which) -> list[str]:
+    """The dated claims among these (reads.claims_with_cue: ids=…, between=…) that are promises."""
     from crosscheck import promises
 
-    rows = con.execute(
-        f"""SELECT s.statement_id, s.text, s.stated_on FROM statements s
-            WHERE s.actor_type IN ({", ".join("?" for _ in CLAIM_TYPES)}) AND s.stated_on IS NOT NULL
-              AND regexp_matches(s.text, ?, 'i') AND {where}""",
-        [*CLAIM_TYPES, promises.CUE, *params],
-    ).fetchall()
-    return [sid for sid, text, day in rows if promises.detect(text, day) is not None]
+    found = reads.claims_with_cue(con, promises.CUE, dated=True, **which)
+    return [row.claim_id for row in found.itertuples(index=False) if promises.detect(row.text, row.stated_on) is not None]
 
 
 def _promise_pairs(con, claims, reports, settings: MatchSettings) -> pd.DataFrame:
@@ -292,7 +287,7 @@ def _promise_pairs(con, claims, reports, settings: MatchSettings) -> pd.DataFram
     parts = []
     c_ids, c_days = claims[0], claims[1]
     dated = ~np.isnat(c_days)
-    if dated.any() and (found := _promise_ids(con, "list_contains(?, s.statement_id)", [list(c_ids[dated])])):
+    if dated.any() and (found := _promise_ids(con, ids=list(c_ids[dated]))):
         p = _load(con, CLAIM_TYPES, ids=found, ordered=True)
         window = (as_date(p[1].min()), shift(as_date(p[1].max()), promises.HORIZON_DAYS))
         r = _load(con, REPORT_TYPES, dated=window)
@@ -301,7 +296,7 @@ def _promise_pairs(con, claims, reports, settings: MatchSettings) -> pd.DataFram
     monitor = ~np.isnat(r_days) & pd.isna(r_sides)  # monitors have no side; governments are not promise evidence
     if monitor.any():
         lo, hi = shift(as_date(r_days[monitor].min()), -promises.HORIZON_DAYS), as_date(r_days[monitor].max())
-        found = _promise_ids(con, "s.stated_on BETWEEN ? AND ?", [lo, hi])
+        found = _promise_ids(con, between=(lo, hi))
         if found:
             p = _load(con, CLAIM_TYPES, ids=found, ordered=True)
             parts.append(rank_pairs(*p[:3], r_ids[monitor], r_days[monitor], r_vecs[monitor], far, p[3],

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from crosscheck.config import CLAIM_TYPES, REPORT_TYPES
 from crosscheck.dates import MONTHS, WEEKDAYS, as_date
+from crosscheck.db import reads
 
 KINDS = ("promise", "denial")
 STATUSES = ("broken", "overdue", "kept", "pending")
@@ -196,7 +196,7 @@ def detect(text: str, stated_on: dt.date | None = None, context: Sequence[str] =
     """The promise `text` makes, or None. `context`: the sentences around it in its document (for a due date tied
     to an event, "after the exercises"); `stated_on` places relative dates; `actor` (who said it) tells a promise of
     its side from a prediction about another country."""
-    text = (text or "").strip()
+    text, stated_on = (text or "").strip(), as_date(stated_on)
     if not text or _is_question(text) or len(text) > 600:
         return None
     if _HEDGE.search(text):
@@ -339,19 +339,11 @@ COLUMNS = ["claim_id", "actor", "speaker", "text", "stated_on", "kind", "due_on"
 
 
 def find(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every stored claim that is a promise: claim_id, actor, speaker, text, stated_on, kind, due_on, due_text."""
-    claims = con.execute(
-        f"""SELECT s.statement_id AS claim_id, s.actor, s.speaker, s.text, s.stated_on, s.doc_id, s.seq
-            FROM statements s
-            WHERE s.actor_type IN ({", ".join("?" for _ in CLAIM_TYPES)}) AND NOT s.boilerplate AND NOT s.is_question
-              AND regexp_matches(s.text, ?, 'i')
-            ORDER BY s.stated_on NULLS LAST, s.statement_id""",
-        [*CLAIM_TYPES, CUE],
-    ).df()
+    """Every stored claim that is a promise: claim_id, actor, speaker, text, stated_on, kind, due_on, due_text, act."""
     rows = []
-    for row in claims.itertuples(index=False):
+    for row in reads.claims_with_cue(con, CUE).itertuples(index=False):
         stated = as_date(row.stated_on)
-        context = neighbours(con, row.doc_id, row.seq) if _EVENT.search(row.text) else ()
+        context = reads.neighbour_texts(con, row.doc_id, row.seq) if _EVENT.search(row.text) else ()
         if (found := detect(row.text, stated, context, row.actor)) is not None:
             rows.append((row.claim_id, row.actor, row.speaker, row.text, stated, found.kind, found.due_on, found.due_text,
                          found.act))
@@ -363,31 +355,12 @@ CUE = (r"\b(will|shall|'ll|’ll|going to|plans?|planning|intends?|intention|due
        r"assured|vowed|won't|won’t)\b")
 
 
-def neighbours(con: duckdb.DuckDBPyConnection, doc_id: str, seq: int, around: int = 3) -> list[str]:
-    """The texts of the statements around one in its document (nearest first)."""
-    rows = con.execute(
-        "SELECT text FROM statements WHERE doc_id = ? AND seq BETWEEN ? AND ? AND seq <> ? ORDER BY abs(seq - ?), seq",
-        [doc_id, int(seq) - around, int(seq) + around, int(seq), int(seq)],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 def evidence(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> pd.DataFrame:
-    """The scored monitor pairs of these claims, with the report's date and actor and the analysts' label when one
-    exists (the latest verdict with a stance label on the pair)."""
+    """The scored monitor pairs of these claims, with the report's date, actor and text and the analysts' label."""
     if not claim_ids:
         return pd.DataFrame(columns=["claim_id", "report_id", "report_actor", "report_text", "report_on", "stance",
                                      "verdict_label"])
-    return con.execute(
-        f"""SELECT m.claim_id, m.report_id, r.actor AS report_actor, r.text AS report_text, r.stated_on AS report_on,
-                   m.stance,
-                   (SELECT v.label FROM verdicts v WHERE v.claim_id = m.claim_id AND v.report_id = m.report_id
-                      AND v.label IS NOT NULL ORDER BY v.decided_at DESC LIMIT 1) AS verdict_label
-            FROM matches m JOIN statements r ON r.statement_id = m.report_id
-            WHERE list_contains(?, m.claim_id) AND NOT coalesce(m.pending, false)
-              AND r.actor_type IN ({", ".join("?" for _ in REPORT_TYPES)})""",
-        [list(claim_ids), *REPORT_TYPES],
-    ).df()
+    return reads.monitor_evidence(con, claim_ids)
 
 
 def decide(promise: pd.Series | dict, pairs: pd.DataFrame, today: dt.date) -> dict:
@@ -438,10 +411,12 @@ def for_export(frame: pd.DataFrame) -> pd.DataFrame:
     return out.astype(object).where(out.notna(), "")
 
 
-def list_promises(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> pd.DataFrame:
-    """Every promise of the workspace with its status, the deciding report and the lag (COLUMNS), the broken first."""
+def list_promises(con: duckdb.DuckDBPyConnection, today: dt.date | None = None, found: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
+    """Every promise of the workspace with its status, the deciding report and the lag (COLUMNS), the broken first.
+    `found`: the promises `find` returned, when the caller kept them (they change only with the claims)."""
     today = today or dt.date.today()
-    found = find(con)
+    found = find(con) if found is None else found
     if found.empty:
         return empty()
     pairs = evidence(con, found["claim_id"].tolist())

@@ -31,6 +31,7 @@ REQUIRES = {
     "edit_actor": ANALYST,   # change an actor's type, country, aliases, confirmation
     "recalibrate": ANALYST,  # fit (or remove) the calibration from verdicts
     "grant_role": ADMIN,     # give a person a role in this workspace
+    "follow": VIEWER,        # follow or unfollow a claim, actor, storyline or search, mark What's new read: one's own
 }
 # The dashboard itself, for upkeep no person asked for (scoring pairs an upload left waiting, in the
 # background or when a page needs them): it may do these and nothing else, never in read-only mode.

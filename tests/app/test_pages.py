@@ -16,6 +16,7 @@ PAGES = {
     "claims": "Claims",
     "claim": "Claim",
     "promises": "Promises",
+    "new": "What's new",
     "upload": "Upload",
     "actors": "Actors",
     "data": "Data",

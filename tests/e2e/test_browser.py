@@ -13,8 +13,8 @@ from e2e.conftest import wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = {"overview": "Crosscheck", "claims": "Claims", "claim": "Claim", "promises": "Promises", "review": "Review",
-         "upload": "Upload", "actors": "Actors", "data": "Data"}
+PAGES = {"overview": "Crosscheck", "claims": "Claims", "claim": "Claim", "promises": "Promises", "new": "What's new",
+         "review": "Review", "upload": "Upload", "actors": "Actors", "data": "Data"}
 
 
 @pytest.fixture
@@ -222,6 +222,30 @@ def test_promises_page_filters_live_in_the_url_and_rows_open_the_claim(server, p
         assert fresh.locator("[data-testid='stException']").count() == 0
     finally:
         other.close()
+
+
+def test_follow_a_claim_then_a_new_report_shows_on_whats_new(server, page, tmp_path):
+    open_url(page, f"{server.url}/claim?claim={server.withdraw_claim}")
+    page.get_by_role("button", name=re.compile("^Follow")).click()
+    wait_idle(page)
+    expect(page.get_by_role("button", name=re.compile("Unfollow"))).to_have_count(1)
+    # A new monitor report about the withdrawal arrives through the Upload page.
+    upload = tmp_path / "isw-2022-02-18.txt"
+    upload.write_text("The Institute for the Study of War said on Friday that Russia has not withdrawn forces from the "
+                      "border area and that more armour arrived near Belgorod.", encoding="utf-8")
+    open_url(page, f"{server.url}/upload")
+    page.locator("input[type='file']").set_input_files(str(upload))
+    page.get_by_text("isw-2022-02-18.txt").first.wait_for()
+    page.get_by_role("textbox", name="Publisher (optional)").fill("Institute for the Study of War")
+    page.get_by_role("button", name=re.compile("Ingest")).click()
+    page.get_by_text(re.compile(r"Done: 1 added")).wait_for(timeout=240_000)
+    wait_idle(page)
+    open_url(page, f"{server.url}/new")
+    assert page.locator("h1").first.inner_text().strip() == "What's new"
+    expect(page.get_by_text(re.compile(r"^\d+ new$"))).to_have_count(1)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert re.search(r"What's new \(\d+\)", nav), nav
+    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_no_request_leaves_the_host(server, browser):

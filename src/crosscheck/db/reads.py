@@ -610,3 +610,128 @@ def list_actors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
            GROUP BY ALL
            ORDER BY a.confirmed, statements DESC, a.actor"""
     ).df()
+
+
+def claims_with_cue(
+    con: duckdb.DuckDBPyConnection, cue: str, *, ids: Sequence[str] | None = None,
+    between: tuple[dt.date, dt.date] | None = None, dated: bool = False,
+) -> pd.DataFrame:
+    """Claims (not boilerplate, not questions) whose text matches the regular expression `cue` (case-insensitive),
+    among `ids` or stated `between` two days: claim_id, actor, speaker, text, stated_on, doc_id, seq; by date."""
+    where = Where().add(*is_claim("s")).add("regexp_matches(s.text, ?, 'i')", cue)
+    if ids is not None:
+        where.add("list_contains(?, s.statement_id)", list(ids))
+    if between is not None:
+        where.add("s.stated_on BETWEEN ? AND ?", *between)
+    if dated:
+        where.add("s.stated_on IS NOT NULL")
+    sql, params = where.build(
+        "SELECT s.statement_id AS claim_id, s.actor, s.speaker, s.text, s.stated_on, s.doc_id, s.seq FROM statements s",
+        "ORDER BY s.stated_on NULLS LAST, s.statement_id")
+    return con.execute(sql, params).df()
+
+
+def neighbour_texts(con: duckdb.DuckDBPyConnection, doc_id: str, seq: int, around: int = 3) -> list[str]:
+    """The texts of the statements around one in its document, nearest first."""
+    rows = con.execute(
+        "SELECT text FROM statements WHERE doc_id = ? AND seq BETWEEN ? AND ? AND seq <> ? ORDER BY abs(seq - ?), seq",
+        [doc_id, int(seq) - around, int(seq) + around, int(seq), int(seq)],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def monitor_evidence(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> pd.DataFrame:
+    """The scored pairs of these claims with a monitor's report: claim_id, report_id, report_actor, report_text,
+    report_on, stance, and verdict_label (the latest analyst's stance label on the pair, if any)."""
+    return con.execute(
+        f"""SELECT m.claim_id, m.report_id, r.actor AS report_actor, r.text AS report_text, r.stated_on AS report_on,
+                   m.stance,
+                   (SELECT v.label FROM verdicts v WHERE v.claim_id = m.claim_id AND v.report_id = m.report_id
+                      AND v.label IS NOT NULL ORDER BY v.decided_at DESC LIMIT 1) AS verdict_label
+            FROM matches m JOIN statements r ON r.statement_id = m.report_id
+            WHERE list_contains(?, m.claim_id) AND NOT coalesce(m.pending, false)
+              AND r.actor_type IN ({marks(REPORT_TYPES)})""",
+        [list(claim_ids), *REPORT_TYPES],
+    ).df()
+
+
+def pair_models(con: duckdb.DuckDBPyConnection, claim_id: str, report_ids: Sequence[str]) -> list[str]:
+    """The models (and calibrations) that scored these pairs of a claim, as "model · calibration NAME"."""
+    rows = con.execute(
+        """SELECT DISTINCT coalesce(model, 'not scored') || coalesce(' · calibration ' || calibration, '')
+           FROM matches WHERE claim_id = ? AND list_contains(?, report_id) ORDER BY 1""",
+        [claim_id, list(report_ids)],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def follows(con: duckdb.DuckDBPyConnection, analyst: str) -> pd.DataFrame:
+    """What one analyst follows: kind, target, label, followed_at (oldest first)."""
+    return con.execute(
+        "SELECT kind, target, label, followed_at FROM follows WHERE analyst = ? ORDER BY followed_at, kind, target",
+        [analyst],
+    ).df()
+
+
+def alerts_read_at(con: duckdb.DuckDBPyConnection, analyst: str) -> dt.datetime | None:
+    """When the analyst last marked What's new read (None: never)."""
+    row = con.execute("SELECT read_at FROM alert_reads WHERE analyst = ?", [analyst]).fetchone()
+    return row[0] if row else None
+
+
+def claim_ids_of_actor(con: duckdb.DuckDBPyConnection, actor: str) -> list[str]:
+    """The ids of an actor's claims."""
+    where = Where().add(*is_claim("s")).add("s.actor = ?", actor)
+    sql, params = where.build("SELECT s.statement_id FROM statements s", "ORDER BY s.statement_id")
+    return [r[0] for r in con.execute(sql, params).fetchall()]
+
+
+def pair_events(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], since: dt.datetime) -> pd.DataFrame:
+    """Scored pairs of these claims that are new since `since` (their report's document stored after it) or scored
+    again after it (a new model): claim and report text, actor and date, stance, contradiction, scored_at,
+    report_stored_at."""
+    return con.execute(
+        """SELECT m.claim_id, c.text AS claim_text, c.actor AS claim_actor, m.report_id, r.text AS report_text,
+                  r.actor AS report_actor, r.stated_on AS report_on, m.stance, m.contradiction, m.scored_at,
+                  d.ingested_at AS report_stored_at
+           FROM matches m JOIN statements c ON c.statement_id = m.claim_id
+                JOIN statements r ON r.statement_id = m.report_id JOIN documents d ON d.doc_id = r.doc_id
+           WHERE list_contains(?, m.claim_id) AND NOT coalesce(m.pending, false) AND coalesce(m.shown, true)
+             AND (d.ingested_at > ? OR m.scored_at > ?)""",
+        [list(claim_ids), since, since],
+    ).df()
+
+
+def verdict_events(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], since: dt.datetime) -> pd.DataFrame:
+    """Verdicts on pairs of these claims made after `since`, with the pair's texts."""
+    return con.execute(
+        """SELECT v.claim_id, c.text AS claim_text, c.actor AS claim_actor, v.report_id, r.text AS report_text,
+                  r.actor AS report_actor, r.stated_on AS report_on, coalesce(v.label, v.verdict) AS stance,
+                  m.contradiction, v.decided_at, coalesce(v.analyst_name, v.analyst) AS analyst, v.verdict
+           FROM verdicts v JOIN statements c ON c.statement_id = v.claim_id
+                JOIN statements r ON r.statement_id = v.report_id
+                LEFT JOIN matches m ON m.claim_id = v.claim_id AND m.report_id = v.report_id
+           WHERE list_contains(?, v.claim_id) AND v.decided_at > ?""",
+        [list(claim_ids), since],
+    ).df()
+
+
+def claims_stored_since(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str], since: dt.datetime) -> pd.DataFrame:
+    """Those of these claims whose document was stored after `since`: claim_id, claim_text, claim_actor, stored_at."""
+    return con.execute(
+        """SELECT s.statement_id AS claim_id, s.text AS claim_text, s.actor AS claim_actor, d.ingested_at AS stored_at
+           FROM statements s JOIN documents d ON d.doc_id = s.doc_id
+           WHERE list_contains(?, s.statement_id) AND d.ingested_at > ?""",
+        [list(claim_ids), since],
+    ).df()
+
+
+def follow_marker(con: duckdb.DuckDBPyConnection, analyst: str) -> str:
+    """Changes when the analyst follows, unfollows or marks What's new read: with the data version, the key of her
+    cached What's new."""
+    row = con.execute(
+        """SELECT (SELECT count(*) || '/' || coalesce(max(followed_at)::VARCHAR, '') FROM follows WHERE analyst = ?),
+                  (SELECT read_at::VARCHAR FROM alert_reads WHERE analyst = ?)""",
+        [analyst, analyst],
+    ).fetchone()
+    return f"{row[0]}/{row[1] or ''}"

@@ -9,7 +9,7 @@ from crosscheck.errors import ModelError, StoreError
 # The analyst of a verdict made without sign-in (an open workspace), and of every verdict stored before version 4.
 ANONYMOUS = "anonymous"
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Version 2: statements.is_question (questions are never claims or reports).
 # Version 3: matches.shown (each source's sentences are all scored; the one that bears most is shown),
 # matches.raw_contradiction/raw_support/raw_stance (the model's own output, before a workspace's
@@ -20,6 +20,8 @@ SCHEMA_VERSION = 4
 # sign-in; verdicts.analyst_name the name shown), actors.edited_by/edited_at (the last edit), the audit
 # table (every write attempt in the app: who, when, what, done / refused / failed) and role_grants
 # (roles an admin gave in the app).
+# Version 5: follows (what each analyst follows: a claim, an actor, a storyline or a Claims search) and
+# alert_reads (when each analyst last marked What's new read).
 
 # Every column of a stored pair (the lake's pair files have these).
 MATCH_COLUMNS = ["claim_id", "report_id", "similarity", "stance", "contradiction", "support", "lag_days", "model", "scored_at",
@@ -81,6 +83,7 @@ def _schema(dim: int) -> list[str]:
             PRIMARY KEY (claim_id, report_id))""",
         _VERDICTS.format(name="verdicts"),
         *_ACCESS_TABLES,
+        *_FOLLOW_TABLES,
     ]
 
 
@@ -111,6 +114,20 @@ _ACCESS_TABLES = [
             role VARCHAR NOT NULL,
             granted_by VARCHAR NOT NULL,
             granted_at TIMESTAMP NOT NULL)""",
+]
+
+
+_FOLLOW_TABLES = [
+    """CREATE TABLE IF NOT EXISTS follows (
+            analyst VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            target VARCHAR NOT NULL,
+            label VARCHAR,
+            followed_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (analyst, kind, target))""",
+    """CREATE TABLE IF NOT EXISTS alert_reads (
+            analyst VARCHAR PRIMARY KEY,
+            read_at TIMESTAMP NOT NULL)""",
 ]
 
 
@@ -162,6 +179,7 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     3 → 4: verdicts are kept per analyst (the key gains `analyst`; a verdict stored without one was made
     without sign-in and becomes `anonymous`), actors get `edited_by`/`edited_at`, and the audit and
     role_grants tables are created.
+    4 → 5: the follows and alert_reads tables are created.
     """
     version = get_meta(con, "schema_version")
     if version is None or int(version) == SCHEMA_VERSION:
@@ -200,6 +218,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("ALTER TABLE actors ADD COLUMN IF NOT EXISTS edited_by VARCHAR")
             con.execute("ALTER TABLE actors ADD COLUMN IF NOT EXISTS edited_at TIMESTAMP")
             for ddl in _ACCESS_TABLES:
+                con.execute(ddl)
+        if int(version) < 5:
+            for ddl in _FOLLOW_TABLES:
                 con.execute(ddl)
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         con.execute("COMMIT")

@@ -393,3 +393,39 @@ def grant_role(con: duckdb.DuckDBPyConnection, user_id: str, role: str | None, *
         raise InputError(f"unknown role {role!r}; choose one of {', '.join(roles)}")
     con.execute("INSERT OR REPLACE INTO role_grants (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)",
                 [user_id, role, by, _now()])
+
+
+FOLLOW_KINDS = ("claim", "actor", "storyline", "search")
+
+
+def follow(con: duckdb.DuckDBPyConnection, analyst: str, kind: str, target: str, label: str | None = None) -> None:
+    """The analyst follows a claim (its id), an actor (its name), a storyline (its label) or a Claims search (its
+    query string); following again keeps the first time. A claim or actor that does not exist is an InputError."""
+    analyst = (analyst or "").strip() or ANONYMOUS
+    if kind not in FOLLOW_KINDS:
+        raise InputError(f"cannot follow a {kind!r}; follow one of {', '.join(FOLLOW_KINDS)}")
+    target = (target or "").strip()
+    if not target:
+        raise InputError(f"follow {kind}: say which one")
+    if kind == "claim" and not con.execute("SELECT 1 FROM statements WHERE statement_id = ?", [target]).fetchone():
+        raise InputError(f"follow claim {target}: no such statement in this database")
+    if kind == "actor" and not con.execute("SELECT 1 FROM actors WHERE actor = ?", [target]).fetchone():
+        raise InputError(f"follow actor {target!r}: no such actor (the Actors page lists them)")
+    con.execute(
+        "INSERT INTO follows (analyst, kind, target, label, followed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [analyst, kind, target, label, _now()],
+    )
+
+
+def unfollow(con: duckdb.DuckDBPyConnection, analyst: str, kind: str, target: str) -> bool:
+    """The analyst stops following it; False when they did not follow it."""
+    analyst = (analyst or "").strip() or ANONYMOUS
+    found = con.execute("SELECT 1 FROM follows WHERE analyst = ? AND kind = ? AND target = ?", [analyst, kind, target]).fetchone()
+    con.execute("DELETE FROM follows WHERE analyst = ? AND kind = ? AND target = ?", [analyst, kind, target])
+    return found is not None
+
+
+def mark_read(con: duckdb.DuckDBPyConnection, analyst: str, at: dt.datetime | None = None) -> None:
+    """What's new is read up to `at` (default now) for this analyst."""
+    analyst = (analyst or "").strip() or ANONYMOUS
+    con.execute("INSERT OR REPLACE INTO alert_reads (analyst, read_at) VALUES (?, ?)", [analyst, at or _now()])

@@ -167,10 +167,45 @@ def calibration(path: str, version: str) -> dict | None:
     return asdict(found) if found else None
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def promises(path: str, version: str, today: dt.date) -> pd.DataFrame:
-    """Every promise with its status (crosscheck.promises.list_promises), as of `today`."""
-    from crosscheck import promises as found
+@st.cache_data(show_spinner=False, max_entries=4)
+def _promise_claims(path: str, claims_version: str) -> pd.DataFrame:
+    from crosscheck import promises
 
     with _cursor(path) as con:
-        return found.list_promises(con, today=today)
+        return promises.find(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def promises(path: str, version: str, today: dt.date) -> pd.DataFrame:
+    """Every promise with its status (crosscheck.promises.list_promises), as of `today`. Which claims are promises is
+    kept while only pairs change (`schema.claims_version`), as the storylines are."""
+    from crosscheck import promises as rules
+
+    with _cursor(path) as con:
+        found = _promise_claims(path, schema.claims_version(con))
+        return rules.list_promises(con, today=today, found=found)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def whats_new(path: str, version: str, analyst: str, marker: str) -> pd.DataFrame:
+    """What arrived for the analyst's follows since she last marked it read (crosscheck.alerts); `marker`
+    (reads.follow_marker) changes with her follows and reads."""
+    from crosscheck import alerts
+
+    with _cursor(path) as con:
+        return alerts.alerts(con, analyst)
+
+
+def whats_new_count(analyst: str) -> int:
+    """How many events wait in the analyst's What's new (0 before the database exists)."""
+    from crosscheck.ui.resources import data_version, db_path
+
+    try:
+        path, version = db_path(), data_version()
+        if version == "empty":
+            return 0
+        with _cursor(path) as con:
+            marker = reads.follow_marker(con, analyst)
+        return 0 if marker.startswith("0/") else len(whats_new(path, version, analyst, marker))
+    except Exception:  # noqa: BLE001 - a count in the navigation never stops a page
+        return 0

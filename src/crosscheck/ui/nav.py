@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from crosscheck import roles
-from crosscheck.ui import urls
+from crosscheck.ui import cache, urls
 from crosscheck.ui.access import auth_configured, current_identity, show_queued_writes
 from crosscheck.ui.upload import keep_scoring, waiting_pairs
 from crosscheck.ui.widgets import escape_markdown
@@ -59,9 +59,11 @@ def run_app() -> None:
     # hidden default forwards to /overview, keeping one stable URL per page, parameters included.
     pages = [st.Page(_open_overview, title="Crosscheck", url_path="home", default=True, visibility="hidden")]
     listed = [*urls.PAGES, *([urls.ACCESS] if auth_configured() else [])]
+    waiting = cache.whats_new_count(who.user_id)  # beside What's new in the navigation
     for page in listed:
         allowed = page.name not in urls.WRITE_PAGES or who.may(urls.WRITE_PAGES[page.name])
-        pages.append(st.Page(page.script, title=page.title, url_path=page.name, icon=page.icon,
+        title = f"{page.title} ({waiting})" if page.name == "new" and waiting else page.title
+        pages.append(st.Page(page.script, title=title, url_path=page.name, icon=page.icon,
                              visibility="visible" if allowed else "hidden"))
     st.navigation(pages).run()
 

@@ -33,6 +33,7 @@ PAGES = (
     Page("claims", "Claims", ":material/fact_check:"),
     Page("claim", "Claim", ":material/article:"),
     Page("promises", "Promises", ":material/event_available:"),
+    Page("new", "What's new", ":material/notifications:"),
     Page("review", "Review", ":material/rule:"),
     Page("upload", "Upload", ":material/upload:"),
     Page("actors", "Actors", ":material/groups:"),

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
+from crosscheck.export import escape_markdown, safe_url  # noqa: F401 - the pages import them from here
 from crosscheck.ui import urls
 from crosscheck.ui.access import may
-
-# Every character Markdown (and Streamlit's directives, LaTeX and emoji shortcodes) gives a meaning.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
-
-
-def escape_markdown(text: str | None) -> str:
-    """Backslash-escape text so st.markdown shows it literally: no HTML, links, emphasis or LaTeX."""
-    if not text:
-        return ""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-    # Leading spaces would start a code block; newlines would start new blocks.
-    return re.sub(r"\s*\n\s*", " ", escaped).strip()
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is http(s), else None: a stored javascript: or data: link is never offered."""
-    if not url or not isinstance(url, str):
-        return None
-    return url if url.strip().lower().startswith(("http://", "https://")) else None
 
 
 def shorten(text: str | None, limit: int = 140) -> str:
@@ -102,3 +82,50 @@ def number(value, fmt: str = "{:.2f}") -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "–"
     return fmt.format(value)
+
+
+def dossier_buttons(claim_ids: list[str], key: str) -> None:
+    """Download buttons for a dossier of these claims, HTML and Markdown (crosscheck.dossier), made when clicked."""
+    from functools import partial
+
+    from crosscheck import dossier
+    from crosscheck.ui.resources import read
+
+    url = str(st.context.url or "")
+    base = url.rsplit("/", 1)[0] if url.startswith(("http://", "https://")) else None
+
+    def make(fmt: str) -> str:
+        found = read(dossier.gather, list(claim_ids))
+        return (dossier.to_markdown if fmt == "md" else dossier.to_html)(found, base_url=base)
+
+    a, b = st.columns(2)
+    a.download_button("Dossier (HTML)", partial(make, "html"), file_name="crosscheck-dossier.html", mime="text/html",
+                      key=f"{key}-html", icon=":material/description:", on_click="ignore",
+                      help="the claim, every source's sentence with stance, dates and links, verdicts and a chart: one "
+                           "file that opens offline")
+    b.download_button("Dossier (Markdown)", partial(make, "md"), file_name="crosscheck-dossier.md", mime="text/markdown",
+                      key=f"{key}-md", icon=":material/article:", on_click="ignore")
+
+
+def follow_toggle(kind: str, target: str, label: str, key: str) -> None:
+    """A Follow / Unfollow button for the signed-in person (a viewer too: following changes no evidence)."""
+    from crosscheck.db import reads, writes
+    from crosscheck.ui.access import current_identity, finish_or_queue, submit
+    from crosscheck.ui.resources import read
+
+    who = current_identity()
+    if not who.may("follow"):
+        return
+    following = read(reads.follows, who.user_id)
+    on = bool(((following["kind"] == kind) & (following["target"] == target)).any())
+
+    def toggle() -> None:
+        if on:
+            finish_or_queue(submit("follow", f"{kind} {target}", writes.unfollow, who.user_id, kind, target), "your unfollow")
+        else:
+            finish_or_queue(submit("follow", f"{kind} {target}", writes.follow, who.user_id, kind, target, label),
+                            "your follow")
+
+    st.button("Unfollow" if on else "Follow", key=key, on_click=toggle,
+              icon=":material/notifications_off:" if on else ":material/notifications:",
+              help=f"{'Stop following' if on else 'Follow'} {label}: what arrives about it appears on What's new")
