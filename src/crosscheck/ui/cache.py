@@ -201,11 +201,13 @@ def whats_new_count(analyst: str) -> int:
     from crosscheck.ui.resources import data_version, db_path
 
     try:
-        path, version = db_path(), data_version()
-        if version == "empty":
-            return 0
+        path = db_path()
         with _cursor(path) as con:
-            marker = reads.follow_marker(con, analyst)
-        return 0 if marker.startswith("0/") else len(whats_new(path, version, analyst, marker))
+            if not schema.has_schema(con):
+                return 0
+            marker = reads.follow_marker(con, analyst)  # one small query: most people follow nothing
+        if marker.startswith("0/"):
+            return 0
+        return len(whats_new(path, data_version(), analyst, marker))
     except Exception:  # noqa: BLE001 - a count in the navigation never stops a page
         return 0
