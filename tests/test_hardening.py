@@ -362,3 +362,15 @@ def test_every_chart_label_built_from_stored_text_is_escaped():
         assert {row[1] for t in fig.data for row in t.customdata} <= set(table["group"])
     _assert_inert(_rendered_strings(charts.events_figure(*analytics.storyline_events(pairs, lines))))
     _assert_inert(_rendered_strings(charts.lag_histogram(pairs)))
+    import datetime as dt
+
+    promises = pd.DataFrame({
+        "claim_id": ["c1", "c2", "c3", "c4"], "actor": HOSTILE_NAMES, "text": HOSTILE_NAMES,
+        "stated_on": [dt.date(2022, 2, 15)] * 4, "due_on": [dt.date(2022, 2, 20), None, None, None],
+        "status": ["broken", "overdue", "kept", "pending"], "report_id": ["r1", None, "r3", None],
+        "report_on": [dt.date(2022, 2, 21), None, dt.date(2022, 2, 22), None],
+        "report_actor": HOSTILE_NAMES, "report_text": HOSTILE_NAMES,
+    })
+    strings = _rendered_strings(charts.promises_figure(promises))
+    assert any("&lt;" in s for s in strings)
+    _assert_inert(strings)

@@ -172,7 +172,8 @@ def promises_figure(promises: pd.DataFrame) -> go.Figure:
     dated = promises[promises["stated_on"].notna()].reset_index(drop=True)
     if dated.empty:
         return _empty("No dated promises in this selection.", title)
-    labels = [html.escape(f"{a or 'unknown'}: {t if len(t) <= 70 else t[:67] + '…'}")
+    # Escaped for plotly's labels (it reads a few tags), quotes left as they are (it shows &quot; literally).
+    labels = [html.escape(f"{a or 'unknown'}: {t if len(t) <= 70 else t[:67] + '…'}", quote=False)
               for a, t in zip(dated["actor"], dated["text"].astype(str))]
     y = list(range(len(dated)))
     fig = go.Figure()
@@ -183,7 +184,7 @@ def promises_figure(promises: pd.DataFrame) -> go.Figure:
     ys = np.column_stack([np.array(y, dtype=object), np.array(y, dtype=object), np.full(len(dated), None)]).ravel().tolist()
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#c8c8c8", "width": 2}, hoverinfo="skip",
                              showlegend=False))
-    texts = dated["text"].astype(str).str.slice(0, 140).map(html.escape)
+    texts = dated["text"].astype(str).str.slice(0, 140).map(lambda t: html.escape(t, quote=False))
     for status, colour in PROMISE_COLOURS.items():
         rows = dated.index[dated["status"] == status]
         if len(rows) == 0:
@@ -210,8 +211,9 @@ def promises_figure(promises: pd.DataFrame) -> go.Figure:
             mode="markers", name=status, legendgroup=status,
             marker={"symbol": "x", "color": colour, "size": 12},
             customdata=list(zip(decided["claim_id"], decided["report_id"].fillna(""),
-                                decided["report_actor"].fillna("unknown").map(html.escape),
-                                decided["report_text"].fillna("").astype(str).str.slice(0, 140).map(html.escape))),
+                                decided["report_actor"].fillna("unknown").map(lambda t: html.escape(t, quote=False)),
+                                decided["report_text"].fillna("").astype(str).str.slice(0, 140)
+                                .map(lambda t: html.escape(t, quote=False)))),
             hovertemplate="%{x|%d %b %Y} · %{customdata[2]}<br>%{customdata[3]}<extra>" + status + "</extra>",
         ))
     fig.update_layout(

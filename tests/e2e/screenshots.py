@@ -2,8 +2,9 @@
 
 Starts the dashboard on the given database (default: the demo database), opens the Overview,
 its events chart, Claims (filtered to the Feb 2022 withdrawal claims), the most contradicted
-withdrawal claim, the Upload and Review pages in headless Chromium, and writes overview.png,
-events.png, claims.png, claim.png, upload.png, review.png.
+withdrawal claim, the Promises, Upload and Review pages in headless Chromium, and writes overview.png,
+events.png, claims.png, claim.png, promises.png, upload.png, review.png; then that claim's dossier
+(crosscheck.dossier), opened from its file: dossier.png.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ def scored(db: Path) -> bool:
         con.close()
 
 
+PLACEHOLDER = "https://crosscheck.invalid"
+
+
+def dossier_html(db: Path, claim: str, base_url: str) -> str:
+    """The claim's dossier as the Claim page's download gives it."""
+    from crosscheck import dossier
+    from crosscheck.db import connection
+
+    con = connection.connect(db, read_only=True)
+    try:
+        return dossier.to_html(dossier.gather(con, [claim]), base_url=base_url)
+    finally:
+        con.close()
+
+
 def main(db: Path, out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -62,10 +78,14 @@ def main(db: Path, out: Path) -> None:
             doseq=True,
         ),
         "claim": "claim?" + urlencode({"claim": claim or ""}),
+        "promises": "promises",
         "upload": "upload",
         "review": "review",
     }
+    # Read before the dashboard holds the file; its address is known only once it runs.
+    page_dossier = dossier_html(db, claim, PLACEHOLDER) if claim else ""
     with tempfile.TemporaryDirectory() as tmp:
+        html_file = Path(tmp) / "dossier.html"
         proc, url = start_server(db, Path(tmp) / "streamlit.log")
         try:
             with sync_playwright() as p:
@@ -77,6 +97,12 @@ def main(db: Path, out: Path) -> None:
                     page.wait_for_timeout(1500)  # plotly and the data grid draw after the run ends
                     page.screenshot(path=str(out / f"{name}.png"), full_page=False)
                     print(out / f"{name}.png")
+                if claim:
+                    html_file.write_text(page_dossier.replace(PLACEHOLDER, url), encoding="utf-8")
+                    page.set_viewport_size({"width": 1000, "height": 1100})
+                    page.goto(html_file.as_uri())
+                    page.screenshot(path=str(out / "dossier.png"), full_page=False)
+                    print(out / "dossier.png")
                 browser.close()
         finally:
             stop_server(proc)
