@@ -143,6 +143,69 @@ def test_the_demo_shows_two_broken_promises_with_their_evidence(demo_db):
     assert any(re.search(r"invasion|attack", r["report_text"]) for r in denials)
 
 
+def test_follow_putins_withdrawal_claim_then_a_new_report_is_an_alert_and_in_the_dossier(
+        demo_db, tmp_path, embedder, registry, capsys):
+    """On a copy of the demo: follow the claim, ingest a monitor report contradicting it, and `crosscheck alerts`
+    lists the pair (JSON and Atom); `crosscheck dossier` holds every sentence the Claim page shows, with links."""
+    import datetime as dt
+    import time
+    from xml.etree import ElementTree as ET
+
+    from crosscheck import cli, match
+    from crosscheck.config import MatchSettings
+    from crosscheck.db import connection
+    from crosscheck.ingest import extract_text
+    from crosscheck.models.stance import load_scorer
+    from crosscheck.pipeline import store_documents
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db[0], path)
+    con = connection.connect(path)
+    schema.upgrade(con)
+    claim = con.execute("SELECT statement_id FROM statements WHERE text LIKE '%partially withdraw forces%' "
+                        "AND actor_type = 'government' ORDER BY statement_id LIMIT 1").fetchone()[0]
+    con.close()
+    assert cli.main(["follow", "claim", claim, "--analyst", "ana@newsroom.test", "--db", str(path)]) == 0
+    time.sleep(0.01)
+    before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    con = connection.connect(path)
+    report = ("Satellite images taken on Thursday show that no Russian forces have withdrawn from the border area: "
+              "more armour and field hospitals arrived near Belgorod, the Conflict Intelligence Team said.")
+    docs = extract_text(report, source_name="cit-2022-02-18.txt", publisher="Conflict Intelligence Team",
+                        date=dt.date(2022, 2, 18), url="https://citeam.example/2022-02-18").documents
+    summary = store_documents(con, docs, embedder=embedder, scorer=load_scorer(embedder=embedder), registry=registry)
+    assert [r.status for r in summary.results] == ["added"]
+    shown = match.claim_reports(con, claim, MatchSettings())
+    shown = shown[shown["shown"].astype(bool)]
+    con.close()
+    capsys.readouterr()
+
+    assert cli.main(["alerts", "--analyst", "ana@newsroom.test", "--since", before.isoformat(), "--db", str(path)]) == 0
+    events = json.loads(capsys.readouterr().out)
+    new = [e for e in events if e["event"] == "new evidence" and e["claim_id"] == claim]
+    assert new and any("no Russian forces have withdrawn" in e["report_text"] for e in new), events
+    assert cli.main(["alerts", "--analyst", "ana@newsroom.test", "--since", before.isoformat(), "--format", "atom",
+                     "--db", str(path)]) == 0
+    feed = ET.fromstring(capsys.readouterr().out)
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == len(events)
+
+    out = tmp_path / "dossier.html"
+    assert cli.main(["dossier", claim, "--db", str(path), "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    import html as markup
+
+    plain = markup.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "a decision has been taken to partially withdraw forces" in plain
+    for row in shown.itertuples(index=False):
+        assert row.text in plain, row.text
+    from crosscheck.export import safe_url
+
+    links = {markup.unescape(h) for h in re.findall(r'href="([^"]+)"', page)}
+    for row in shown.itertuples(index=False):
+        assert safe_url(row.url) is None or safe_url(row.url) in links, row.url  # each source with its link
+    assert "<script" not in page.lower() and not re.search(r"\bsrc=", page)
+
+
 @pytest.mark.slow
 def test_rerun_on_a_built_demo_is_a_no_op_from_the_command_line(demo_db):
     path, _ = demo_db
