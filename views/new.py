@@ -19,8 +19,8 @@ who = current_identity()
 following = read(reads.follows, who.user_id)
 st.caption(
     "New evidence, stance changes and new claims for what you follow, since you last marked this page read. Follow a "
-    "claim on its page, an actor on the Actors page, a Claims search on the Claims page (or a storyline with "
-    "`crosscheck follow storyline LABEL`); `crosscheck alerts` prints the same as JSON or Atom."
+    "claim on its page, an actor on the Actors page, a storyline under the Overview's events chart, a Claims search "
+    "on the Claims page; `crosscheck alerts` prints the same as JSON or Atom."
 )
 if following.empty:
     st.info("You follow nothing yet.")

@@ -10,7 +10,7 @@ from crosscheck import analytics, charts
 from crosscheck.dates import shift
 from crosscheck.ui import cache, urls
 from crosscheck.ui.resources import data_version, db_path
-from crosscheck.ui.widgets import claim_link, empty_database_notice, escape_markdown
+from crosscheck.ui.widgets import claim_link, empty_database_notice, escape_markdown, follow_toggle
 
 st.title("Crosscheck")
 st.caption("What governments claim, next to what independent monitors report.")
@@ -75,6 +75,13 @@ if view == "events":
         claim_link(claim_id, f"{chosen['claim_actor'] or 'unknown'}: {chosen['claim_text']}", report_id)
     else:
         st.caption("Click a mark to open its claim.")
+    a, b = st.columns([3, 1], vertical_alignment="bottom")
+    storyline = a.selectbox("Follow a storyline", cache.storyline_labels(path, version), index=None,
+                            placeholder="choose a storyline", key="follow_storyline",
+                            help="its new claims and their new evidence appear on What's new")
+    if storyline:
+        with b:
+            follow_toggle("storyline", storyline, f"the storyline {storyline}", key="follow-storyline")
     st.stop()
 
 left, middle, right = st.columns(3)

@@ -180,6 +180,29 @@ def test_verdict_is_stored_and_shown(app_db, claim_ids):
     assert rows == [(claim_ids["withdraw"], report_id, "confirmed")]
 
 
+def test_follow_a_claim_and_a_storyline_through_the_writer_and_see_them_on_whats_new(app_db, claim_ids):
+    at = open_page("claim", {"claim": claim_ids["withdraw"]})
+    at = at.button(key="follow-claim").click().run()
+    assert not at.exception
+    assert at.button(key="follow-claim").label == "Unfollow"
+    at = open_page("overview", {"view": "events"})
+    label = at.selectbox(key="follow_storyline").options[0]
+    at = at.selectbox(key="follow_storyline").select(label).run()
+    at = at.button(key="follow-storyline").click().run()
+    assert not at.exception
+    con = duckdb.connect(str(app_db))
+    try:
+        follows = con.execute("SELECT analyst, kind, target FROM follows ORDER BY kind").fetchall()
+        audited = con.execute("SELECT count(*) FROM audit WHERE action = 'follow' AND outcome = 'done'").fetchone()[0]
+    finally:
+        con.close()
+    assert follows == [("anonymous", "claim", claim_ids["withdraw"]), ("anonymous", "storyline", label)]
+    assert audited == 2
+    at = open_page("new")
+    assert not at.exception
+    assert "You follow 2" in [e.label for e in at.expander][0]
+
+
 def test_unknown_claim_id_is_an_error_message(app_db):
     at = open_page("claim", {"claim": "nope"})
     assert not at.exception
