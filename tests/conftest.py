@@ -54,3 +54,16 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+def store_texts(db, embedder, registry, docs) -> None:
+    """Store written texts (source name, publisher, date, text) with the real pipeline and models; all must be added."""
+    from crosscheck.ingest import extract_text
+    from crosscheck.models.stance import load_scorer
+    from crosscheck.pipeline import store_documents
+
+    found = []
+    for name, publisher, date, text in docs:
+        found += extract_text(text, source_name=name, publisher=publisher, date=date).documents
+    summary = store_documents(db, found, embedder=embedder, scorer=load_scorer(embedder=embedder), registry=registry)
+    assert all(r.status == "added" for r in summary.results), summary.lines()

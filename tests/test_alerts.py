@@ -9,29 +9,20 @@ import time
 from xml.etree import ElementTree as ET
 
 import pytest
+from conftest import store_texts
 
 from crosscheck import alerts, cli
 from crosscheck.db import schema, writes
 from crosscheck.errors import InputError
-from crosscheck.ingest import extract_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def _store(db, embedder, registry, docs):
-    from crosscheck.models.stance import load_scorer
-    from crosscheck.pipeline import store_documents
-
-    found = []
-    for name, publisher, date, text in docs:
-        found += extract_text(text, source_name=name, publisher=publisher, date=date).documents
-    summary = store_documents(db, found, embedder=embedder, scorer=load_scorer(embedder=embedder), registry=registry)
-    assert all(r.status == "added" for r in summary.results), summary.lines()
 
 
 @pytest.fixture
 def followed(db, embedder, registry):
-    _store(db, embedder, registry, [
+    store_texts(db, embedder, registry, [
         ("kremlin.txt", "Kremlin", dt.date(2022, 2, 15),
          "A decision has been taken to partially withdraw forces from the border area."),
         ("tass.txt", "Russian Ministry of Defence", dt.date(2022, 2, 16),
@@ -44,7 +35,7 @@ def followed(db, embedder, registry):
     time.sleep(0.01)
     since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     time.sleep(0.01)
-    _store(db, embedder, registry, [
+    store_texts(db, embedder, registry, [
         ("cit.txt", "Conflict Intelligence Team", dt.date(2022, 2, 17),
          "The Conflict Intelligence Team said it has seen no sign of Russian forces withdrawing from the border area; "
          "new videos show armour arriving."),

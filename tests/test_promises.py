@@ -10,10 +10,10 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import store_texts
 
 from crosscheck import cli, promises
 from crosscheck.db import writes
-from crosscheck.ingest import extract_text
 from crosscheck.promises import Promise, decide, detect, due_date
 
 WED = dt.date(2022, 2, 16)  # a Wednesday
@@ -113,20 +113,11 @@ def test_an_analysts_verdict_overrides_the_model_and_says_so():
     assert (status["status"], status["stance"], status["decided_by"]) == ("broken", "contradicts", "analyst")
 
 
-def _store(db, embedder, registry, docs):
-    from crosscheck.models.stance import load_scorer
-    from crosscheck.pipeline import store_documents
-
-    found = []
-    for name, publisher, date, text in docs:
-        found += extract_text(text, source_name=name, publisher=publisher, date=date).documents
-    summary = store_documents(db, found, embedder=embedder, scorer=load_scorer(embedder=embedder), registry=registry)
-    assert all(r.status == "added" for r in summary.results), summary.lines()
 
 
 def test_a_report_months_after_a_denial_is_paired_with_it_and_decides_it(db, embedder, registry, tmp_path, capsys):
     """Matching pairs claims with reports within ±14 days; a promise also meets the reports of its horizon after it."""
-    _store(db, embedder, registry, [
+    store_texts(db, embedder, registry, [
         ("kremlin.txt", "Kremlin", dt.date(2021, 12, 23),
          "Vladimir Putin said at his annual news conference that Russia has no plans to attack Ukraine."),
         ("weather.txt", "Kremlin", None,

@@ -210,17 +210,17 @@ def cmd_promises(args) -> int:
     return 0
 
 
-def _follow_target(con, kind: str, target: str) -> tuple[str, str | None]:
-    """The stored target of a follow and its label: a search URL becomes its query string."""
+def _follow_target(kind: str, target: str) -> str:
+    """The stored target of a follow: a search URL becomes its query string, a Claim page URL its claim id."""
     from crosscheck import alerts
 
     if kind == "search":
-        return alerts.search_query(target), None
-    if kind == "claim" and "claim=" in target:  # a Claim page URL
+        return alerts.search_query(target)
+    if kind == "claim" and "claim=" in target:
         from urllib.parse import parse_qs, urlsplit
 
-        target = parse_qs(urlsplit(target).query).get("claim", [target])[-1]
-    return target, None
+        return parse_qs(urlsplit(target).query).get("claim", [target])[-1]
+    return target
 
 
 def cmd_follow(args) -> int:
@@ -235,9 +235,9 @@ def cmd_follow(args) -> int:
         if not schema.has_schema(con):
             raise CrosscheckError(f"{path}: no database yet")
         schema.upgrade(con)
-        target, label = _follow_target(con, args.kind, args.target)
+        target = _follow_target(args.kind, args.target)
         if args.command == "follow":
-            writes.follow(con, args.analyst, args.kind, target, label)
+            writes.follow(con, args.analyst, args.kind, target)
             print(f"{args.analyst} follows {args.kind} {target}")
         elif writes.unfollow(con, args.analyst, args.kind, target):
             print(f"{args.analyst} no longer follows {args.kind} {target}")
