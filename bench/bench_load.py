@@ -12,7 +12,8 @@ uploading as the Upload form does (the file URLs, an HTTP PUT per file with the 
 the form's submit), but renders nothing. The server does the same work as for a browser (more: a
 light client caches no message), and eleven clients cost a fraction of eleven browsers. The
 clients run at the lowest scheduling priority (nice 19), and the table reports the server's share
-of all the CPU time used, so the figures are the server's.
+of all the CPU time used, so the figures are the server's, and the resident memory of the server
+and of its model worker at the end of each row.
 
 A page rerun is timed from the request to the `script_finished` message of that run; an upload,
 from its submit to the end of its run, when its documents are searchable and their monitor pairs
@@ -233,8 +234,8 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds of the server and its model worker (its child processes) so far."""
+def _children(pid: int) -> list[int]:
+    """The process ids whose parent is pid (the model worker)."""
     children = []
     for entry in Path("/proc").iterdir():
         try:
@@ -242,7 +243,22 @@ def server_cpu(pid: int) -> float:
                 children.append(int(entry.name))
         except (OSError, IndexError, ValueError):
             continue
-    return _cpu_seconds(pid) + sum(_cpu_seconds(c) for c in children)
+    return children
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds of the server and its model worker (its child processes) so far."""
+    return _cpu_seconds(pid) + sum(_cpu_seconds(c) for c in _children(pid))
+
+
+def resident_mb(pid: int) -> float:
+    """Resident memory of one live process in MB (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    return int(found.group(1)) / 1024 if found else 0.0
 
 
 def busy_cpu() -> float:
@@ -284,6 +300,8 @@ async def measure(base: str, sessions: int, actions: int, ingest: bool, folder: 
         "server_share": min(1.0, served / busy) if busy > 0 else float("nan"),
         "busy": busy / elapsed / (os.cpu_count() or 1),
         "load": load,
+        "server_mb": resident_mb(server_pid),
+        "worker_mb": sum(resident_mb(c) for c in _children(server_pid)),
     }
 
 
@@ -325,7 +343,8 @@ def format_row(r: dict, rows: list[dict]) -> str:
         f"| {r['sessions']} | {'yes' if r['ingest'] else 'no'} | {r['reruns']} | {r['failed']} | {r['errors']} | "
         f"{_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['max'])} | {r['batches']} | {r['added']} | "
         f"{_seconds(r, rows, 'searchable_s')} | {_seconds(r, rows, 'scored_s')} | "
-        f"{r['server_share']:.0%} | {r['busy']:.0%} | {r['load']} | {r['seconds']:.0f} |"
+        f"{r['server_share']:.0%} | {r['busy']:.0%} | {r['load']} | {r['server_mb']:.0f} | {r['worker_mb']:.0f} | "
+        f"{r['seconds']:.0f} |"
     )
 
 
@@ -333,15 +352,16 @@ def report(rows: list[dict], args, db_info: str) -> str:
     head = (
         "| sessions | upload running | page reruns | failed | pages with an error | p50 ms | p95 ms | max ms | upload batches "
         "| documents added | upload: s to searchable (× alone) | upload: s to scored (× alone) | server's share of CPU used "
-        "| cores busy | load before | seconds |\n"
-        "|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|---:|"
+        "| cores busy | load before | server MB after | model worker MB after | seconds |\n"
+        "|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|---:|---:|---:|"
     )
     lines = [
         "# Load: page rerun time while browsing during an ingest",
         "",
         f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"{os.cpu_count()} CPU cores, Python {platform.python_version()}; model worker "
-        f"{'on' if config.model_worker() else 'off (CROSSCHECK_MODEL_WORKER=off)'}.",
+        f"{'on' if config.model_worker() else 'off (CROSSCHECK_MODEL_WORKER=off)'}; Streamlit's collection of all "
+        f"garbage after each page run {'on (--post-script-gc)' if args.post_script_gc else 'off, as configured'}.",
         f"Database: {db_info}. Each session opens {args.actions} pages in turn ({' → '.join(CYCLE)}), pausing "
         f"{args.think:g} s on average (0.5–1.5×) between them; the uploader sends batches of {args.files} new files "
         "through the Upload page. Sessions are light websocket clients, and every client runs at nice 19.",
@@ -387,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", action=argparse.BooleanOptionalAction,
                         help="the idle one-session row first (default yes, tiny no)")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--post-script-gc", action="store_true",
+                        help="turn Streamlit's gc.collect(2) after every page run back on (off in .streamlit/config.toml)")
     add_common_args(parser, "load")
     args = parser.parse_args(argv)
     apply_sizes(
@@ -409,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
             db_info = build_demo_database(db, args.demo_files, tmp)
         folder = tmp / "uploads"
         folder.mkdir()
-        server, url = start_server(db, tmp / "streamlit.log")
+        gc_arg = ("--runner.postScriptGC", "true") if args.post_script_gc else ()
+        server, url = start_server(db, tmp / "streamlit.log", args=gc_arg)
         try:
             os.nice(19)  # from here on the clients yield to the server
             rows = asyncio.run(run_all(args, url, folder, server.pid))

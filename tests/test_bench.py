@@ -67,6 +67,7 @@ def check_load(rows: list[dict[str, str]]) -> None:
     assert int(row["documents added"]) >= 1
     assert float(row["upload: s to searchable (× alone)"]) > 0  # no upload-alone row in a tiny run: no ratio
     assert 0 < float(row["server's share of CPU used"].rstrip("%")) <= 100
+    assert float(row["server MB after"]) > 50 and float(row["model worker MB after"]) > 50  # both processes measured
 
 
 def check_ann(rows: list[dict[str, str]]) -> None:
