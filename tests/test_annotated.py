@@ -98,3 +98,18 @@ def test_the_promise_sample_resolves():
     from crosscheck.training import promise_sample
 
     assert (promise_sample.load()["sentence"].str.len() > 10).all()
+
+
+def test_the_training_export_keeps_dev_out_of_training(tmp_path):
+    shared_data("press_releases")
+    from crosscheck.training.data import load_pair_file
+
+    out = tmp_path / "annotated.csv"
+    annotated.main(["--export", str(out)])
+    exported = pd.read_csv(out, dtype=str, keep_default_na=False)
+    frame = annotated.load()
+    assert len(exported) == len(frame) and list(exported.columns) == annotated.PAIR_FILE_COLUMNS
+    assert ((exported["split"] == "heldout") == (frame["split"] == "dev")).all()
+    trained = load_pair_file(out)  # what train-stance reads: the dev rows never
+    assert len(trained) == (frame["split"] == "train").sum()
+    assert not set(trained["claim"]) & set(frame.loc[frame["split"] == "dev", "claim"])

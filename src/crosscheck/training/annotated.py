@@ -6,6 +6,7 @@ in the same split; claims of real_pairs.csv's held-out part are always dev). `lo
 annotation session's files (see data/eval/ANNOTATION.md).
 
     python -m crosscheck.training.annotated --session DIR    # rebuild the CSV from a session's files
+    python -m crosscheck.training.annotated --export var/runs/annotated.csv   # texts resolved, for train-stance
 """
 
 from __future__ import annotations
@@ -81,6 +82,17 @@ def load(shared: Path = DEFAULT_SHARED, path: Path = OUT) -> pd.DataFrame:
     return frame
 
 
+PAIR_FILE_COLUMNS = ["claim", "evidence", "label", "split", "claim_date", "evidence_date"]
+
+
+def pair_file(frame: pd.DataFrame, heldout: pd.Series) -> pd.DataFrame:
+    """Pairs with their texts as a pair file for `crosscheck train-stance --pairs` and `eval pairs` (texts resolved
+    from the shared data, so it is written outside the repository): rows where `heldout` holds get split `heldout`,
+    which the training loader never reads and `eval pairs --split heldout` measures."""
+    out = frame.assign(split=["heldout" if h else "train" for h in heldout])
+    return out[PAIR_FILE_COLUMNS]
+
+
 def agreement(frame: pd.DataFrame) -> dict:
     """Cohen's κ of the two blind readings, overall and per label (one label against the rest)."""
     from sklearn.metrics import cohen_kappa_score
@@ -94,9 +106,18 @@ def agreement(frame: pd.DataFrame) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--session", type=Path, required=True, help="the annotation session's folder")
+    ap.add_argument("--session", type=Path, help="the annotation session's folder")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--export", type=Path, metavar="PAIRS.csv",
+                    help="instead: write the pairs with their texts as a pair file for train-stance (dev rows: split heldout)")
     args = ap.parse_args(argv)
+    if args.export:
+        frame = load()
+        pair_file(frame, frame["split"] == "dev").to_csv(args.export, index=False)
+        print(f"{len(frame):,} pairs -> {args.export}")
+        return
+    if not args.session:
+        ap.error("give --session or --export")
     frame = build(args.session)
     frame.to_csv(args.out, index=False, quoting=csv.QUOTE_MINIMAL)
     stats = agreement(frame)

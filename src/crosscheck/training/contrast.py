@@ -10,6 +10,8 @@ A side left as it was in the real pair is stored as its reference (`file|row|fie
 ../shared/data), never as text; an edited side is our own text. `load` gives both sides as text.
 
     python -m crosscheck.training.contrast --session DIR    # rebuild data/eval/contrast_pairs.csv
+    python -m crosscheck.training.contrast --export var/runs/contrast.csv      # texts resolved, for train-stance
+    python -m crosscheck.training.contrast --dev --session DIR                  # data/eval/contrast_dev_pairs.csv
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from pathlib import Path
 import pandas as pd
 
 from crosscheck import config
-from crosscheck.training.annotated import LABELS
+from crosscheck.training.annotated import LABELS, pair_file
 from crosscheck.training.annotated import OUT as ANNOTATED
 from crosscheck.training.candidates import DEFAULT_SHARED, resolve
 
 OUT = config.DATA_DIR / "eval" / "contrast_pairs.csv"
+# Written the same way from dev source pairs: measures polarity on claims no run trains on; never trained on.
+DEV_OUT = config.DATA_DIR / "eval" / "contrast_dev_pairs.csv"
 COLUMNS = ["contrast_id", "source_pair_id", "claim_ref", "claim", "claim_date", "evidence_ref", "evidence",
            "evidence_date", "evidence_place", "label", "label_check", "kept", "phenomenon", "style", "note", "check_reason"]
 
@@ -34,12 +38,13 @@ def _same(a: str, b: str) -> bool:
     return " ".join(str(a).split()) == " ".join(str(b).split())
 
 
-def build(session: Path, shared: Path = DEFAULT_SHARED) -> pd.DataFrame:
-    """The checked contrast pairs of an annotation session (contrast/src*_pairs_ids.csv, check/check*_labels.csv)."""
+def build(session: Path, shared: Path = DEFAULT_SHARED, split: str = "train") -> pd.DataFrame:
+    """The checked contrast pairs of an annotation session (contrast/src*_pairs_ids.csv, check/check*_labels.csv) whose
+    source pairs are in `split` of the annotated pairs: "train" for training, "dev" for the dev contrast set."""
     real = pd.read_csv(ANNOTATED, dtype=str, keep_default_na=False).set_index("pair_id")
     frames = []
     for written in sorted((session / "contrast").glob("src*_pairs_ids.csv")):
-        number = re.search(r"src(\d+)_", written.name)[1]
+        number = re.search(r"src(d?\d+)_", written.name)[1]
         checked = session / "check" / f"check{number}_labels.csv"
         if not checked.exists():
             continue
@@ -55,7 +60,7 @@ def build(session: Path, shared: Path = DEFAULT_SHARED) -> pd.DataFrame:
         raise ValueError(f"labels outside {LABELS}: {bad['contrast_id'].tolist()[:5]}")
     # A source pair can leave the train split after its contrast pairs were written (its claim turned out to be one
     # of real_pairs.csv's held-out claims): its contrast pairs go too, since they carry the claim's words.
-    frame = frame[real.loc[frame["source_pair_id"], "split"].to_numpy() == "train"].reset_index(drop=True)
+    frame = frame[real.loc[frame["source_pair_id"], "split"].to_numpy() == split].reset_index(drop=True)
     source = real.loc[frame["source_pair_id"]]
     claims = [resolve(ref, shared) for ref in source["claim_ref"]]
     evidences = [resolve(ref, shared) for ref in source["evidence_ref"]]
@@ -82,14 +87,26 @@ def load(shared: Path = DEFAULT_SHARED, path: Path = OUT, kept_only: bool = True
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--session", type=Path, required=True)
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--session", type=Path)
+    ap.add_argument("--dev", action="store_true",
+                    help="the dev contrast set: pairs written from dev source pairs (data/eval/contrast_dev_pairs.csv)")
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--export", type=Path, metavar="PAIRS.csv",
+                    help="instead: write the kept pairs with their texts as a pair file (dev set: split heldout)")
     args = ap.parse_args(argv)
-    frame = build(args.session)
-    frame.to_csv(args.out, index=False)
+    out = args.out or (DEV_OUT if args.dev else OUT)
+    if args.export:
+        frame = load(path=out)
+        pair_file(frame, pd.Series(args.dev, index=frame.index)).to_csv(args.export, index=False)
+        print(f"{len(frame):,} kept contrast pairs -> {args.export}")
+        return
+    if not args.session:
+        ap.error("give --session or --export")
+    frame = build(args.session, split="dev" if args.dev else "train")
+    frame.to_csv(out, index=False)
     kept = frame[frame["kept"] == "yes"]
     print(f"{len(frame):,} contrast pairs, {len(kept):,} kept (writer and second reader agree, "
-          f"{len(kept) / len(frame):.1%}) -> {args.out}")
+          f"{len(kept) / len(frame):.1%}) -> {out}")
     print(kept.groupby(["style", "label"]).size().unstack(fill_value=0).to_string())
 
 
