@@ -113,3 +113,17 @@ def test_the_training_export_keeps_dev_out_of_training(tmp_path):
     trained = load_pair_file(out)  # what train-stance reads: the dev rows never
     assert len(trained) == (frame["split"] == "train").sum()
     assert not set(trained["claim"]) & set(frame.loc[frame["split"] == "dev", "claim"])
+
+
+def test_dev_contrast_pairs_come_from_dev_claims_only(pairs):
+    shared_data("cir_monitor")
+    from crosscheck.training import contrast
+
+    frame = pd.read_csv(contrast.DEV_OUT, dtype=str, keep_default_na=False)
+    assert list(frame.columns) == contrast.COLUMNS and frame["contrast_id"].is_unique
+    split = pairs.set_index("pair_id")["split"]
+    assert (split.loc[frame["source_pair_id"]] == "dev").all()  # no run trains on their claims
+    assert not set(frame["contrast_id"]) & set(pd.read_csv(contrast.OUT, dtype=str)["contrast_id"])
+    kept = contrast.load(path=contrast.DEV_OUT)
+    assert len(kept) >= 500 and kept["label"].value_counts().min() >= 0.2 * len(kept)
+    assert (kept["claim"].str.len() > 5).all() and (kept["evidence"].str.len() > 5).all()
