@@ -206,6 +206,28 @@ def test_recalibrate_rewrites_only_the_thresholds(tiny_model, embedder, tmp_path
         recalibrate(model, [pairs], seed=13, fraction=0.0, embedder=embedder)
 
 
+def test_precision_calibration_reads_the_dev_rows_of_other_pair_files_and_no_training_rows(tiny_model, embedder, tmp_path):
+    import shutil
+
+    from crosscheck.training.train import recalibrate_precision
+
+    out, _ = tiny_model
+    model = tmp_path / "model"
+    shutil.copytree(out, model)
+    real = tmp_path / "real_pairs.csv"
+    pd.DataFrame([{"claim": c, "evidence": e, "label": lab, "split": "heldout"} for c, e, lab in PAIRS]).to_csv(real, index=False)
+    dev = tmp_path / "annotated.csv"
+    rows = [{"claim": c, "evidence": e, "label": lab, "split": "heldout"} for c, e, lab in PAIRS[:5]]
+    rows += [{"claim": "A training claim.", "evidence": "A training report.", "label": "supports", "split": "train"}] * 7
+    pd.DataFrame(rows).to_csv(dev, index=False)
+    alone = recalibrate_precision(model, real, embedder=embedder)
+    both = recalibrate_precision(model, real, embedder=embedder, dev_files=[dev])
+    assert alone["pairs"] == len(PAIRS) and both["pairs"] == len(PAIRS) + 5  # dev rows in, training rows never
+    settings = json.loads((model / "stance.json").read_text())
+    assert settings["temperature"] == both["temperature"] and settings["contradicts_threshold"] == both["contradicts_threshold"]
+    assert len(json.loads((model / "training.json").read_text())["precision_calibration"]) == 2
+
+
 def test_dated_training_shows_the_model_when_each_report_was_made(tiny_model, embedder, tmp_path):
     """--dated: the report's date against the claim's is part of what the model reads, in training and in scoring."""
     from test_event_pairs import write_log

@@ -31,7 +31,8 @@ def cmd_train(args) -> int:
         real = next((p for p in (args.pairs or []) if Path(p).name == "real_pairs.csv"), None)
         if real is None:
             raise SystemExit("crosscheck train-stance --calibrate-precision: give --pairs data/eval/real_pairs.csv")
-        print(json.dumps(recalibrate_precision(args.out, real, args.calibrate_precision, args.seed)))
+        others = [p for p in (args.pairs or []) if Path(p).name != "real_pairs.csv"]  # their held-out rows join in
+        print(json.dumps(recalibrate_precision(args.out, real, args.calibrate_precision, args.seed, dev_files=others)))
         return 0
     if args.blame_pairs and not args.events:
         raise SystemExit("crosscheck train-stance: --blame-pairs needs --events (the pairs are written around logged strikes)")
@@ -131,7 +132,8 @@ def add_commands(sub):
     p.add_argument("--calibrate-precision", type=float, nargs="?", const=0.8, metavar="PRECISION",
                    help="do not train: fit the temperature of the model in --out and choose thresholds so that "
                         "contradicts and supports are right at least PRECISION (0.8) of the time on the real pairs it "
-                        "never fitted (its calibration split and the held-out rows); the rest is `uncertain`")
+                        "never fitted (its calibration split and the held-out rows), with the held-out (dev) rows of the "
+                        "other --pairs files; the rest is `uncertain`")
     p.add_argument("--keep-gate", action="store_true", help="reuse the relatedness gate of --init (threshold recalibrated)")
     p.add_argument("--events", type=Path, metavar="EVENTS.csv",
                    help="OSINT event log (CIR format) to write claim/report pairs from; events near held-out rows of --pairs are left out")

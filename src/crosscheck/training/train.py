@@ -665,10 +665,17 @@ def calibration_pairs(real_pairs: Path | str, seed: int = DEFAULT_SEED, fraction
 
 
 def recalibrate_precision(model_dir: Path | str, real_pairs: Path | str, target: float = PRECISION_TARGET,
-                          seed: int = DEFAULT_SEED, embedder=None) -> dict:
-    """Fit the temperature and the precision-first thresholds of a trained model (no training); update stance.json."""
+                          seed: int = DEFAULT_SEED, embedder=None, dev_files: Sequence[Path | str] = ()) -> dict:
+    """Fit the temperature and the precision-first thresholds of a trained model (no training); update stance.json.
+
+    The pairs: real_pairs.csv's that the model never fitted (calibration_pairs), plus the held-out rows of
+    `dev_files` (the annotated dev split, the dev contrast pairs: pair files no run trains on)."""
     model_dir = Path(model_dir)
     pairs = calibration_pairs(real_pairs, seed)
+    if dev_files:
+        dev = heldout_rows(list(dev_files))
+        dev = dev.assign(label=[gold_label(v, "dev pairs") for v in dev["label"]])
+        pairs = pd.concat([pairs, dev], ignore_index=True)
     if embedder is None:
         embedder = load_embedder("minilm")
     scorer = CrossEncoderScorer(str(model_dir), embedder=embedder)
