@@ -127,3 +127,18 @@ def test_dev_contrast_pairs_come_from_dev_claims_only(pairs):
     kept = contrast.load(path=contrast.DEV_OUT)
     assert len(kept) >= 500 and kept["label"].value_counts().min() >= 0.2 * len(kept)
     assert (kept["claim"].str.len() > 5).all() and (kept["evidence"].str.len() > 5).all()
+
+
+def test_a_third_reading_settles_writer_and_checker_disagreeing():
+    from crosscheck.training import contrast
+
+    for path in (contrast.OUT, contrast.DEV_OUT):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        differ = frame["label"] != frame["label_check"]
+        # Kept exactly when two readers share the label; that shared label is the one trained and measured.
+        shared = [a if a == b else (c if c in (a, b) else "") for a, b, c in zip(frame["label"], frame["label_check"], frame["label_third"])]
+        assert frame["settled"].tolist() == shared
+        assert ((frame["kept"] == "yes") == (frame["settled"] != "")).all()
+        assert (frame.loc[~differ, "label_third"] == "").all()  # a third reading only where the two differ
+    dev = pd.read_csv(contrast.DEV_OUT, dtype=str, keep_default_na=False)
+    assert (dev.loc[dev["label"] != dev["label_check"], "label_third"] != "").all()  # every dev disagreement read again

@@ -3,8 +3,8 @@
 Each contrast pair was written from one real pair of data/eval/annotated_pairs.csv (train split only) by reading
 it: who did it, the direction of a movement, a negation, a count against a claimed limit, the place, the date,
 hedged against asserted, or a same-topic pair that is `unrelated`; in monitor-entry and news-agency headline
-style. A second reader labelled every pair blind (without the writer's label); a pair is kept for training when
-the two agree.
+style. A second reader labelled every pair blind (without the writer's label); where the two differ a third reader
+settles it, blind to both. A pair is kept when two readers share its label.
 
 A side left as it was in the real pair is stored as its reference (`file|row|field|start|end`, resolved from
 ../shared/data), never as text; an edited side is our own text. `load` gives both sides as text.
@@ -31,7 +31,8 @@ OUT = config.DATA_DIR / "eval" / "contrast_pairs.csv"
 # Written the same way from dev source pairs: measures polarity on claims no run trains on; never trained on.
 DEV_OUT = config.DATA_DIR / "eval" / "contrast_dev_pairs.csv"
 COLUMNS = ["contrast_id", "source_pair_id", "claim_ref", "claim", "claim_date", "evidence_ref", "evidence",
-           "evidence_date", "evidence_place", "label", "label_check", "kept", "phenomenon", "style", "note", "check_reason"]
+           "evidence_date", "evidence_place", "label", "label_check", "kept", "phenomenon", "style", "note", "check_reason",
+           "label_third", "third_reason", "settled"]
 
 
 def _same(a: str, b: str) -> bool:
@@ -71,15 +72,24 @@ def build(session: Path, shared: Path = DEFAULT_SHARED, split: str = "train") ->
     frame["evidence_ref"] = [ref if same else "" for ref, same in zip(source["evidence_ref"], keep_evidence)]
     frame.loc[keep_claim, "claim"] = ""
     frame.loc[keep_evidence, "evidence"] = ""
-    frame["kept"] = (frame["label"] == frame["label_check"]).map({True: "yes", False: "no"})
+    # Where writer and checker differ, a third reader (check/third*_labels.csv, blind to both) settles it; a pair is
+    # kept when two readers share its label, and that label is the one trained and measured (`settled`).
+    third = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in sorted((session / "check").glob("third*_labels.csv"))]
+    third = pd.concat(third).drop_duplicates("contrast_id", keep="last").set_index("contrast_id") if third else None
+    frame["label_third"] = frame["contrast_id"].map(third["label"].str.strip()).fillna("") if third is not None else ""
+    frame["third_reason"] = frame["contrast_id"].map(third["reason"]).fillna("") if third is not None else ""
+    frame["settled"] = [a if a == b else (c if c in (a, b) else "")
+                        for a, b, c in zip(frame["label"], frame["label_check"], frame["label_third"])]
+    frame["kept"] = (frame["settled"] != "").map({True: "yes", False: "no"})
     return frame[COLUMNS].sort_values("contrast_id").reset_index(drop=True)
 
 
 def load(shared: Path = DEFAULT_SHARED, path: Path = OUT, kept_only: bool = True) -> pd.DataFrame:
-    """The contrast pairs with both sides as text (references resolved)."""
+    """The contrast pairs with both sides as text (references resolved); kept pairs carry their settled label."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     if kept_only:
         frame = frame[frame["kept"] == "yes"].reset_index(drop=True)
+        frame["label"] = frame["settled"]
     frame["claim"] = [text or resolve(ref, shared) for text, ref in zip(frame["claim"], frame["claim_ref"])]
     frame["evidence"] = [text or resolve(ref, shared) for text, ref in zip(frame["evidence"], frame["evidence_ref"])]
     return frame
@@ -105,9 +115,10 @@ def main(argv: list[str] | None = None) -> None:
     frame = build(args.session, split="dev" if args.dev else "train")
     frame.to_csv(out, index=False)
     kept = frame[frame["kept"] == "yes"]
-    print(f"{len(frame):,} contrast pairs, {len(kept):,} kept (writer and second reader agree, "
-          f"{len(kept) / len(frame):.1%}) -> {out}")
-    print(kept.groupby(["style", "label"]).size().unstack(fill_value=0).to_string())
+    agreed = (frame["label"] == frame["label_check"]).mean()
+    print(f"{len(frame):,} contrast pairs, writer and second reader agree on {agreed:.1%}; {len(kept):,} kept (two "
+          f"readers share the label, a third reading settling the rest) -> {out}")
+    print(kept.groupby(["style", "settled"]).size().unstack(fill_value=0).to_string())
 
 
 if __name__ == "__main__":
