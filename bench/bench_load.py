@@ -47,7 +47,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import websockets
-from benchutil import add_common_args, apply_sizes, results_path, write_results
+from benchutil import add_common_args, apply_sizes, proc_status_mib, results_path, write_results
 
 from crosscheck import config
 from crosscheck.demo import demo_files
@@ -253,12 +253,7 @@ def server_cpu(pid: int) -> float:
 
 def resident_mb(pid: int) -> float:
     """Resident memory of one live process in MB (0 when it is gone)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0
-    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-    return int(found.group(1)) / 1024 if found else 0.0
+    return proc_status_mib(pid, "VmRSS", missing=0.0)
 
 
 def busy_cpu() -> float:

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 import duckdb
 import numpy as np
-from benchutil import add_common_args, apply_sizes, results_path, write_results
+from benchutil import add_common_args, apply_sizes, proc_status_mib, results_path, write_results
 from make_scale_db import PLACES, THINGS, build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,13 +116,7 @@ def load_average() -> str:
 
 def peak_rss_mib(pid: int) -> float:
     """The server process's peak resident memory (VmHWM), MiB; NaN where /proc is missing."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    return proc_status_mib(pid, "VmHWM")
 
 
 class Session:

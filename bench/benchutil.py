@@ -55,3 +55,15 @@ def write_results(path: Path, text: str, tiny: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n")
     print(f"wrote {path}", file=sys.stderr)
+
+
+def proc_status_mib(pid: int, key: str, missing: float = float("nan")) -> float:
+    """A memory figure of /proc/PID/status (VmRSS resident now, VmHWM its peak) in MiB; `missing` when the
+    process or /proc is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{key}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return missing
