@@ -35,14 +35,15 @@ def claim_split(text: str) -> str:
     return "dev" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 100 < DEV_SHARE else "train"
 
 
-def settle(a: str, b: str, c: str | None) -> str:
+def settle(a: str, b: str, c: str | None, undecided: str = "unrelated") -> str:
     """Two blind readings that agree decide; otherwise the third decides with the one it agrees with. Where all
-    three differ the pair is `unrelated`: a stance needs two readers behind it (precision first)."""
+    three differ (or no third reading yet) the pair is `undecided`: `unrelated` for real pairs, since a stance needs
+    two readers behind it (precision first); contrast pairs pass "" and are dropped."""
     if a == b:
         return a
     if c in (a, b):
         return c
-    return "unrelated"
+    return undecided
 
 
 def build(session: Path) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from crosscheck import config
-from crosscheck.training.annotated import LABELS, pair_file
+from crosscheck.training.annotated import LABELS, pair_file, settle
 from crosscheck.training.annotated import OUT as ANNOTATED
 from crosscheck.training.candidates import DEFAULT_SHARED, resolve
 
@@ -78,7 +78,7 @@ def build(session: Path, shared: Path = DEFAULT_SHARED, split: str = "train") ->
     third = pd.concat(third).drop_duplicates("contrast_id", keep="last").set_index("contrast_id") if third else None
     frame["label_third"] = frame["contrast_id"].map(third["label"].str.strip()).fillna("") if third is not None else ""
     frame["third_reason"] = frame["contrast_id"].map(third["reason"]).fillna("") if third is not None else ""
-    frame["settled"] = [a if a == b else (c if c in (a, b) else "")
+    frame["settled"] = [settle(a, b, c or None, undecided="")
                         for a, b, c in zip(frame["label"], frame["label_check"], frame["label_third"])]
     frame["kept"] = (frame["settled"] != "").map({True: "yes", False: "no"})
     return frame[COLUMNS].sort_values("contrast_id").reset_index(drop=True)
