@@ -142,3 +142,18 @@ def test_a_third_reading_settles_writer_and_checker_disagreeing():
         assert (frame.loc[~differ, "label_third"] == "").all()  # a third reading only where the two differ
     dev = pd.read_csv(contrast.DEV_OUT, dtype=str, keep_default_na=False)
     assert (dev.loc[dev["label"] != dev["label_check"], "label_third"] != "").all()  # every dev disagreement read again
+
+
+def test_cross_units_are_headlines_and_whole_leads_that_resolve():
+    shared_data("press_releases")
+    import datetime as dt
+
+    from crosscheck.training import candidates
+
+    units = candidates.headline_units(candidates.DEFAULT_SHARED, dt.date(2022, 1, 1))
+    assert len(units) > 1000
+    assert all(candidates.resolve(u["ref"]) == u["text"] for u in units)
+    leads = [u for u in units if "|body|" in u["ref"]]
+    assert leads and all(u["text"][-1] in ".!?" and "\n" not in u["text"] for u in leads)
+    # A lead is the body's first sentence: only white space before it.
+    assert all(not candidates.resolve(u["ref"].rsplit("|", 2)[0] + f"|0|{u['ref'].split('|')[3]}").strip() for u in leads)

@@ -48,7 +48,8 @@ def settle(a: str, b: str, c: str | None, undecided: str = "unrelated") -> str:
 
 def build(session: Path) -> pd.DataFrame:
     """The settled pairs of an annotation session folder (candidates*_ids.csv, labels/*_A|B|C.csv)."""
-    samples = {"candidates_ids.csv": "product", "candidates2_ids.csv": "targeted", "candidates3_ids.csv": "denials"}
+    samples = {"candidates_ids.csv": "product", "candidates2_ids.csv": "targeted", "candidates3_ids.csv": "denials",
+               "candidates4_ids.csv": "cross"}
     pairs = pd.concat([pd.read_csv(session / f).assign(sample=s) for f, s in samples.items() if (session / f).exists()])
     reads = {}
     for reader in "ABC":

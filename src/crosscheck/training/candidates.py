@@ -272,6 +272,69 @@ def sample_denials(claims: list[dict], reports: list[dict], n: int, exclude: set
     return rows
 
 
+_LEAD = re.compile(r"\s*(\S[^\n]{30,300}?[.!?])(?=\s|$)")
+# Incidents each side tells its own way: strikes, victims, atrocities and the denials of them.
+INCIDENT = re.compile(
+    r"\b(?:strik\w*|shell\w*|bomb\w*|missile\w*|rocket\w*|civilian\w*|killed|kill\w*|dead|died|wounded|destroy\w*|"
+    r"hospital\w*|school\w*|residential|theat\w*|station|corridor\w*|evacuat\w*|mariupol|bucha|kramatorsk|irpin|"
+    r"chernihiv|kharkiv|genocide|war crimes?|atrocit\w*|tortur\w*|staged|fake|provocation\w*|hostage\w*|"
+    r"human shields?|filtration|deport\w*|chemical|nuclear power|biological|shot|execut\w*|mass grave\w*|"
+    r"military infrastructure|precision|looting|rap\w+|encircl\w*|blockad\w*|surrender\w*|prisoners?)\b",
+    re.IGNORECASE,
+)
+
+
+def headline_units(shared: Path, since: dt.date) -> list[dict]:
+    """President.gov.ua news items as short reports in the style of agency copy: each item's headline, and its
+    lead (the first sentence of the body), as two separate units with their references."""
+    rel = RELEASES["ukraine"]
+    out = []
+    for row_no, row in enumerate(_read_csv(shared / rel)):
+        day = dt.date.fromisoformat(row["date"][:10])
+        if day < since:
+            continue
+        unit = {"entry": f"{rel}|{row_no}", "date": day, "place": "", "desc": ""}
+        headline = row["headline"].strip()
+        if len(headline) >= 20:
+            start = row["headline"].index(headline)
+            out.append({**unit, "ref": f"{rel}|{row_no}|headline|{start}|{start + len(headline)}", "text": headline})
+        lead = _LEAD.match(row.get("body") or "")
+        if lead:
+            out.append({**unit, "ref": f"{rel}|{row_no}|body|{lead.start(1)}|{lead.end(1)}", "text": lead.group(1)})
+    return out
+
+
+def sample_cross(claims: list[dict], units: list[dict], n: int, per_claim: int = 2, seed: int = SEED) -> list[dict]:
+    """Claims about incidents of the war against the other side's news headlines and leads about incidents, of the same weeks (from three days
+    before to two weeks after), most similar first: disputes over the same incident told by each side, the way
+    agency copy reports them. Three in four pairs from Kremlin claims; a claim's own release is never its evidence."""
+    held = heldout_claims()
+    claims = [c for c in claims if INCIDENT.search(c["text"]) and not any(h in c["text"] or c["text"] in h for h in held)]
+    units = [u for u in units if INCIDENT.search(u["text"])]
+    embedder = load_embedder()
+    cv = np.asarray(embedder.embed([c["text"] for c in claims]), dtype=np.float64)
+    uv = np.asarray(embedder.embed([u["text"] for u in units]), dtype=np.float64)
+    days = np.array([u["date"].toordinal() for u in units])
+    found = {"kremlin": [], "ukraine": []}
+    for i, c in enumerate(claims):
+        d = c["date"].toordinal()
+        own = c["ref"].rsplit("|", 3)[0]
+        pool = [j for j in np.flatnonzero((days >= d - 3) & (days <= d + 14)) if units[j]["entry"] != own]
+        if not pool:
+            continue
+        sims = cv[i] @ uv[pool].T
+        for k in np.argsort(-sims)[:per_claim]:
+            if sims[k] >= 0.3:
+                found[c["side"]].append((i, pool[k], float(sims[k])))
+    rng = random.Random(seed)
+    chosen = []
+    for side, share in (("kremlin", 0.75), ("ukraine", 0.25)):
+        rng.shuffle(found[side])
+        chosen += found[side][: int(n * share)]
+    rng.shuffle(chosen)
+    return [pair_row(claims[i], units[j], sim) for i, j, sim in chosen]
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
@@ -282,6 +345,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="pairs by place and topic (where stances are), leaving out the pairs of --exclude")
     ap.add_argument("--denials", action="store_true",
                     help="official denials and assurances against monitor entries of their kind in the following weeks")
+    ap.add_argument("--cross", action="store_true",
+                    help="claims about the war against the other side's news headlines and leads (president.gov.ua)")
     ap.add_argument("--exclude", type=Path, nargs="*", default=[], help="candidates files whose pairs are not drawn again")
     args = ap.parse_args(argv)
     since = dt.date.fromisoformat(args.since)
@@ -292,7 +357,9 @@ def main(argv: list[str] | None = None) -> None:
     for path in args.exclude:
         with open(path, newline="", encoding="utf-8") as fh:
             exclude |= {(r["claim_ref"], r["evidence_ref"]) for r in csv.DictReader(fh)}
-    if args.denials:
+    if args.cross:
+        chosen = sample_cross(claims, headline_units(args.shared, since), args.pairs)
+    elif args.denials:
         chosen = sample_denials(claims, reports, args.pairs, exclude)
     elif args.targeted:
         chosen = sample_targeted(claims, reports, args.pairs, exclude)
