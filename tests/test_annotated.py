@@ -61,7 +61,11 @@ def test_contrast_pairs_are_checked_and_come_from_training_claims(pairs):
     frame = pd.read_csv(contrast.OUT, dtype=str, keep_default_na=False)
     assert list(frame.columns) == contrast.COLUMNS and frame["contrast_id"].is_unique
     assert set(frame["label"]) | set(frame["label_check"]) <= set(annotated.LABELS)
-    assert (frame["kept"] == (frame["label"] == frame["label_check"]).map({True: "yes", False: "no"})).all()
+    settled = [annotated.settle(a, b, c or None, undecided="")
+               for a, b, c in zip(frame["label"], frame["label_check"], frame["label_third"])]
+    assert frame["settled"].tolist() == settled  # two readers share the label, a third settling the rest
+    assert (frame["kept"] == (frame["settled"] != "").map({True: "yes", False: "no"})).all()
+    assert (frame.loc[frame["label"] == frame["label_check"], "label_third"] == "").all()
     # Each side is either our text or a reference to the shared data, never both, never neither.
     for side in ("claim", "evidence"):
         assert ((frame[side] == "") != (frame[f"{side}_ref"] == "")).all(), side
@@ -69,7 +73,7 @@ def test_contrast_pairs_are_checked_and_come_from_training_claims(pairs):
     assert (split.loc[frame["source_pair_id"]] == "train").all()
     kept = frame[frame["kept"] == "yes"]
     assert len(kept) >= 2000 and set(kept["style"]) == {"headline", "monitor"}
-    assert kept["label"].value_counts().min() >= 0.2 * len(kept)
+    assert kept["settled"].value_counts().min() >= 0.2 * len(kept)
 
 
 def test_contrast_references_resolve():
