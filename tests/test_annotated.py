@@ -161,3 +161,23 @@ def test_cross_units_are_headlines_and_whole_leads_that_resolve():
     assert leads and all(u["text"][-1] in ".!?" and "\n" not in u["text"] for u in leads)
     # A lead is the body's first sentence: only white space before it.
     assert all(not candidates.resolve(u["ref"].rsplit("|", 2)[0] + f"|0|{u['ref'].split('|')[3]}").strip() for u in leads)
+
+
+def test_mismatched_pairs_put_a_report_beside_a_far_off_claim():
+    shared_data("cir_monitor")
+    import numpy as np
+
+    from crosscheck.models.embedder import load_embedder
+    from crosscheck.training import contrast
+
+    frame = contrast.load().iloc[:600]
+    embed = load_embedder().embed
+    pairs = contrast.mismatched(frame, 40, embed)
+    assert len(pairs) >= 30 and set(pairs["label"]) == {"unrelated"} and set(pairs["split"]) == {"train"}
+    stance = frame[frame["label"].isin(["contradicts", "supports"])]
+    assert set(pairs["evidence"]) <= set(stance["evidence"]) and set(pairs["claim"]) <= set(frame["claim"])
+    # Never the report's own claim, and far from the report in the embedder's space.
+    own = dict(zip(stance["evidence"], stance["claim"]))
+    assert all(own[e] != c for c, e in zip(pairs["claim"], pairs["evidence"]))
+    cos = np.sum(np.asarray(embed(pairs["claim"].tolist())) * np.asarray(embed(pairs["evidence"].tolist())), axis=1)
+    assert (cos < 0.25 + 1e-6).all()

@@ -12,6 +12,7 @@ A side left as it was in the real pair is stored as its reference (`file|row|fie
     python -m crosscheck.training.contrast --session DIR    # rebuild data/eval/contrast_pairs.csv
     python -m crosscheck.training.contrast --export var/runs/contrast.csv      # texts resolved, for train-stance
     python -m crosscheck.training.contrast --dev --session DIR                  # data/eval/contrast_dev_pairs.csv
+    python -m crosscheck.training.contrast --export-mismatched var/runs/mismatched.csv   # evidence-only negatives
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import argparse
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crosscheck import config
-from crosscheck.training.annotated import LABELS, pair_file, settle
+from crosscheck.training.annotated import LABELS, PAIR_FILE_COLUMNS, pair_file, settle
 from crosscheck.training.annotated import OUT as ANNOTATED
 from crosscheck.training.candidates import DEFAULT_SHARED, resolve
 
@@ -95,6 +97,31 @@ def load(shared: Path = DEFAULT_SHARED, path: Path = OUT, kept_only: bool = True
     return frame
 
 
+def mismatched(frame: pd.DataFrame, n: int, embed, seed: int = 13, max_similarity: float = 0.25) -> pd.DataFrame:
+    """`unrelated` pairs that teach the model not to decide from the report alone: the report of a `contradicts` or
+    `supports` pair beside the claim of another source pair. A report such as "no withdrawal in sight" must not make
+    "Good." or a call for talks a contradiction. The other claim is drawn at random among those whose embedding is
+    far from both the report and the pair's own claim (cosine below `max_similarity`), so that the pair is unrelated
+    by construction; `embed` maps texts to unit vectors (the product's embedder)."""
+    rng = np.random.default_rng(seed)
+    stance = frame[frame["label"].isin(["contradicts", "supports"])]
+    stance = stance.iloc[rng.permutation(len(stance))[:n]]
+    claims = frame.drop_duplicates("claim")
+    ev = np.asarray(embed(stance["evidence"].tolist()))
+    own = np.asarray(embed(stance["claim"].tolist()))
+    cv = np.asarray(embed(claims["claim"].tolist()))
+    far = (ev @ cv.T < max_similarity) & (own @ cv.T < max_similarity)
+    sources = claims["source_pair_id"].to_numpy()
+    rows = []
+    for i, (_, pair) in enumerate(stance.iterrows()):
+        pool = np.flatnonzero(far[i] & (sources != pair["source_pair_id"]))
+        if len(pool):
+            other = claims.iloc[int(rng.choice(pool))]
+            rows.append({"claim": other["claim"], "evidence": pair["evidence"], "label": "unrelated",
+                         "split": "train", "claim_date": other["claim_date"], "evidence_date": pair["evidence_date"]})
+    return pd.DataFrame(rows, columns=PAIR_FILE_COLUMNS)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--session", type=Path)
@@ -103,8 +130,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--export", type=Path, metavar="PAIRS.csv",
                     help="instead: write the kept pairs with their texts as a pair file (dev set: split heldout)")
+    ap.add_argument("--export-mismatched", type=Path, metavar="PAIRS.csv",
+                    help="instead: write `unrelated` pairs of a stance pair's report and a far-off claim (training only)")
+    ap.add_argument("--pairs", type=int, default=3000, help="with --export-mismatched: how many")
     args = ap.parse_args(argv)
     out = args.out or (DEV_OUT if args.dev else OUT)
+    if args.export_mismatched:
+        from crosscheck.models.embedder import load_embedder
+
+        frame = mismatched(load(path=out), args.pairs, load_embedder().embed)
+        frame.to_csv(args.export_mismatched, index=False)
+        print(f"{len(frame):,} mismatched `unrelated` pairs -> {args.export_mismatched}")
+        return
     if args.export:
         frame = load(path=out)
         pair_file(frame, pd.Series(args.dev, index=frame.index)).to_csv(args.export, index=False)
