@@ -9,7 +9,8 @@ would see. No stance model runs here: annotators never see a model's opinion.
 
 The sample over-represents what the model gets wrong: claims about the war on the ground (strikes,
 civilians, troops, withdrawal, corridors, denials) and the most similar reports, beside a share of
-ordinary matched pairs. Each pair is stored as references (file, row, field, offsets), never as text;
+ordinary matched pairs. `--cross` pairs claims about incidents with president.gov.ua headlines and leads instead,
+in the style of agency copy. Each pair is stored as references (file, row, field, offsets), never as text;
 `resolve` turns a reference back into its text.
 
     python -m crosscheck.training.candidates --out /tmp/annot/candidates.csv [--pairs 4800]
@@ -305,9 +306,10 @@ def headline_units(shared: Path, since: dt.date) -> list[dict]:
 
 
 def sample_cross(claims: list[dict], units: list[dict], n: int, per_claim: int = 2, seed: int = SEED) -> list[dict]:
-    """Claims about incidents of the war against the other side's news headlines and leads about incidents, of the same weeks (from three days
-    before to two weeks after), most similar first: disputes over the same incident told by each side, the way
-    agency copy reports them. Three in four pairs from Kremlin claims; a claim's own release is never its evidence."""
+    """Officials' claims about incidents (strikes, victims, atrocities and their denials) against the other side's
+    news headlines and leads about incidents from three days before to two weeks after, most similar first: one
+    incident as each side tells it, in the style of agency copy. Three in four pairs from Kremlin claims; a claim's
+    own release is never its evidence."""
     held = heldout_claims()
     claims = [c for c in claims if INCIDENT.search(c["text"]) and not any(h in c["text"] or c["text"] in h for h in held)]
     units = [u for u in units if INCIDENT.search(u["text"])]
@@ -346,7 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--denials", action="store_true",
                     help="official denials and assurances against monitor entries of their kind in the following weeks")
     ap.add_argument("--cross", action="store_true",
-                    help="claims about the war against the other side's news headlines and leads (president.gov.ua)")
+                    help="claims about incidents against the other side's news headlines and leads (president.gov.ua)")
     ap.add_argument("--exclude", type=Path, nargs="*", default=[], help="candidates files whose pairs are not drawn again")
     args = ap.parse_args(argv)
     since = dt.date.fromisoformat(args.since)
