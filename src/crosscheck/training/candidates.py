@@ -180,13 +180,18 @@ def heldout_claims() -> set[str]:
         return {r["claim"] for r in csv.DictReader(fh) if r["split"] == "heldout"}
 
 
+def trainable(claims: list[dict]) -> list[dict]:
+    """The claims that may be drawn for training: none of real_pairs.csv's held-out claims, nor text inside one."""
+    held = heldout_claims()
+    return [c for c in claims if not any(h in c["text"] or c["text"] in h for h in held)]
+
+
 def sample_targeted(claims: list[dict], reports: list[dict], n: int, exclude: set[tuple[str, str]],
                     seed: int = SEED) -> list[dict]:
     """Pairs where a stance is likely possible: a claim that names a place the monitor logs, against that
     place's entries of the same weeks; a claim about strikes, civilians or troops that names no place, against
     entries of that kind in the same weeks. Ranked by the embedder's similarity within each claim."""
-    held = heldout_claims()
-    claims = [c for c in claims if c["war"] and not any(h in c["text"] or c["text"] in h for h in held)]
+    claims = trainable([c for c in claims if c["war"]])
     embedder = load_embedder()
     cv = np.asarray(embedder.embed([c["text"] for c in claims]), dtype=np.float64)
     rv = np.asarray(embedder.embed([r["text"] for r in reports]), dtype=np.float64)
@@ -246,9 +251,7 @@ def sample_denials(claims: list[dict], reports: list[dict], n: int, exclude: set
                    per_claim: int = 4, seed: int = SEED) -> list[dict]:
     """Denials and assurances by government speakers against the monitor entries of their kind (civilian harm for
     strike denials, troop presence for withdrawals) anywhere in the following weeks, most similar first."""
-    held = heldout_claims()
-    claims = [c for c in claims if c["side"] == "kremlin" and c["war"] and DENIAL.search(c["text"])
-              and not any(h in c["text"] or c["text"] in h for h in held)]
+    claims = trainable([c for c in claims if c["side"] == "kremlin" and c["war"] and DENIAL.search(c["text"])])
     embedder = load_embedder()
     cv = np.asarray(embedder.embed([c["text"] for c in claims]), dtype=np.float64)
     rv = np.asarray(embedder.embed([r["text"] for r in reports]), dtype=np.float64)
@@ -310,8 +313,7 @@ def sample_cross(claims: list[dict], units: list[dict], n: int, per_claim: int =
     news headlines and leads about incidents from three days before to two weeks after, most similar first: one
     incident as each side tells it, in the style of agency copy. Three in four pairs from Kremlin claims; a claim's
     own release is never its evidence."""
-    held = heldout_claims()
-    claims = [c for c in claims if INCIDENT.search(c["text"]) and not any(h in c["text"] or c["text"] in h for h in held)]
+    claims = trainable([c for c in claims if INCIDENT.search(c["text"])])
     units = [u for u in units if INCIDENT.search(u["text"])]
     embedder = load_embedder()
     cv = np.asarray(embedder.embed([c["text"] for c in claims]), dtype=np.float64)
